@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# UKL: the unikernel target for Linux.  This Makefile drives everything:
+# sources, tree assembly, kernel and libc builds, the QEMU runner, tests.
+# See README for the two commands that matter and Documentation/ukl/ for
+# the rest.
+
+REPO := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# Everything generated goes below BUILD (O= is accepted as an alias).
+ifdef O
+BUILD ?= $(abspath $(O))
+endif
+BUILD ?= $(REPO)/build
+
+# The test scenario whose kernel 'make kernel', 'make run' and
+# 'make menuconfig' work on (tools/testing/ukl/configs/).
+SCENARIO ?= SMOKE
+
+# ccache lives outside the clone so that CI and later clones reuse it.
+UKL_CCACHE_DIR ?= /var/cache/ukl/ccache
+JOBS ?= $(shell nproc)
+
+TESTDIR  := $(REPO)/tools/testing/ukl
+CONFIGS  := $(TESTDIR)/configs
+DEV      := $(REPO)/scripts/ukl-dev
+KPRISTINE := $(BUILD)/src/linux
+KTREE    := $(BUILD)/linux
+KOBJ     := $(BUILD)/kernel/$(SCENARIO)
+BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
+
+# Paths of this repository that are copied into the kernel tree as they are
+# (new files); existing upstream files are changed by the diffs that
+# patches/series lists.
+KERNEL_NEW_FILES := Kconfig.ukl arch include init kernel lib fs mm \
+		    scripts/ukl tools/ukl tools/testing/ukl Documentation/ukl
+
+# Kernel builds are reproducible so that ccache hits across clones.
+KBUILD_ENV := CCACHE_DIR=$(UKL_CCACHE_DIR) CCACHE_BASEDIR=$(BUILD) \
+	      KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" \
+	      KBUILD_BUILD_USER=ukl KBUILD_BUILD_HOST=ukl
+KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
+
+export BUILD REPO
+
+.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help
+
+all: kernel
+
+help:
+	@echo 'make deps        install Debian packages, fetch and unpack sources'
+	@echo 'make run         build the default scenario and boot it in QEMU'
+	@echo 'make test        build and boot every scenario in configs/CFLIST'
+	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
+	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
+	@echo 'make clean       remove kernel builds and test output, keep sources'
+	@echo 'make distclean   remove $(BUILD) entirely'
+	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir'
+
+# --- sources and tree ------------------------------------------------------
+
+deps sources:
+	@$(DEV)/sources.sh $(BUILD)
+
+tree: sources
+	@$(DEV)/assemble.sh $(KPRISTINE) $(KTREE) $(REPO) $(REPO)/patches/series \
+		$(KERNEL_NEW_FILES)
+
+# --- kernel ----------------------------------------------------------------
+
+config: tree
+	@$(DEV)/kconfig.sh $(KTREE) $(KOBJ) $(CONFIGS)/base.config $(CONFIGS)/$(SCENARIO)
+
+kernel: config
+	@mkdir -p $(UKL_CCACHE_DIR)
+	@echo "  KERNEL  $(SCENARIO)"
+	@$(KMAKE) bzImage
+
+menuconfig: config
+	$(KBUILD_ENV) $(MAKE) -C $(KTREE) O=$(KOBJ) menuconfig
+
+# --- running and testing ---------------------------------------------------
+
+run: kernel
+	@$(TESTDIR)/ukl-test.sh --run $(SCENARIO)
+
+test:
+	@$(TESTDIR)/ukl-test.sh $(TESTFLAGS)
+
+clean:
+	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux
+
+distclean:
+	rm -rf $(BUILD)

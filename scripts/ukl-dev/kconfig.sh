@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Make the .config of a test scenario: tinyconfig, then the fragments merged
+# with the kernel's own scripts/kconfig/merge_config.sh, then olddefconfig.
+#
+# Usage: kconfig.sh KSRC KOBJ FRAGMENT...
+#
+# Every option a fragment sets must survive olddefconfig with that value;
+# when one does not (a typo, or an unmet dependency), the script stops and
+# names it, instead of silently building something else.  The .config in
+# KOBJ is only replaced when it changes, so kbuild does not rebuild an
+# unchanged configuration.
+
+set -euo pipefail
+
+ksrc=$1 kobj=$2
+shift 2
+
+die() { echo "kconfig: error: $*" >&2; exit 1; }
+
+frags=()
+for f in "$@"; do
+	[ -f "$f" ] || die "no config fragment $f"
+	frags+=("$(realpath "$f")")
+done
+set -- "${frags[@]}"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+make -s -C "$ksrc" O="$tmp" tinyconfig >/dev/null
+(cd "$tmp" && "$ksrc/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" "$@" >/dev/null)
+make -s -C "$ksrc" O="$tmp" olddefconfig >/dev/null
+
+bad=0
+for f in "$@"; do
+	# Last assignment of an option across all fragments is what counts.
+	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)/\1 \2/p' \
+	       -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set/\1 n/p' "$f"
+done | awk '{v[$1] = $2} END {for (k in v) print k, v[k]}' | sort |
+while read -r opt val; do
+	got=$(sed -n -e "s/^$opt=\(.*\)/\1/p" -e "s/^# $opt is not set/n/p" "$tmp/.config")
+	[ -n "$got" ] || got=n
+	if [ "$got" != "$val" ]; then
+		echo "kconfig: error: $opt=$val was requested but the configuration has $opt=$got;" \
+		     "check its spelling and its dependencies ('make menuconfig', then search with /)" >&2
+		echo bad
+	fi
+done > "$tmp/bad"
+[ -s "$tmp/bad" ] && exit 1
+
+mkdir -p "$kobj"
+if ! cmp -s "$tmp/.config" "$kobj/.config"; then
+	cp "$tmp/.config" "$kobj/.config"
+	echo "kconfig: wrote $kobj/.config"
+fi

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages UKL builds with, fetch the kernel and musl
+# sources, unpack them into the build directory and check their versions.
+#
+# Usage: sources.sh BUILD_DIR
+#
+# Idempotent: when every package is installed and both trees are unpacked
+# and stamped, it only checks versions and returns in well under a second.
+
+set -euo pipefail
+
+build=${1:?usage: sources.sh BUILD_DIR}
+src="$build/src"
+
+# The versions this series is written for.  A mismatch is an error: the
+# diffs in patches/ and tools/ukl/musl/patches/ are made against these.
+want_linux_major=6.12
+want_musl=1.2.3
+
+packages=(linux-source-6.12 qemu-system-x86 gcc binutils make flex bison bc
+	  libelf-dev libssl-dev cpio ccache xz-utils dpkg-dev python3
+	  busybox-static)
+
+die() { echo "sources: error: $*" >&2; exit 1; }
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return
+	[ "$(id -u)" = 0 ] || die "missing packages need root: run 'make deps' as root"
+	apt-get update -qq
+	apt_updated=1
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "sources: installing ${missing[*]}"
+	apt_update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+
+mkdir -p "$src"
+
+# --- Linux -----------------------------------------------------------------
+linux_tar=/usr/src/linux-source-$want_linux_major.tar.xz
+[ -f "$linux_tar" ] || die "$linux_tar not found (package linux-source-$want_linux_major)"
+linux_pkg_ver=$(dpkg-query -W -f='${Version}' linux-source-$want_linux_major)
+linux="$src/linux"
+if [ ! -f "$linux/.ukl-unpacked" ] || [ "$(cat "$linux/.ukl-unpacked")" != "$linux_pkg_ver" ]; then
+	echo "sources: unpacking linux-source-$want_linux_major $linux_pkg_ver"
+	rm -rf "$linux" "$src/linux-source-$want_linux_major"
+	tar -C "$src" -xJf "$linux_tar"
+	mv "$src/linux-source-$want_linux_major" "$linux"
+	echo "$linux_pkg_ver" > "$linux/.ukl-unpacked"
+fi
+kver=$(make -s -C "$linux" kernelversion 2>/dev/null)
+case "$kver" in
+$want_linux_major.*) ;;
+*) die "kernel source is $kver, UKL is written for Linux $want_linux_major.x" ;;
+esac
+
+# --- musl ------------------------------------------------------------------
+musl="$src/musl"
+if [ ! -f "$musl/.ukl-unpacked" ]; then
+	# apt-get source needs deb-src entries; add them for the suites the
+	# machine already uses (Debian 12 ships deb822 sources).
+	if ! apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null | grep -qx Sources; then
+		[ "$(id -u)" = 0 ] || die "enabling deb-src needs root: run 'make deps' as root"
+		f=/etc/apt/sources.list.d/debian.sources
+		if [ -f "$f" ] && grep -q '^Types: deb$' "$f"; then
+			sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
+		else
+			sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list \
+				> /etc/apt/sources.list.d/ukl-deb-src.list
+		fi
+		apt_updated=
+		apt_update
+	fi
+	echo "sources: fetching musl $want_musl source"
+	tmp=$(mktemp -d "$src/musl-src.XXXXXX")
+	if ! (cd "$tmp" && apt-get source -qq "musl=$want_musl-1" >/dev/null 2>&1); then
+		apt_updated=
+		apt_update
+		(cd "$tmp" && apt-get source -qq "musl=$want_musl-1" >/dev/null) ||
+			die "apt-get source musl=$want_musl-1 failed"
+	fi
+	d=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'musl-*' | head -1)
+	[ -n "$d" ] || die "apt-get source did not unpack a musl tree"
+	rm -rf "$musl"
+	mv "$d" "$musl"
+	rm -rf "$tmp"
+	touch "$musl/.ukl-unpacked"
+fi
+mver=$(cat "$musl/VERSION")
+[ "$mver" = "$want_musl" ] || die "musl source is $mver, UKL is written for musl $want_musl"
+
+# --- toolchain -------------------------------------------------------------
+gver=$(gcc -dumpversion)
+case "$gver" in
+1[2-9]*) ;;
+*) die "gcc $gver is too old: UKL is tested with Debian 12's gcc 12" ;;
+esac
