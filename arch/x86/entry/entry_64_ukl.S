@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * System call entry and return for the Unikernel Linux (UKL) application,
+ * which runs in ring 0 as an ordinary process (Documentation/ukl/).
+ *
+ * The application does not execute SYSCALL.  It calls entry_SYSCALL_64_ukl
+ * with the SYSCALL register ABI:
+ *
+ *	rax  system call number		rdi, rsi, rdx, r10, r8, r9  arguments
+ *	rax  result			rcx, r11  clobbered
+ *
+ * and the call instruction must be the two-byte "call *%rcx" with rcx
+ * holding the address of entry_SYSCALL_64_ukl: the system call restart
+ * logic rewinds pt_regs->ip by two bytes, the length of SYSCALL, to run the
+ * call again, and pt_regs->cx is saved and restored as the caller left it,
+ * so rcx still points here when it does.
+ *
+ * pt_regs is built honestly: CS and SS are the kernel's selectors, ip is the
+ * return address and sp the stack pointer before the call, exactly as SYSCALL
+ * would have left them.  Code that needs to know whether pt_regs belong to
+ * the application asks is_ukl_task(), never user_mode().
+ *
+ * Everything between entry and exit is the ordinary do_syscall_64() with its
+ * entry and exit work (seccomp, ptrace, audit, signals, rescheduling, FPU
+ * state restore).  The way back to the application is shared with every
+ * other way into it (the end of execve(), fork and clone children): the
+ * common return path notices the kernel CS in pt_regs and comes to
+ * ukl_return_to_app instead of executing IRET to ring 3.
+ */
+#include <linux/export.h>
+#include <linux/linkage.h>
+#include <asm/asm-offsets.h>
+#include <asm/errno.h>
+#include <asm/nospec-branch.h>
+#include <asm/percpu.h>
+#include <asm/processor-flags.h>
+#include <asm/ptrace-abi.h>
+#include <asm/segment.h>
+#include <asm/smap.h>
+#include <asm/unwind_hints.h>
+
+#include "calling.h"
+
+	.section .entry.text, "ax"
+
+/*
+ * entry_SYSCALL_64_ukl - system call entry for ring-0 application code
+ *
+ * Called on the application's stack with interrupts enabled.  That stack
+ * is a user page: it is accessed only for the three words needed to leave
+ * it (the caller's rcx, the flags, the return address), and only while
+ * EFLAGS.AC is still the application's.  Interrupts are off from the CLI
+ * until do_syscall_64() enables them; the POPF of X86_EFLAGS_FIXED then
+ * clears DF, AC, TF and NT the way the kernel's SYSCALL mask does.
+ */
+SYM_CODE_START(entry_SYSCALL_64_ukl)
+	UNWIND_HINT_ENTRY
+	ENDBR
+
+	pushfq					/* the application's flags */
+	cli
+	pushq	%rcx
+	movq	%rsp, %rcx			/* rcx, flags, return address */
+	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
+
+	/* Construct struct pt_regs on the task stack. */
+	pushq	$__KERNEL_DS			/* pt_regs->ss */
+	pushq	%rcx
+	addq	$3*8, (%rsp)			/* pt_regs->sp: before the call */
+	pushq	1*8(%rcx)			/* pt_regs->flags */
+	pushq	$__KERNEL_CS			/* pt_regs->cs */
+	pushq	2*8(%rcx)			/* pt_regs->ip: the return address */
+	pushq	%rax				/* pt_regs->orig_ax */
+	movq	(%rcx), %rcx			/* the caller's rcx, for pt_regs->cx */
+
+	pushq	$X86_EFLAGS_FIXED		/* done with the user stack: */
+	popfq					/* the SYSCALL flag mask */
+
+	PUSH_AND_CLEAR_REGS rax=$-ENOSYS
+
+	/* IRQs are off. */
+	movq	%rsp, %rdi
+	/* Sign extend the lower 32bit as syscall numbers are treated as int */
+	movslq	%eax, %rsi
+
+	/* clobbers %rax, make sure it is after saving the syscall nr */
+	IBRS_ENTER
+	UNTRAIN_RET
+	CLEAR_BRANCH_HISTORY
+
+	call	do_syscall_64		/* returns with IRQs disabled */
+
+	/*
+	 * SYSRET is never an option.  The common return path goes back to
+	 * ring 3 if execve() just replaced the application with an ordinary
+	 * program, and to ukl_return_to_app otherwise.
+	 */
+	jmp	swapgs_restore_regs_and_return_to_usermode
+SYM_CODE_END(entry_SYSCALL_64_ukl)
+
+/*
+ * ukl_return_to_app - return to ring-0 application code
+ *
+ * Reached from swapgs_restore_regs_and_return_to_usermode when pt_regs on
+ * the task stack hold a kernel CS: the exit work is done, IRQs are off, GS
+ * is the kernel's and stays so.  Returns to pt_regs->ip on pt_regs->sp
+ * with every register restored from pt_regs, which is what signal delivery,
+ * sigreturn, execve() and clone() expect of a return to user mode.
+ *
+ * RET needs the target on the target stack: store ip and the flags just
+ * below pt_regs->sp, with AC set since that stack is a user page.  The application is compiled without a red zone, so
+ * nothing lives there.  POPF restores everything but IF; STI comes last so
+ * that its shadow covers the RET and no interrupt can arrive between the
+ * exit work and the application's first instruction.
+ */
+SYM_CODE_START(ukl_return_to_app)
+	UNWIND_HINT_REGS
+	ANNOTATE_NOENDBR
+
+	POP_REGS pop_rdi=0
+
+	/* The stack is now RDI, orig_ax, RIP, CS, EFLAGS, RSP, SS. */
+	movq	RSP-RDI(%rsp), %rdi
+	ASM_STAC				/* the stack is a user page */
+	pushq	RIP-RDI(%rsp)
+	popq	-8(%rdi)			/* return address */
+	pushq	EFLAGS-RDI(%rsp)
+	andq	$~X86_EFLAGS_IF, (%rsp)
+	popq	-16(%rdi)			/* flags for POPF */
+	ASM_CLAC
+	subq	$16, %rdi
+	pushq	%rdi
+	movq	8(%rsp), %rdi			/* the application's rdi */
+	popq	%rsp				/* on the application stack */
+	UNWIND_HINT_END_OF_STACK
+
+	popfq					/* also restores AC */
+	sti
+	ANNOTATE_UNRET_SAFE
+	ret
+	int3
+SYM_CODE_END(ukl_return_to_app)

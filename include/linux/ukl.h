@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Unikernel Linux (UKL): one application linked into vmlinux and run in
+ * ring 0 as an ordinary Linux process.
+ *
+ * The contract, in short (Documentation/ukl/design.rst has the long form):
+ *
+ * - The application image is split.  Its code is part of the kernel text.
+ *   Its data (rodata, data, TLS image, bss) is linked at a fixed *user*
+ *   address range and stored in the kernel image only as a load image; every
+ *   process that executes the application gets a private copy mapped at
+ *   that range.  Pointers the application passes to system calls are
+ *   therefore ordinary user pointers and the kernel's user-pointer checks
+ *   apply to them unchanged; kernel pointers still fail with -EFAULT.
+ *
+ * - A process becomes a UKL process by execve() of a file that starts with
+ *   %UKL_MAGIC; the UKL binary format handler (fs/binfmt_ukl.c) builds the
+ *   process image.  mm->binfmt identifies UKL processes afterwards.
+ *
+ * - The application enters the kernel with a call instead of the syscall
+ *   instruction; the arch entry code builds honest pt_regs (kernel CS) and
+ *   runs the normal system call entry and exit work.
+ */
+#ifndef _LINUX_UKL_H
+#define _LINUX_UKL_H
+
+#include <linux/types.h>
+
+/* First bytes of a file whose execution starts the linked-in application. */
+#define UKL_MAGIC	"\177UKL"
+#define UKL_MAGIC_LEN	4
+
+/* Where the kernel creates such a file when it starts the application as init. */
+#define UKL_INIT_PATH	"/ukl"
+
+struct task_struct;
+
+#ifdef CONFIG_UNIKERNEL_LINUX
+
+bool is_ukl_task(struct task_struct *tsk);
+char *ukl_init_command(void);
+void ukl_init_exit(int code);
+
+#else /* !CONFIG_UNIKERNEL_LINUX */
+
+static inline bool is_ukl_task(struct task_struct *tsk)
+{
+	return false;
+}
+
+static inline char *ukl_init_command(void)
+{
+	return NULL;
+}
+
+static inline void ukl_init_exit(int code) { }
+
+#endif /* CONFIG_UNIKERNEL_LINUX */
+
+#endif /* _LINUX_UKL_H */

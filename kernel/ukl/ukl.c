@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unikernel Linux (UKL): starting the linked-in application as init and
+ * ending the machine when it exits.
+ *
+ * Copyright (C) 2026 The UKL authors
+ */
+
+#define pr_fmt(fmt) "ukl: " fmt
+
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/init.h>
+#include <linux/init_syscalls.h>
+#include <linux/printk.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/ukl.h>
+
+enum ukl_exit_action {
+	UKL_EXIT_POWEROFF,
+	UKL_EXIT_HALT,
+	UKL_EXIT_REBOOT,
+	UKL_EXIT_PANIC,
+};
+
+static const char * const ukl_exit_names[] = {
+	[UKL_EXIT_POWEROFF]	= "poweroff",
+	[UKL_EXIT_HALT]		= "halt",
+	[UKL_EXIT_REBOOT]	= "reboot",
+	[UKL_EXIT_PANIC]	= "panic",
+};
+
+static enum ukl_exit_action ukl_exit_action __ro_after_init = UKL_EXIT_POWEROFF;
+
+static int __init ukl_exit_setup(char *str)
+{
+	int i = match_string(ukl_exit_names, ARRAY_SIZE(ukl_exit_names), str);
+
+	if (i < 0) {
+		pr_warn("unknown ukl.exit=%s, using %s\n", str,
+			ukl_exit_names[ukl_exit_action]);
+		return 1;
+	}
+	ukl_exit_action = i;
+	return 1;
+}
+__setup("ukl.exit=", ukl_exit_setup);
+
+/**
+ * ukl_init_command - choose the application as init
+ *
+ * Called by kernel_init_freeable() when the initramfs has no init program
+ * (no /init, or none at the rdinit= path).  Creates %UKL_INIT_PATH, a file
+ * holding %UKL_MAGIC, unless it exists, so that the ordinary init path
+ * executes the application with the arguments and environment from the
+ * kernel command line.  An init script in an initramfs can execute the same
+ * file after setting things up.
+ *
+ * Context: process context during boot, rootfs populated, before init runs.
+ * Return: the path to execute as init, or NULL to go on without UKL.
+ */
+char * __init ukl_init_command(void)
+{
+	static char path[] = UKL_INIT_PATH;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (!init_eaccess(UKL_INIT_PATH))
+		return path;
+
+	f = filp_open(UKL_INIT_PATH, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (IS_ERR(f)) {
+		pr_err("cannot create %s: %ld\n", UKL_INIT_PATH, PTR_ERR(f));
+		return NULL;
+	}
+	n = kernel_write(f, UKL_MAGIC, UKL_MAGIC_LEN, &pos);
+	/* Close it now: a deferred fput() would make execve() fail with -ETXTBSY. */
+	__fput_sync(f);
+	if (n != UKL_MAGIC_LEN) {
+		pr_err("cannot write %s: %zd\n", UKL_INIT_PATH, n);
+		return NULL;
+	}
+	return path;
+}
+
+/**
+ * ukl_init_exit - end the machine when the application exits as init
+ * @code: the exit code of init's thread group, in wait(2) status format
+ *
+ * Called by do_exit() when the last thread of init exits, right before
+ * the "Attempted to kill init!" panic.  When init is the UKL application,
+ * print how it ended (runners parse this line) and carry out the ukl.exit=
+ * action.  Returns only when nothing is to be done, or for ukl.exit=panic.
+ *
+ * Context: process context, the exiting init task, before exit_mm().
+ */
+void ukl_init_exit(int code)
+{
+	if (!is_ukl_task(current))
+		return;
+
+	if (code & 0x7f)
+		pr_info("application killed by signal %d\n", code & 0x7f);
+	else
+		pr_info("application exited with status %d\n", (code >> 8) & 0xff);
+
+	switch (ukl_exit_action) {
+	case UKL_EXIT_POWEROFF:
+		kernel_power_off();
+		break;
+	case UKL_EXIT_HALT:
+		kernel_halt();
+		break;
+	case UKL_EXIT_REBOOT:
+		kernel_restart(NULL);
+		break;
+	case UKL_EXIT_PANIC:
+		break;
+	}
+}
