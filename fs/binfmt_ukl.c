@@ -130,7 +130,7 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 	unsigned long u_phdrs, u_rand, *auxv;
 	unsigned long __user *sp;
 	int argc = bprm->argc, envc = bprm->envc;
-	int items, nauxv;
+	int items, auxv_words;
 
 	p = (p - sizeof(rand_bytes)) & ~15UL;
 	u_rand = p;
@@ -164,9 +164,9 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 	UKL_AUX(AT_EXECFN, bprm->exec);
 #undef UKL_AUX
 	memset(auxv, 0, (char *)mm->saved_auxv + sizeof(mm->saved_auxv) - (char *)auxv);
-	nauxv = (auxv - (unsigned long *)mm->saved_auxv) + 2;	/* with AT_NULL */
+	auxv_words = (auxv - (unsigned long *)mm->saved_auxv) + 2;	/* and AT_NULL */
 
-	items = 1 + (argc + 1) + (envc + 1) + nauxv;
+	items = 1 + (argc + 1) + (envc + 1) + auxv_words;
 	sp = (unsigned long __user *)(((p - items * sizeof(long)) & ~15UL));
 	bprm->p = (unsigned long)sp;
 
@@ -212,7 +212,7 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 		return -EFAULT;
 	mm->env_end = p;
 
-	if (copy_to_user(sp, mm->saved_auxv, nauxv * 2 * sizeof(long)))
+	if (copy_to_user(sp, mm->saved_auxv, auxv_words * sizeof(long)))
 		return -EFAULT;
 	return 0;
 }

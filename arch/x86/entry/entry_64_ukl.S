@@ -107,11 +107,13 @@ SYM_CODE_END(entry_SYSCALL_64_ukl)
  * with every register restored from pt_regs, which is what signal delivery,
  * sigreturn, execve() and clone() expect of a return to user mode.
  *
- * RET needs the target on the target stack: store ip and the flags just
- * below pt_regs->sp, with AC set since that stack is a user page.  The application is compiled without a red zone, so
- * nothing lives there.  POPF restores everything but IF; STI comes last so
- * that its shadow covers the RET and no interrupt can arrive between the
- * exit work and the application's first instruction.
+ * RET needs its target on the target stack: store ip just below
+ * pt_regs->sp, with AC set for that one store since the stack is a user
+ * page.  The application is compiled without a red zone, so nothing lives
+ * there.  POPF, still on the task stack, restores the flags but IF (AC
+ * included: the application runs with AC set); STI comes last so that its
+ * shadow covers the RET and no interrupt arrives between the exit work and
+ * the application's first instruction.
  */
 SYM_CODE_START(ukl_return_to_app)
 	UNWIND_HINT_REGS
@@ -123,18 +125,16 @@ SYM_CODE_START(ukl_return_to_app)
 	movq	RSP-RDI(%rsp), %rdi
 	ASM_STAC				/* the stack is a user page */
 	pushq	RIP-RDI(%rsp)
-	popq	-8(%rdi)			/* return address */
-	pushq	EFLAGS-RDI(%rsp)
-	andq	$~X86_EFLAGS_IF, (%rsp)
-	popq	-16(%rdi)			/* flags for POPF */
+	popq	-8(%rdi)			/* return address for RET */
 	ASM_CLAC
-	subq	$16, %rdi
-	pushq	%rdi
-	movq	8(%rsp), %rdi			/* the application's rdi */
-	popq	%rsp				/* on the application stack */
+	subq	$8, %rdi
+	pushq	%rdi				/* the stack pointer for RET */
+	pushq	EFLAGS-RDI+8(%rsp)
+	andq	$~X86_EFLAGS_IF, (%rsp)
+	movq	2*8(%rsp), %rdi			/* the application's rdi */
+	popfq					/* its flags but IF, AC included */
+	popq	%rsp
 	UNWIND_HINT_END_OF_STACK
-
-	popfq					/* also restores AC */
 	sti
 	ANNOTATE_UNRET_SAFE
 	ret

@@ -1,1 +1,1 @@
-nosmap
+clearcpuid=smap

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL core test: the basic process environment of the application.
+ *
+ * Built twice from this source: as the UKL application linked into the
+ * kernel (UKL_APP defined, runs at CPL 0) and as an ordinary static ring-3
+ * program.  Both are booted as init on the same kernel and must print the
+ * same KTAP results; only the expected privilege level differs.
+ *
+ * Arguments (from the kernel command line after "--"): exit=N makes the
+ * program exit with status N when every test passed, so that the runner
+ * can check that the status reaches it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "kselftest.h"
+#include "ukl_test.h"
+
+#ifdef UKL_APP
+#define EXPECTED_CPL	0
+#else
+#define EXPECTED_CPL	3
+#endif
+
+/* Content of the initramfs file the driver creates (configs/*.tests). */
+#define DATA_FILE	"/etc/ukl-test.txt"
+#define DATA_TEXT	"UKL test data\n"
+
+static int ctor_ran;
+static char static_buf[64] = "static data in the application image\n";
+static __thread int tls_init = 42;
+static __thread int tls_zero;
+
+__attribute__((constructor)) static void core_ctor(void)
+{
+	ctor_ran = 0x55;
+}
+
+static int64_t ns(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static void test_cpl(void)
+{
+	ksft_test_result(ukl_test_cpl() == EXPECTED_CPL, "cpl\n");
+}
+
+static void test_ids(void)
+{
+	ksft_test_result(getpid() == 1 && getppid() == 0, "getpid_getppid\n");
+}
+
+static void test_write_static(void)
+{
+	static const char msg[] = "# write from static data\n";
+	ssize_t n = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+
+	ksft_test_result(n == (ssize_t)sizeof(msg) - 1, "write_static\n");
+}
+
+static void test_clock(void)
+{
+	struct timespec a, b, req = { 0, 10 * 1000 * 1000 }, rt;
+	int ok;
+
+	ok = !clock_gettime(CLOCK_MONOTONIC, &a) && !nanosleep(&req, NULL) &&
+	     !clock_gettime(CLOCK_MONOTONIC, &b) && !clock_gettime(CLOCK_REALTIME, &rt);
+	ok = ok && ns(&b) - ns(&a) >= 10 * 1000 * 1000 && rt.tv_sec > 0;
+	ksft_test_result(ok, "clock_gettime_nanosleep\n");
+}
+
+static void test_file(void)
+{
+	char buf[64];
+	ssize_t n = -1;
+	int fd = open(DATA_FILE, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, static_buf, sizeof(static_buf));
+		memcpy(buf, static_buf, sizeof(buf));
+		if (close(fd))
+			n = -1;
+	}
+	ksft_test_result(n == (ssize_t)strlen(DATA_TEXT) &&
+			 !memcmp(buf, DATA_TEXT, n), "open_read_close\n");
+}
+
+static void test_mmap(void)
+{
+	size_t len = 1 << 20;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ok = p != MAP_FAILED;
+	size_t i;
+
+	for (i = 0; ok && i < len; i += 4096)
+		p[i] = (unsigned char)(i >> 12);
+	for (i = 0; ok && i < len; i += 4096)
+		ok = p[i] == (unsigned char)(i >> 12);
+	ok = ok && !munmap(p, len);
+	ksft_test_result(ok, "mmap_anonymous\n");
+}
+
+static void test_brk(void)
+{
+	size_t len = 64 << 20;
+	uintptr_t start = syscall(SYS_brk, 0), end;
+	unsigned char *p;
+	size_t i;
+	int ok;
+
+	end = syscall(SYS_brk, start + len);
+	ok = start && end == start + len;
+	for (i = 0; ok && i < len; i += 4096)
+		((unsigned char *)start)[i] = 1;
+	ok = ok && (uintptr_t)syscall(SYS_brk, start) == start;
+	ksft_test_result(ok, "brk_64MiB\n");
+
+	p = malloc(len);
+	ok = p != NULL;
+	if (ok) {
+		memset(p, 0xa5, len);
+		ok = p[0] == 0xa5 && p[len - 1] == 0xa5;
+		free(p);
+	}
+	ksft_test_result(ok, "malloc_64MiB\n");
+}
+
+static void test_tls(void)
+{
+	int ok = tls_init == 42 && tls_zero == 0;
+
+	tls_init++;
+	tls_zero = 7;
+	ok = ok && tls_init == 43 && tls_zero == 7;
+	/* TLS lives in user memory, whatever the privilege level. */
+	ok = ok && (uintptr_t)&tls_init < (1UL << 47);
+	ksft_test_result(ok, "thread_local\n");
+}
+
+static void test_ctor(void)
+{
+	ksft_test_result(ctor_ran == 0x55, "constructor\n");
+}
+
+static void test_auxv(void)
+{
+	ksft_test_result(getauxval(AT_RANDOM) != 0 && getauxval(AT_PAGESZ) == 4096,
+			 "auxv\n");
+}
+
+static void test_efault(void)
+{
+	/* The start of the kernel image: never a valid user pointer. */
+	const void *kptr = (const void *)0xffffffff81000000UL;
+	ssize_t n;
+
+	errno = 0;
+	n = write(STDOUT_FILENO, kptr, 16);
+	ksft_test_result(n == -1 && errno == EFAULT, "kernel_pointer_efault\n");
+}
+
+int main(int argc, char **argv)
+{
+	int status = 0, i;
+
+	ksft_print_header();
+	ksft_set_plan(13);
+
+	test_cpl();
+	test_ids();
+	test_write_static();
+	test_clock();
+	test_file();
+	test_mmap();
+	test_brk();
+	test_tls();
+	test_ctor();
+	test_auxv();
+	test_efault();
+	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");
+
+	for (i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "exit=", 5))
+			status = atoi(argv[i] + 5);
+
+	ksft_print_cnts();
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : status);
+}
