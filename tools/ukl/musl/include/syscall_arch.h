@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * UKL replacement for musl's arch/x86_64/syscall_arch.h.
+ *
+ * musl's src/internal/syscall.h includes this header with quotes, so
+ * building with "-iquote tools/ukl/musl/include" puts this copy in front of
+ * arch/x86_64/syscall_arch.h without touching the musl tree.
+ *
+ * Contract with the kernel (entry_SYSCALL_64_ukl, provided by the kernel):
+ *
+ *  - The application runs at CPL 0 and cannot use the syscall instruction.
+ *    It calls the kernel entry instead, with exactly the register ABI of
+ *    syscall: rax = number, arguments in rdi, rsi, rdx, r10, r8, r9,
+ *    result in rax, rcx and r11 clobbered, every other register preserved.
+ *
+ *  - The call is always the 2-byte instruction "call *%rcx" with rcx
+ *    holding the address of entry_SYSCALL_64_ukl.  It has the length of
+ *    syscall, so the kernel's restart logic (saved ip -= 2) re-executes it;
+ *    the kernel restores rcx from its saved value for that case.
+ *
+ *  - The call pushes its return address just below the caller's stack
+ *    pointer.  The kernel returns by writing the return ip just below the
+ *    saved stack pointer and executing ret, so after the call the stack
+ *    pointer is the one before it, as after syscall.  Nothing lives below
+ *    the stack pointer (-mno-red-zone), so the push is harmless.
+ *
+ * There is no vDSO in ring 0 (its code sits on a user page and the kernel
+ * passes no AT_SYSINFO_EHDR), so unlike the original this header defines
+ * none of VDSO_USEFUL, VDSO_CGT_SYM, VDSO_GETCPU_SYM and friends: no vDSO
+ * lookup code is compiled into libc.
+ */
+
+#define __SYSCALL_LL_E(x) (x)
+#define __SYSCALL_LL_O(x) (x)
+
+/* Kernel entry point: not a C function, reached only through the asm below. */
+extern void entry_SYSCALL_64_ukl(void);
+
+#define __UKL_ENTRY ((unsigned long)entry_SYSCALL_64_ukl)
+
+static __inline long __syscall0(long n)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n)
+			      : "r11", "memory");
+	return ret;
+}
+
+static __inline long __syscall1(long n, long a1)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n), "D"(a1)
+			      : "r11", "memory");
+	return ret;
+}
+
+static __inline long __syscall2(long n, long a1, long a2)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n), "D"(a1), "S"(a2)
+			      : "r11", "memory");
+	return ret;
+}
+
+static __inline long __syscall3(long n, long a1, long a2, long a3)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n), "D"(a1), "S"(a2), "d"(a3)
+			      : "r11", "memory");
+	return ret;
+}
+
+static __inline long __syscall4(long n, long a1, long a2, long a3, long a4)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+	register long r10 __asm__("r10") = a4;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
+			      : "r11", "memory");
+	return ret;
+}
+
+static __inline long __syscall5(long n, long a1, long a2, long a3, long a4,
+				long a5)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+				"r"(r8)
+			      : "r11", "memory");
+	return ret;
+}
+
+static __inline long __syscall6(long n, long a1, long a2, long a3, long a4,
+				long a5, long a6)
+{
+	unsigned long ret, entry = __UKL_ENTRY;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
+				"r"(r8), "r"(r9)
+			      : "r11", "memory");
+	return ret;
+}
+
+#define IPC_64 0
