@@ -33,7 +33,8 @@ die() { echo "assemble: error: $*" >&2; exit 1; }
 if [ ! -d "$tree" ]; then
 	echo "assemble: copying $pristine to $tree"
 	mkdir -p "$(dirname "$tree")"
-	cp -a "$pristine" "$tree.tmp"
+	mkdir -p "$tree.tmp"
+	cp -a "$pristine/." "$tree.tmp"
 	rm -f "$tree.tmp/.ukl-manifest"
 	mv "$tree.tmp" "$tree"
 fi
