@@ -33,19 +33,6 @@
 
 #include <asm/ukl.h>
 
-/*
- * Defined by the linker script.  Addresses in the user range are the
- * virtual addresses the application was linked at; __ukl_load_start is
- * where the kernel image holds their initial contents until init memory
- * is freed.
- */
-extern char __ukl_image_start[], __ukl_data_end[], __ukl_image_end[];
-extern char __ukl_load_start[];
-extern char __ukl_tdata_start[], __ukl_tdata_end[], __ukl_tbss_end[];
-extern char __ukl_tls_align[];
-/* The application's entry point (its libc's _start), renamed at link time. */
-extern char __ukl_app_entry[];
-
 enum { UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK, UKL_NR_PHDRS };
 
 static struct linux_binfmt ukl_format;
@@ -182,7 +169,8 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 	if (put_user(argc, sp++))
 		return -EFAULT;
 
-	p = mm->arg_end = mm->arg_start;
+	p = mm->arg_start;
+	mm->arg_end = p;
 	while (argc-- > 0) {
 		size_t len;
 
@@ -197,7 +185,8 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 		return -EFAULT;
 	mm->arg_end = p;
 
-	mm->env_end = mm->env_start = p;
+	mm->env_start = p;
+	mm->env_end = p;
 	while (envc-- > 0) {
 		size_t len;
 
@@ -291,9 +280,13 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	mm->start_stack = bprm->p;
 
 	brk = PAGE_ALIGN((unsigned long)__ukl_image_end);
-	mm->start_brk = mm->brk = brk;
-	if ((current->flags & PF_RANDOMIZE) && randomize_va_space > 1)
-		mm->brk = mm->start_brk = arch_randomize_brk(mm);
+	mm->start_brk = brk;
+	mm->brk = brk;
+	if ((current->flags & PF_RANDOMIZE) && randomize_va_space > 1) {
+		brk = arch_randomize_brk(mm);
+		mm->start_brk = brk;
+		mm->brk = brk;
+	}
 
 	ukl_populate_stack(mm, bprm->p);
 

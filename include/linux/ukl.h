@@ -37,6 +37,18 @@ struct task_struct;
 
 #ifdef CONFIG_UNIKERNEL_LINUX
 
+/*
+ * Defined by include/asm-generic/ukl.lds.h.  Addresses in the user range
+ * are those the application's data was linked at; __ukl_load_start is where
+ * the kernel image holds their initial contents until init memory is freed.
+ */
+extern char __ukl_image_start[], __ukl_data_end[], __ukl_image_end[];
+extern char __ukl_load_start[];
+extern char __ukl_tdata_start[], __ukl_tdata_end[], __ukl_tbss_end[];
+extern char __ukl_tls_align[];
+/* The application's entry point (its libc's _start), renamed by ukl-mkapp. */
+extern char __ukl_app_entry[];
+
 bool is_ukl_task(struct task_struct *tsk);
 char *ukl_init_command(void);
 void ukl_init_exit(int code);
