@@ -30,7 +30,7 @@
 #define UKL_MAGIC	"\177UKL"
 #define UKL_MAGIC_LEN	4
 
-/* Where the kernel creates such a file when it starts the application as init. */
+/* Where the kernel provides such a file in the rootfs (kernel/ukl/ukl.c). */
 #define UKL_INIT_PATH	"/ukl"
 
 struct task_struct;

@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/init_syscalls.h>
+#include <linux/initrd.h>
 #include <linux/printk.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
@@ -49,42 +50,52 @@ static int __init ukl_exit_setup(char *str)
 }
 __setup("ukl.exit=", ukl_exit_setup);
 
+/*
+ * Create UKL_INIT_PATH, a file holding UKL_MAGIC, in the rootfs unless the
+ * initramfs brought one: executing it starts the application.  This runs
+ * once the initramfs is unpacked, before init, so that an init script can
+ * set things up and then execute it.
+ */
+static int __init ukl_create_init_file(void)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	wait_for_initramfs();
+	if (!init_eaccess(UKL_INIT_PATH))
+		return 0;
+
+	f = filp_open(UKL_INIT_PATH, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (IS_ERR(f)) {
+		pr_err("cannot create %s: %ld\n", UKL_INIT_PATH, PTR_ERR(f));
+		return 0;
+	}
+	n = kernel_write(f, UKL_MAGIC, UKL_MAGIC_LEN, &pos);
+	/* Close it now: a deferred fput() would make execve() fail with -ETXTBSY. */
+	__fput_sync(f);
+	if (n != UKL_MAGIC_LEN)
+		pr_err("cannot write %s: %zd\n", UKL_INIT_PATH, n);
+	return 0;
+}
+late_initcall(ukl_create_init_file);
+
 /**
  * ukl_init_command - choose the application as init
  *
  * Called by kernel_init_freeable() when the initramfs has no init program
- * (no /init, or none at the rdinit= path).  Creates %UKL_INIT_PATH, a file
- * holding %UKL_MAGIC, unless it exists, so that the ordinary init path
+ * (no /init, or none at the rdinit= path), so that the ordinary init path
  * executes the application with the arguments and environment from the
- * kernel command line.  An init script in an initramfs can execute the same
- * file after setting things up.
+ * kernel command line.
  *
- * Context: process context during boot, rootfs populated, before init runs.
+ * Context: process context during boot, after the initcalls, before init.
  * Return: the path to execute as init, or NULL to go on without UKL.
  */
 char * __init ukl_init_command(void)
 {
 	static char path[] = UKL_INIT_PATH;
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
 
-	if (!init_eaccess(UKL_INIT_PATH))
-		return path;
-
-	f = filp_open(UKL_INIT_PATH, O_WRONLY | O_CREAT | O_EXCL, 0700);
-	if (IS_ERR(f)) {
-		pr_err("cannot create %s: %ld\n", UKL_INIT_PATH, PTR_ERR(f));
-		return NULL;
-	}
-	n = kernel_write(f, UKL_MAGIC, UKL_MAGIC_LEN, &pos);
-	/* Close it now: a deferred fput() would make execve() fail with -ETXTBSY. */
-	__fput_sync(f);
-	if (n != UKL_MAGIC_LEN) {
-		pr_err("cannot write %s: %zd\n", UKL_INIT_PATH, n);
-		return NULL;
-	}
-	return path;
+	return init_eaccess(path) ? NULL : path;
 }
 
 /**
