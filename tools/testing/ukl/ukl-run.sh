@@ -1,0 +1,345 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot one kernel in QEMU and return the exit status of the program it ran.
+# Run with --help for the options.
+
+set -euo pipefail
+
+me=ukl-run
+srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${BUILD:=$(cd "$srcdir/../../.." && pwd)/build}"
+qemu=${QEMU:-qemu-system-x86_64}
+
+usage() {
+	cat <<EOF
+Usage: ukl-run.sh --kernel BZIMAGE [OPTION]...
+
+Boot BZIMAGE in QEMU (x86_64, serial console, no reboot) and exit with the
+status of the program the guest ran.
+
+  --kernel FILE        kernel image to boot (required)
+  --initrd FILE        initramfs to pass to the kernel
+  --append "ARGS"      kernel arguments, added after the defaults
+                       "console=ttyS0 panic=-1"
+  --smp N              number of CPUs (default 1)
+  --mem SIZE           guest memory, QEMU syntax (default 256M)
+  --timeout S          kill the guest after S seconds, 0 for never
+                       (default 300; 0 with --gdb)
+  --log FILE           write the serial console to FILE; without --log it
+                       goes to stdout
+  --verbose            print the QEMU command line, QEMU's own messages, and
+                       the console on stdout even with --log
+  --accel auto|kvm|tcg accelerator (default auto: KVM when /dev/kvm is usable
+                       and a test boot of this kernel under KVM reaches init;
+                       the result is cached per QEMU version, kernel release
+                       and host).  TCG runs -cpu max, KVM -cpu host
+  --probe-cache FILE   where --accel auto caches its probe
+                       (default \$BUILD/ukl-run/kvm-probe)
+  --icount             deterministic instruction counting
+                       (-icount shift=0,sleep=off); implies TCG
+  --gdb[=PORT]         start stopped, with a gdb server on PORT (default 1234)
+                       and no timeout; with CONFIG_RANDOMIZE_BASE, add
+                       --append nokaslr (which init also gets as argument)
+  --net-fwd H:G        virtio-net with QEMU user networking, forwarding host
+                       TCP port H to guest port G (repeatable)
+  --qemu-arg ARG       pass ARG to QEMU as it is (repeatable)
+  -h, --help           show this text
+
+Exit status: the guest program's exit status (0..127) when it reports one,
+either through the isa-debug-exit device at port 0xf4 (QEMU exits with
+status*2+1) or on an ACPI power-off with the kernel line "ukl: application
+exited with status N" (or "killed by signal N", giving 128+N); 124 when the
+timeout killed the guest, 125 when the guest stopped without reporting a
+status, 126 when QEMU could not be started or the options are wrong.
+
+Environment: QEMU (QEMU binary, default qemu-system-x86_64), BUILD (default
+build directory, for the probe cache).
+EOF
+}
+
+die() {
+	echo "$me: error: $*" >&2
+	exit 126
+}
+
+kernel= initrd= append= smp=1 mem=256M timeout= log= verbose=
+accel=auto icount= gdb_port= probe_cache=
+net_fwd=() qemu_extra=()
+
+while [ $# -gt 0 ]; do
+	opt=$1 val= inline=
+	shift
+	case $opt in
+	--*=*) val=${opt#*=} opt=${opt%%=*} inline=1 ;;
+	esac
+	case $opt in
+	--kernel|--initrd|--append|--smp|--mem|--timeout|--log|--accel|\
+	--probe-cache|--net-fwd|--qemu-arg)
+		if [ -z "$inline" ]; then
+			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
+			val=$1
+			shift
+		fi
+		;;
+	--gdb)
+		;;
+	*)
+		[ -z "$inline" ] || die "$opt takes no value (see --help)"
+		;;
+	esac
+	case $opt in
+	--kernel)	kernel=$val ;;
+	--initrd)	initrd=$val ;;
+	--append)	append=$val ;;
+	--smp)		smp=$val ;;
+	--mem)		mem=$val ;;
+	--timeout)	timeout=$val ;;
+	--log)		log=$val ;;
+	--accel)	accel=$val ;;
+	--probe-cache)	probe_cache=$val ;;
+	--net-fwd)	net_fwd+=("$val") ;;
+	--qemu-arg)	qemu_extra+=("$val") ;;
+	--verbose)	verbose=1 ;;
+	--icount)	icount=1 ;;
+	--gdb)		gdb_port=${val:-1234} ;;
+	-h|--help)	usage; exit 0 ;;
+	*)		die "unknown option '$opt' (see --help)" ;;
+	esac
+done
+
+# --- checks ----------------------------------------------------------------
+
+[ -n "$kernel" ] || die "--kernel is required (see --help)"
+[ -f "$kernel" ] || die "kernel image $kernel does not exist"
+[ -z "$initrd" ] || [ -f "$initrd" ] || die "initrd $initrd does not exist"
+[[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp wants a CPU count, not '$smp'"
+[[ $mem =~ ^[1-9][0-9]*[MmGg]?$ ]] || die "--mem wants a size like 256M, not '$mem'"
+[ -z "$timeout" ] || [[ $timeout =~ ^[0-9]+$ ]] ||
+	die "--timeout wants seconds, not '$timeout'"
+[ -z "$gdb_port" ] || [[ $gdb_port =~ ^[0-9]+$ ]] ||
+	die "--gdb wants a port number, not '$gdb_port'"
+case $accel in
+auto|kvm|tcg) ;;
+*) die "--accel is auto, kvm or tcg, not '$accel'" ;;
+esac
+for f in ${net_fwd[@]+"${net_fwd[@]}"}; do
+	[[ $f =~ ^[0-9]+:[0-9]+$ ]] || die "--net-fwd wants HOSTPORT:GUESTPORT, not '$f'"
+done
+command -v "$qemu" >/dev/null || die "$qemu not found (Debian package qemu-system-x86)"
+
+if [ -n "$icount" ]; then
+	[ "$accel" != kvm ] || die "--icount needs TCG, it cannot be used with --accel kvm"
+	accel=tcg
+fi
+if [ -z "$timeout" ]; then
+	# Waiting for a debugger is not a hang.
+	if [ -n "$gdb_port" ]; then
+		timeout=0
+	else
+		timeout=300
+	fi
+fi
+
+# --- accelerator -----------------------------------------------------------
+
+# The release ("uname -r") of a bzImage, from the kernel_version field of
+# its setup header.
+kernel_release() {
+	local off
+
+	[ "$(dd if="$1" bs=1 skip=$((0x202)) count=4 status=none)" = HdrS ] || return 1
+	off=$(od -An -tu2 -j $((0x20e)) -N 2 "$1" | tr -d ' ')
+	[ -n "$off" ] && [ "$off" -gt 0 ] || return 1
+	dd if="$1" bs=1 skip=$((off + 0x200)) count=64 status=none |
+		tr '\0' ' ' | cut -d ' ' -f 1
+}
+
+# Boot the kernel under KVM without an initramfs, and decide whether KVM
+# works: it does when the kernel gets to the end of its initialisation
+# (where it frees its init memory, starts init or, without a root file
+# system, panics trying to mount one) before KVM reports an error, which
+# with nested KVM stops the VM rather than ending QEMU.
+probe_kvm() {
+	local dir pid i result=tcg
+	local done_re='Freeing unused kernel|Run .* as init process|VFS: Unable to mount root|No working init found'
+	local err_re='emulation failure|KVM internal error|failed to initialize kvm|Could not access KVM'
+
+	dir=$(mktemp -d)
+	"$qemu" -accel kvm -cpu host -m 256M -smp 1 -nographic -no-reboot \
+		-monitor none -serial "file:$dir/console" -kernel "$kernel" \
+		-append "console=ttyS0 panic=-1" </dev/null >"$dir/out" 2>"$dir/err" &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -qaE "$err_re" "$dir/out" "$dir/err" && break
+		grep -qaE "$done_re" "$dir/console" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	if ! grep -qaE "$err_re" "$dir/out" "$dir/err" &&
+	   grep -qaE "$done_re" "$dir/console" 2>/dev/null; then
+		result=kvm
+	elif [ -n "$verbose" ]; then
+		echo "$me: KVM probe failed:" >&2
+		cat "$dir/err" "$dir/out" >&2
+		tail -n 5 "$dir/console" >&2 2>/dev/null || true
+	fi
+	rm -rf "$dir"
+	echo "$result"
+}
+
+kvm_usable() {
+	local cache key result= rel
+
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	cache=${probe_cache:-$BUILD/ukl-run/kvm-probe}
+	rel=$(kernel_release "$kernel") || rel="unknown-$(cksum <"$kernel" | cut -d ' ' -f 1)"
+	key="$("$qemu" --version | head -n 1)|$rel|$(uname -n) $(uname -r)"
+	if [ -f "$cache" ]; then
+		result=$(awk -F '\t' -v k="$key" '$1 == k { r = $2 } END { print r }' "$cache")
+	fi
+	if [ -z "$result" ]; then
+		[ -z "$verbose" ] || echo "$me: probing KVM with $kernel" >&2
+		result=$(probe_kvm)
+		mkdir -p "$(dirname "$cache")"
+		printf '%s\t%s\n' "$key" "$result" >>"$cache"
+	fi
+	[ -z "$verbose" ] || echo "$me: KVM probe for $key: $result (cached in $cache)" >&2
+	[ "$result" = kvm ]
+}
+
+if [ "$accel" = auto ]; then
+	if kvm_usable; then
+		accel=kvm
+	else
+		accel=tcg
+	fi
+fi
+if [ "$accel" = kvm ]; then
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || die "--accel kvm: /dev/kvm is not accessible"
+	cpu=host
+else
+	cpu=max
+fi
+
+# --- command line ----------------------------------------------------------
+
+cmdline="console=ttyS0 panic=-1"
+[ -z "$append" ] || cmdline+=" $append"
+
+cmd=("$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
+     -nographic -no-reboot -monitor none -serial stdio
+     -device isa-debug-exit,iobase=0xf4,iosize=0x04
+     -kernel "$kernel" -append "$cmdline")
+[ -z "$initrd" ] || cmd+=(-initrd "$initrd")
+[ -z "$icount" ] || cmd+=(-icount shift=0,sleep=off)
+[ -z "$gdb_port" ] || cmd+=(-gdb "tcp::$gdb_port" -S)
+if [ ${#net_fwd[@]} -gt 0 ]; then
+	netdev=user,id=net0
+	for f in "${net_fwd[@]}"; do
+		netdev+=",hostfwd=tcp::${f%%:*}-:${f##*:}"
+	done
+	cmd+=(-netdev "$netdev" -device virtio-net-pci,netdev=net0)
+fi
+cmd+=(${qemu_extra[@]+"${qemu_extra[@]}"})
+
+# --- run -------------------------------------------------------------------
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if [ -n "$log" ]; then
+	mkdir -p "$(dirname "$log")"
+else
+	log=$tmp/console
+fi
+: >"$log"
+
+if [ -n "$verbose" ]; then
+	printf '%s: ' "$me" >&2
+	printf '%q ' "${cmd[@]}" >&2
+	echo >&2
+fi
+if [ -n "$gdb_port" ]; then
+	vmlinux=$(cd "$(dirname "$kernel")/../../.." && pwd)/vmlinux
+	[ -f "$vmlinux" ] || vmlinux=vmlinux
+	echo "$me: the guest waits for gdb: gdb $vmlinux -ex 'target remote :$gdb_port'" >&2
+	if [ -f "$(dirname "$vmlinux")/.config" ] &&
+	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$(dirname "$vmlinux")/.config" &&
+	   [[ " $append " != *" nokaslr "* ]]; then
+		echo "$me: the kernel has KASLR: symbols will not match without --append nokaslr" >&2
+	fi
+fi
+
+# The console goes to stdout too when there is no --log or with --verbose;
+# then a terminal stays connected to the guest's console (Ctrl-C ends
+# QEMU).  Otherwise QEMU gets no input.  (The braces keep bash from
+# reporting a QEMU that crashed: that is done below, with its messages.)
+if [ "$log" = "$tmp/console" ] || [ -n "$verbose" ]; then
+	show=(tee "$log")
+else
+	show=(dd "of=$log" status=none)
+fi
+stdin=/dev/null
+[ ! -t 0 ] || [ "${show[0]}" != tee ] || stdin=/dev/stdin
+start=$SECONDS
+set +e
+{
+	timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err" <"$stdin" |
+		"${show[@]}"
+} 2>/dev/null
+rc=${PIPESTATUS[0]}
+set -e
+[ -z "$verbose" ] || [ ! -s "$tmp/err" ] || sed "s/^/$me: qemu: /" "$tmp/err" >&2
+
+# The last console line matching the regular expression $1, if any.
+console_shows() {
+	tr -d '\r' <"$log" | { grep -aE "$1" || true; } | tail -n 1
+}
+
+# timeout(1) exits 124, or 137 when SIGTERM did not end QEMU; 137 is
+# also what QEMU exits with when the guest reports 68.
+if [ "$rc" = 124 ] || { [ "$rc" = 137 ] && [ "$timeout" != 0 ] &&
+			 [ $((SECONDS - start)) -ge "$timeout" ]; }; then
+	rc=timeout
+fi
+
+case $rc in
+timeout)
+	echo "$me: timeout: the guest did not finish within ${timeout}s and was killed" \
+	     "(console: $log)" >&2
+	exit 124
+	;;
+0)
+	# Power-off (or, with -no-reboot, a reboot): the kernel may have
+	# said how the application ended.
+	line=$(console_shows 'ukl: application (exited with status|killed by signal) [0-9]+')
+	n=$(echo "$line" | sed -nE 's/.*ukl: application [a-z ]+ ([0-9]+).*/\1/p')
+	case $line in
+	*"exited with status"*)
+		exit $((n & 255))
+		;;
+	*"killed by signal"*)
+		exit $((128 + n))
+		;;
+	esac
+	panic=$(console_shows 'Kernel panic')
+	[ -z "$panic" ] || echo "$me: ${panic#*\] }" >&2
+	echo "$me: guest powered off without reporting a status (console: $log)" >&2
+	exit 125
+	;;
+*)
+	if [ $((rc % 2)) = 1 ] && { [ "$rc" != 1 ] || [ -s "$log" ]; }; then
+		# isa-debug-exit: QEMU exits with (status << 1) | 1.
+		exit $(((rc - 1) / 2))
+	fi
+	echo "$me: QEMU failed (exit status $rc):" >&2
+	if [ -s "$tmp/err" ]; then
+		sed 's/^/  /' "$tmp/err" >&2
+	else
+		echo "  (no messages; command: ${cmd[*]})" >&2
+	fi
+	exit 126
+	;;
+esac

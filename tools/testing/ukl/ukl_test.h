@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the UKL guest test programs, on top of the kernel's
+ * tools/testing/selftests/kselftest.h (include that first).
+ *
+ * A test program runs as /init in a QEMU guest started by ukl-run.sh, which
+ * provides an isa-debug-exit device at I/O port 0xf4: writing a byte c
+ * there ends QEMU with exit code c * 2 + 1, and ukl-run.sh turns that back
+ * into c.  Only 0..127 survive the trip through a process exit status.
+ */
+#ifndef __UKL_TEST_H
+#define __UKL_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/io.h>
+#include <sys/reboot.h>
+
+/* The isa-debug-exit port of ukl-run.sh's QEMU machine. */
+#define UKL_TEST_EXIT_PORT	0xf4
+
+/**
+ * ukl_test_cpl() - current privilege level
+ *
+ * Return: the CPL the caller runs at, the low two bits of %cs: 3 for an
+ * ordinary user process, 0 for an application linked into the kernel.
+ */
+static inline int ukl_test_cpl(void)
+{
+	unsigned short cs;
+
+	__asm__ volatile ("mov %%cs, %0" : "=r" (cs));
+	return cs & 3;
+}
+
+/**
+ * ukl_test_exit() - end the test program, and the VM if it is init
+ * @status: exit status to report, 0..127
+ *
+ * Flushes stdio and waits for the console to drain first, since ending
+ * the VM loses whatever the serial port has not sent yet.
+ *
+ * At CPL 0 (an application linked into the kernel) this is exit(@status):
+ * the kernel reports the status and powers off.  At CPL 3 as PID 1 the
+ * status goes to the isa-debug-exit port, which ends QEMU at once; when
+ * there is no such device, the machine is powered off instead (ukl-run.sh
+ * then reports that no status arrived).  Any other process just exits.
+ */
+static inline __attribute__((__noreturn__)) void ukl_test_exit(int status)
+{
+	fflush(NULL);
+	tcdrain(STDOUT_FILENO);
+
+	if (ukl_test_cpl() == 0 || getpid() != 1)
+		exit(status);
+
+	if (ioperm(UKL_TEST_EXIT_PORT, 1, 1) == 0)
+		outb(status, UKL_TEST_EXIT_PORT);
+	else
+		perror("ukl_test_exit: ioperm");
+
+	reboot(RB_POWER_OFF);
+	perror("ukl_test_exit: reboot");
+	exit(status);
+}
+
+#endif /* __UKL_TEST_H */
