@@ -15,7 +15,7 @@ BUILD ?= $(REPO)/build
 
 # The test scenario whose kernel 'make kernel', 'make run' and
 # 'make menuconfig' work on (tools/testing/ukl/configs/).
-SCENARIO ?= SMOKE
+SCENARIO ?= UKL
 
 # ccache lives outside the clone so that CI and later clones reuse it.
 UKL_CCACHE_DIR ?= /var/cache/ukl/ccache
@@ -55,7 +55,8 @@ help:
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
 	@echo 'make clean       remove kernel builds and test output, keep sources'
 	@echo 'make distclean   remove $(BUILD) entirely'
-	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir'
+	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
+	@echo '           TESTFLAGS="--scenarios SMOKE --timeout 60" (ukl-test.sh --help)'
 
 # --- sources and tree ------------------------------------------------------
 
@@ -81,11 +82,13 @@ menuconfig: config
 
 # --- running and testing ---------------------------------------------------
 
-run: kernel
-	@$(TESTDIR)/ukl-test.sh --run $(SCENARIO)
+# The test driver builds the programs first: a scenario's kernel may link
+# one of them in.
+run:
+	+@$(TESTDIR)/ukl-test.sh --run $(SCENARIO)
 
 test:
-	@$(TESTDIR)/ukl-test.sh $(TESTFLAGS)
+	+@$(TESTDIR)/ukl-test.sh $(TESTFLAGS)
 
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux

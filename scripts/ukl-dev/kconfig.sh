@@ -26,6 +26,13 @@ for f in "$@"; do
 done
 set -- "${frags[@]}"
 
+# Nothing to do when neither the fragments nor the Kconfig files changed.
+key=$( { cat "$@"; find "$ksrc" -name 'Kconfig*' -not -path '*/tools/*' -print0 |
+	 sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1)
+if [ -f "$kobj/.config" ] && [ "$(cat "$kobj/.ukl-config-key" 2>/dev/null)" = "$key" ]; then
+	exit 0
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -55,3 +62,4 @@ if ! cmp -s "$tmp/.config" "$kobj/.config"; then
 	cp "$tmp/.config" "$kobj/.config"
 	echo "kconfig: wrote $kobj/.config"
 fi
+echo "$key" >"$kobj/.ukl-config-key"

@@ -31,7 +31,7 @@
 #define EXPECTED_CPL	3
 #endif
 
-/* Content of the initramfs file the driver creates (configs/*.tests). */
+/* Content of the file that ukl-test.sh puts into every initramfs. */
 #define DATA_FILE	"/etc/ukl-test.txt"
 #define DATA_TEXT	"UKL test data\n"
 

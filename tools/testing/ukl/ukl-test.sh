@@ -14,10 +14,25 @@
 # with a line "N passed, M failed".  Every step is incremental: with
 # nothing changed, only the boots are repeated.
 #
-# configs/NAME.tests has one line per test program:
+# configs/NAME.tests says what to build and boot, one item a line; every
+# ukl or init line is one boot of the scenario's kernel, in order:
 #
-#	init PROGRAM	tools/testing/ukl/PROGRAM.c, linked statically with
-#			the user-mode musl, runs as /init from the initramfs
+#	ukl PROGRAM	tools/testing/ukl/PROGRAM.c, built with ukl-mkapp and
+#			the ring-0 musl into $BUILD/test/NAME/app.o (which the
+#			scenario's CONFIG_UKL_APP names), so the kernel links
+#			it in; the boot has no /init, so the kernel starts it
+#	init PROGRAM	PROGRAM.c linked statically with the user-mode musl,
+#			booted as /init from the initramfs
+#	script PROGRAM	like init, but /init is configs/NAME.init, a shell
+#			script run by busybox, which may exec /ukl or PROGRAM
+#	buildcheck	ukl-buildcheck.sh against the scenario's kernel
+#	args ARGS...	arguments for init, after "--" on the command line
+#	status N	the exit status every boot must end with (default 0)
+#
+# When a scenario boots more than once, every boot must report the same
+# test results: a program built as the UKL application and as an
+# ordinary ring-3 program must behave the same.  Every initramfs holds
+# /etc/ukl-test.txt ("UKL test data").
 #
 # Environment: REPO and BUILD (set by the top-level Makefile; default: the
 # repository this script is in and its build/), UKL_MUSL_GCC (compiler for
@@ -165,17 +180,47 @@ build_program() {
 	echo "${cmd[*]}" >"$out.cmd"
 }
 
-# Build the programs of configs/$1.tests into $BUILD/test/$1.
+# Build the UKL application $2 into $1/app.o unless that is up to date.
+build_app() {
+	local dir=$1 prog=$2 src=$testdir/$2.c out=$1/app.o libc=$BUILD/musl/ukl
+	local mkapp=$REPO/scripts/ukl/ukl-mkapp
+
+	[ -f "$src" ] || { echo "test program $src does not exist"; return 1; }
+	if [ -f "$out.prog" ] && [ "$(cat "$out.prog")" = "$prog" ] &&
+	   ! stale "$out" "$src" "$testdir/ukl_test.h" "$kselftest/kselftest.h" \
+		"$libc/lib/libc.a" "$libc/lib/libukl-builtins.a" "$mkapp" \
+		"$REPO/scripts/ukl/ukl-app.lds" "$REPO/scripts/ukl/ukl-checkapp"; then
+		return 0
+	fi
+	echo "  MKAPP   $out"
+	rm -f "$out.prog"
+	"$mkapp" --libc "$libc" -o "$out" -Wall -DUKL_APP -I"$kselftest" \
+		-I"$testdir" "$src" 2>&1 || { echo "building the application $src failed"; return 1; }
+	echo "$prog" >"$out.prog"
+}
+
+# Build what configs/$1.tests names into $BUILD/test/$1 and write the
+# boots, one a line ("ukl", "init PROGRAM" or "script PROGRAM"), to
+# $BUILD/test/$1/boots.
 build_programs() {
-	local s=$1 dir=$BUILD/test/$1 kind prog init=
+	local s=$1 dir=$BUILD/test/$1 kind args
 
 	mkdir -p "$dir"
-	while read -r kind prog; do
+	: >"$dir/boots.new"
+	while read -r kind args; do
 		case $kind in
-		init)
-			[ -z "$init" ] || { echo "$s.tests names two init programs"; return 1; }
-			build_program "$dir" "$prog" || return 1
-			init=$prog
+		ukl)
+			build_app "$dir" "$args" || return 1
+			echo "ukl" >>"$dir/boots.new"
+			;;
+		init|script)
+			build_program "$dir" "$args" || return 1
+			echo "$kind $args" >>"$dir/boots.new"
+			;;
+		buildcheck)
+			echo "buildcheck" >>"$dir/boots.new"
+			;;
+		args|status)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -183,23 +228,52 @@ build_programs() {
 			;;
 		esac
 	done < <(config_lines "$configs/$s.tests")
-	[ -n "$init" ] || { echo "$s.tests names no init program"; return 1; }
-	echo "$init" >"$dir/init"
+	[ -s "$dir/boots.new" ] || { echo "$s.tests names nothing to boot"; return 1; }
+	mv "$dir/boots.new" "$dir/boots"
 }
 
-# Make $BUILD/test/$1/initramfs.cpio with the scenario's own gen_init_cpio.
-build_initramfs() {
-	local s=$1 dir=$BUILD/test/$1 kobj=$BUILD/kernel/$1
-	local list=$BUILD/test/$1/initramfs.list cpio=$BUILD/test/$1/initramfs.cpio
+# The value of the "$2" line of configs/$1.tests, or $3.
+tests_value() {
+	local v
 
+	v=$(config_lines "$configs/$1.tests" | sed -n "s/^$2[[:space:]]\{1,\}//p" | tail -n 1)
+	echo "${v:-$3}"
+}
+
+# Make the initramfs of boot $2 ("ukl", "init PROG", "script PROG") of
+# scenario $1 with the scenario's own gen_init_cpio; print its path.
+build_initramfs() {
+	local s=$1 kind=${2%% *} prog=${2#* } dir=$BUILD/test/$1 kobj=$BUILD/kernel/$1
+	local name list cpio
+
+	name=${2// /-}
+	list=$dir/initramfs-$name.list cpio=$dir/initramfs-$name.cpio
 	[ -x "$kobj/usr/gen_init_cpio" ] ||
-		{ echo "$kobj/usr/gen_init_cpio is missing (CONFIG_BLK_DEV_INITRD?)"; return 1; }
-	cat >"$list.new" <<EOF
+		{ echo "$kobj/usr/gen_init_cpio is missing (CONFIG_BLK_DEV_INITRD?)" >&2; return 1; }
+	printf 'UKL test data\n' >"$dir/ukl-test.txt.new"
+	cmp -s "$dir/ukl-test.txt.new" "$dir/ukl-test.txt" || mv "$dir/ukl-test.txt.new" "$dir/ukl-test.txt"
+	rm -f "$dir/ukl-test.txt.new"
+	{
+		cat <<EOF
 dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
 dir /tmp 1777 0 0
-file /init $dir/$(cat "$dir/init") 0755 0 0
+dir /etc 0755 0 0
+file /etc/ukl-test.txt $dir/ukl-test.txt 0644 0 0
 EOF
+		case $kind in
+		init)
+			echo "file /init $dir/$prog 0755 0 0"
+			;;
+		script)
+			echo "dir /bin 0755 0 0"
+			echo "file /bin/busybox /bin/busybox 0755 0 0"
+			echo "slink /bin/sh busybox 0777 0 0"
+			echo "file /init $configs/$s.init 0755 0 0"
+			echo "file /$prog $dir/$prog 0755 0 0"
+			;;
+		esac
+	} >"$list.new"
 	if cmp -s "$list.new" "$list"; then
 		rm "$list.new"
 	else
@@ -207,11 +281,12 @@ EOF
 	fi
 	# shellcheck disable=SC2046
 	if stale "$cpio" "$list" "$kobj/usr/gen_init_cpio" $(awk '$1 == "file" { print $3 }' "$list"); then
-		echo "  CPIO    $cpio"
+		echo "  CPIO    $cpio" >&2
 		"$kobj/usr/gen_init_cpio" "$list" >"$cpio.new" ||
-			{ echo "gen_init_cpio failed"; return 1; }
+			{ echo "gen_init_cpio failed" >&2; return 1; }
 		mv "$cpio.new" "$cpio"
 	fi
+	echo "$cpio"
 }
 
 # Everything scenario $1 needs to boot; false on failure.  The programs
@@ -229,25 +304,29 @@ build_scenario() {
 	echo "  MAKE    kernel SCENARIO=$s" | diag
 	make --no-print-directory -C "$REPO" kernel SCENARIO="$s" 2>&1 | diag ||
 		{ echo "building the kernel of $s failed" | diag; return 1; }
-	build_initramfs "$s" 2>&1 | diag
 }
 
-# ukl-run.sh arguments for booting scenario $1, one per line.
+# ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
+# one per line.
 boot_args() {
-	local s=$1 dir=$BUILD/test/$1
+	local s=$1 boot=$2 log=$3 append= cpio args
 
+	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
 	printf '%s\n' --kernel "$BUILD/kernel/$s/arch/x86/boot/bzImage" \
-		--initrd "$dir/initramfs.cpio" --log "$dir/console.log"
-	if [ -f "$configs/$s.boot" ]; then
-		printf '%s\n' --append "$(config_lines "$configs/$s.boot" | tr '\n' ' ')"
-	fi
+		--initrd "$cpio" --log "$log"
+	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
+	args=$(tests_value "$s" args "")
+	[ -z "$args" ] || append="$append -- $args"
+	[ -z "$append" ] || printf '%s\n' --append "$append"
 }
 
 # --- make run --------------------------------------------------------------
 
 if [ -n "$run" ]; then
 	build_scenario "$run" || die "cannot run $run"
-	mapfile -t args < <(boot_args "$run")
+	boot=$(grep -m 1 -v '^buildcheck$' "$BUILD/test/$run/boots") || die "$run has nothing to boot"
+	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
+	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
 fi
 
@@ -255,12 +334,13 @@ fi
 
 # Print the results in kunit.py's JSON file $1 as KTAP subtests of a test
 # named $3, indented by $2; write "PASSED FAILED SKIPPED", the counts of
-# leaf test cases, to the file $4.
+# leaf test cases, to the file $4, and "name status" a leaf case to $5.
 ktap_from_json() {
 	python3 - "$@" <<'EOF'
 import json, sys
 
 counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+results = []
 
 def emit(group, indent, name):
 	"""Print group as a KTAP subtest; return whether all of it passed."""
@@ -278,6 +358,7 @@ def emit(group, indent, name):
 		n += 1
 		status = case["status"] if case["status"] in counts else "FAIL"
 		counts[status] += 1
+		results.append(f"{case['name'] or '(no result)'} {status}")
 		if status == "FAIL":
 			all_ok = False
 		print(f"{indent}{'not ok' if status == 'FAIL' else 'ok'} {n} "
@@ -289,52 +370,98 @@ with open(sys.argv[1]) as f:
 	emit(json.load(f), sys.argv[2], sys.argv[3])
 with open(sys.argv[4], "w") as f:
 	print(counts["PASS"], counts["FAIL"], counts["SKIP"], file=f)
+with open(sys.argv[5], "w") as f:
+	print("\n".join(results), file=f)
 EOF
 }
 
-# Boot scenario $1 and check its results: print its KTAP subtests and set
-# pass, fail (leaf test cases) and problems (what went wrong beyond failing
-# test cases).
-check_scenario() {
-	local s=$1 dir=$BUILD/test/$1 args start status=0 oops
+# Check one boot of scenario $1: $2 is the boot ("ukl", "init PROG",
+# "script PROG", "buildcheck"), $3 its number, $4 the indentation of its
+# KTAP.  Prints its KTAP subtests; adds to pass and fail (leaf test cases)
+# and to problems (what went wrong beyond failing test cases); leaves the
+# "name status" list of its results in $dir/results-$3.
+check_boot() {
+	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
+	local name=${2// /-} want bp=0 bf=0 log
 
-	mapfile -t args < <(boot_args "$s")
+	log=$dir/console-$nb-$name.log
+	rm -f "$log"
 	start=$SECONDS
-	"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
-		>"$dir/run.log" 2>&1 || status=$?
-	echo "$s: booted in $((SECONDS - start))s, exit status $status" | diag
-	diag <"$dir/run.log"
+	if [ "$boot" = buildcheck ]; then
+		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$BUILD/kernel/$s" "$BUILD/musl/ukl" \
+			>"$log" 2>&1 || status=$?
+		want=0
+	else
+		mapfile -t args < <(boot_args "$s" "$boot" "$log")
+		if [ ${#args[@]} = 0 ]; then
+			problems+=("$name: cannot make its initramfs")
+			return
+		fi
+		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
+			>"$dir/run-$nb.log" 2>&1 || status=$?
+		want=$(tests_value "$s" status 0)
+		diag <"$dir/run-$nb.log"
+	fi
+	echo "$s/$name: $((SECONDS - start))s, exit status $status" | diag
 
 	# The programs' output without the kernel's (timestamped) messages
 	# that may come in between.
-	tr -d '\r' <"$dir/console.log" |
-		grep -avE '^\[ *[0-9]+\.[0-9]+\] ' >"$dir/ktap.log" || true
-	rm -f "$dir/results.json" "$dir/counts"
-	python3 "$kunit" parse --json="$dir/results.json" "$dir/ktap.log" \
-		>"$dir/kunit.log" 2>&1 || true
-	if grep -qaE '^\s*K?TAP version' "$dir/ktap.log" && [ -s "$dir/results.json" ]; then
-		ktap_from_json "$dir/results.json" "    " "$s" "$dir/counts"
-		read -r pass fail _ <"$dir/counts"
-		[ $((pass + fail)) != 0 ] || problems+=("no test results in its KTAP output")
+	tr -d '\r' <"$log" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' >"$dir/ktap-$nb.log" || true
+	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
+	python3 "$kunit" parse --json="$dir/results-$nb.json" "$dir/ktap-$nb.log" \
+		>"$dir/kunit-$nb.log" 2>&1 || true
+	if grep -qaE '^\s*K?TAP version' "$dir/ktap-$nb.log" && [ -s "$dir/results-$nb.json" ]; then
+		ktap_from_json "$dir/results-$nb.json" "$ind" "$name" "$dir/counts-$nb" "$dir/results-$nb"
+		read -r bp bf _ <"$dir/counts-$nb"
+		[ $((bp + bf)) != 0 ] || problems+=("$name: no test results in its KTAP output")
 		# kunit.py's summary shows what the failing tests printed.
-		[ "$fail" = 0 ] || sed -e 's/^\[[0-9:]*\] //' -e '/^\[PASSED\]/d' \
-			-e '/^====*$/d' -e '/^Test results stored/d' "$dir/kunit.log" | diag
+		[ "$bf" = 0 ] || sed -e 's/^\[[0-9:]*\] //' -e '/^\[PASSED\]/d' \
+			-e '/^====*$/d' -e '/^Test results stored/d' "$dir/kunit-$nb.log" | diag
 	else
-		problems+=("no KTAP output on the console")
+		problems+=("$name: no KTAP output (log: $log)")
 	fi
+	pass=$((pass + bp))
+	fail=$((fail + bf))
 
 	case $status in
-	0) ;;
-	124) problems+=("timed out") ;;
-	125) problems+=("the guest stopped without reporting an exit status") ;;
-	126) problems+=("QEMU failed") ;;
+	"$want") ;;
+	124) problems+=("$name: timed out") ;;
+	125) problems+=("$name: the guest stopped without reporting an exit status") ;;
+	126) problems+=("$name: QEMU failed") ;;
 	*)
 		# A failing test case explains a failing exit status.
-		[ "$fail" != 0 ] || problems+=("the test program exited with status $status")
+		[ "$bf" != 0 ] || problems+=("$name: exit status $status, expected $want")
 		;;
 	esac
-	oops=$(tr -d '\r' <"$dir/console.log" | grep -aE -m 1 'Kernel panic|BUG:|Oops' || true)
-	[ -z "$oops" ] || problems+=("the kernel crashed: ${oops#*\] }")
+	oops=$(tr -d '\r' <"$log" | grep -aE -m 1 'Kernel panic|BUG:|Oops' || true)
+	[ -z "$oops" ] || problems+=("$name: the kernel crashed: ${oops#*\] }")
+	[ ${#problems[@]} = 0 ] && [ "$bf" = 0 ]
+}
+
+# Boot scenario $1 once per boot it lists, check each, and compare the
+# results of its program boots: they must be the same.
+check_scenario() {
+	local s=$1 dir=$BUILD/test/$1 boots nb=0 first= ok
+
+	mapfile -t boots <"$dir/boots"
+	echo "    KTAP version 1"
+	echo "    # Subtest: $s"
+	echo "    1..${#boots[@]}"
+	for boot in "${boots[@]}"; do
+		nb=$((nb + 1))
+		ok=ok
+		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
+		if [ "$boot" != buildcheck ] && [ -f "$dir/results-$nb" ]; then
+			if [ -z "$first" ]; then
+				first=$nb
+			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
+				problems+=("${boot// /-}: results differ from boot $first:" \
+					"$(diff "$dir/results-$first" "$dir/results-$nb" | grep '^[<>]' | tr '\n' ' ')")
+				ok="not ok"
+			fi
+		fi
+		echo "    $ok $nb ${boot// /-}"
+	done
 }
 
 nscen=$(echo "$scenarios" | wc -w)
@@ -343,10 +470,9 @@ echo "1..$nscen"
 total_pass=0 total_fail=0 i=0
 for s in $scenarios; do
 	i=$((i + 1))
-	pass=0 fail=0 problems=() booted=
+	pass=0 fail=0 problems=()
 	if build_scenario "$s"; then
 		check_scenario "$s"
-		booted=1
 	else
 		problems+=("the build failed (see above)")
 	fi
@@ -359,7 +485,7 @@ for s in $scenarios; do
 		done
 	fi
 	if [ ${#problems[@]} -gt 0 ] || [ "$fail" != 0 ]; then
-		[ -z "$booted" ] || echo "# $s: console log: $BUILD/test/$s/console.log"
+		echo "# $s: logs in $BUILD/test/$s/"
 		echo "not ok $i $s"
 	else
 		echo "ok $i $s"
