@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,38 @@
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+
+/*
+ * From the kernel's UAPI <linux/filter.h> and <linux/seccomp.h>, which
+ * musl does not ship.
+ */
+struct sock_filter {
+	unsigned short code;
+	unsigned char jt, jf;
+	unsigned int k;
+};
+
+struct sock_fprog {
+	unsigned short len;
+	struct sock_filter *filter;
+};
+
+#define BPF_STMT(code, k)		{ (unsigned short)(code), 0, 0, k }
+#define BPF_JUMP(code, k, jt, jf)	{ (unsigned short)(code), jt, jf, k }
+#define BPF_LD		0x00
+#define BPF_W		0x00
+#define BPF_ABS		0x20
+#define BPF_JMP		0x05
+#define BPF_JEQ		0x10
+#define BPF_K		0x00
+#define BPF_RET		0x06
+#define SECCOMP_MODE_FILTER	2
+#define SECCOMP_RET_ERRNO	0x00050000U
+#define SECCOMP_RET_ALLOW	0x7fff0000U
+#define SECCOMP_DATA_NR		0	/* offsetof(struct seccomp_data, nr) */
 
 #include "kselftest.h"
 #include "ukl_test.h"
@@ -170,12 +202,94 @@ static void test_efault(void)
 	ksft_test_result(n == -1 && errno == EFAULT, "kernel_pointer_efault\n");
 }
 
+static volatile sig_atomic_t sig_count;
+static volatile int sig_si_code;
+static int pipe_fds[2];
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	sig_count++;
+	sig_si_code = si->si_code;
+}
+
+/* Signal delivery on the way back from a system call, and sigreturn. */
+static void test_signal(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	int ok;
+
+	sig_count = 0;
+	ok = !sigaction(SIGUSR1, &sa, NULL) && !kill(getpid(), SIGUSR1);
+	ok = ok && sig_count == 1 && sig_si_code == SI_USER;
+	ksft_test_result(ok, "signal_handler_sigreturn\n");
+}
+
+/* The timer's handler writes the byte that the interrupted read waits for. */
+static void on_alarm(int sig)
+{
+	if (++sig_count == 1)
+		(void)!write(pipe_fds[1], "x", 1);
+}
+
+/*
+ * A read blocked in the kernel is interrupted by a signal: with SA_RESTART
+ * the kernel restarts it by re-executing the two-byte system call
+ * instruction (here the call), without it read() fails with EINTR.
+ */
+static int interrupted_read(int flags)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = flags };
+	struct itimerval it = { .it_value = { 0, 20000 } };
+	char c = 0;
+	ssize_t n;
+
+	if (pipe(pipe_fds))
+		return -2;
+	sig_count = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	n = read(pipe_fds[0], &c, 1);
+	if (n < 0)
+		n = -errno;
+	else if (c != 'x')
+		n = -1000;
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	return sig_count == 1 ? n : -2000;
+}
+
+static void test_restart(void)
+{
+	ksft_test_result(interrupted_read(SA_RESTART) == 1, "sa_restart_restarts\n");
+	ksft_test_result(interrupted_read(0) == -EINTR, "no_sa_restart_eintr\n");
+}
+
+/* Last, since it cannot be undone: a seccomp filter sees the calls. */
+static void test_seccomp(void)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+	int ok;
+
+	ok = !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
+	     !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+	/* syscall(), not getppid(): musl's getppid() cannot fail, sets no errno. */
+	errno = 0;
+	ok = ok && syscall(SYS_getppid) == -1 && errno == EPERM && getpid() == 1;
+	ksft_test_result(ok, "seccomp_filter\n");
+}
+
 int main(int argc, char **argv)
 {
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(13);
+	ksft_set_plan(17);
 
 	test_cpl();
 	test_ids();
@@ -189,6 +303,9 @@ int main(int argc, char **argv)
 	test_auxv();
 	test_efault();
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");
+	test_signal();
+	test_restart();
+	test_seccomp();
 
 	for (i = 1; i < argc; i++)
 		if (!strncmp(argv[i], "exit=", 5))
