@@ -30,6 +30,19 @@
 #ifndef __ASM_GENERIC_UKL_LDS_H
 #define __ASM_GENERIC_UKL_LDS_H
 
+/*
+ * The application's code, inside the kernel's .text: entry code tells
+ * application context by an interrupted instruction pointer in this range.
+ */
+#ifdef CONFIG_UNIKERNEL_LINUX
+#define UKL_TEXT							\
+	__ukl_text_start = .;						\
+	*(.ukl.text)							\
+	__ukl_text_end = .;
+#else
+#define UKL_TEXT
+#endif
+
 #define UKL_IMAGE(vaddr, phdr, tls_phdr)						\
 	. = ALIGN(PAGE_SIZE);						\
 	__ukl_load_start = .;						\

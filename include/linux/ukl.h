@@ -33,6 +33,7 @@
 /* Where the kernel provides such a file in the rootfs (kernel/ukl/ukl.c). */
 #define UKL_INIT_PATH	"/ukl"
 
+struct pt_regs;
 struct task_struct;
 
 #ifdef CONFIG_UNIKERNEL_LINUX
@@ -53,7 +54,30 @@ bool is_ukl_task(struct task_struct *tsk);
 char *ukl_init_command(void);
 void ukl_init_exit(int code);
 
+#include <asm/ukl.h>
+
+/**
+ * ukl_app_regs - tell whether pt_regs were saved in application context
+ * @regs: registers saved on entry to the kernel
+ *
+ * The application runs in ring 0, so user_mode() is false for it.  Entry
+ * code that must treat the application like user space (interrupt and
+ * exception entry and exit, signals for its faults) asks this instead.
+ *
+ * Context: any; noinstr-safe.
+ * Return: true if @regs were saved while application code ran.
+ */
+static __always_inline bool ukl_app_regs(struct pt_regs *regs)
+{
+	return arch_ukl_app_regs(regs);
+}
+
 #else /* !CONFIG_UNIKERNEL_LINUX */
+
+static __always_inline bool ukl_app_regs(struct pt_regs *regs)
+{
+	return false;
+}
 
 static inline bool is_ukl_task(struct task_struct *tsk)
 {

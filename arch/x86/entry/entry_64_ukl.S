@@ -59,6 +59,8 @@ SYM_CODE_START(entry_SYSCALL_64_ukl)
 
 	pushfq					/* the application's flags */
 	cli
+SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
+	ANNOTATE_NOENDBR
 	pushq	%rcx
 	movq	%rsp, %rcx			/* rcx, flags, return address */
 	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp

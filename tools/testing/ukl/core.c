@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -264,6 +265,96 @@ static void test_restart(void)
 	ksft_test_result(interrupted_read(0) == -EINTR, "no_sa_restart_eintr\n");
 }
 
+/*
+ * A compute loop that makes no system call: the timer's signal must still
+ * arrive, on the way back from the timer interrupt that hit the loop.
+ */
+static void on_alarm_flag(int sig)
+{
+	sig_count++;
+}
+
+static void test_signal_interrupts_loop(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm_flag };
+	struct itimerval it = { .it_value = { 0, 20000 } };
+	volatile unsigned long n = 0;
+
+	sig_count = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	while (!sig_count && n < 2000000000UL)
+		n++;
+	ksft_test_result(sig_count == 1, "sigalrm_interrupts_compute_loop\n");
+}
+
+static sigjmp_buf fault_jmp;
+static volatile int fault_sig, fault_code;
+static void *volatile fault_addr;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	fault_sig = sig;
+	fault_code = si->si_code;
+	fault_addr = si->si_addr;
+	siglongjmp(fault_jmp, 1);
+}
+
+/*
+ * Faults in application code are signals to the process, with the siginfo
+ * of a ring-3 fault, and a handler can recover with siglongjmp().
+ */
+static void test_faults(void)
+{
+	static const struct {
+		const char *name;
+		int sig, code;
+	} want[] = {
+		{ "fault_null_sigsegv", SIGSEGV, SEGV_MAPERR },
+		{ "fault_readonly_sigsegv", SIGSEGV, SEGV_ACCERR },
+		{ "fault_ud2_sigill", SIGILL, ILL_ILLOPN },
+		{ "fault_div0_sigfpe", SIGFPE, FPE_INTDIV },
+		{ "fault_int3_sigtrap", SIGTRAP, SI_KERNEL },
+	};
+	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+	volatile int zero = 0, seven = 7, *ro;
+	void *expect_addr;
+	unsigned int i;
+
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		sigaction(want[i].sig, &sa, NULL);
+		fault_sig = 0;
+		expect_addr = fault_addr = NULL;
+		if (!sigsetjmp(fault_jmp, 1)) {
+			switch (i) {
+			case 0:
+				expect_addr = (void *)16;
+				*(volatile int *)expect_addr = 1;
+				break;
+			case 1:
+				expect_addr = (void *)ro;
+				*ro = 1;
+				break;
+			case 2:
+				__asm__ volatile ("ud2");
+				break;
+			case 3:
+				/* Not 1 / zero: GCC computes that without idiv. */
+				zero = seven / zero;
+				break;
+			case 4:
+				__asm__ volatile ("int3");
+				break;
+			}
+		}
+		ksft_test_result(fault_sig == want[i].sig && fault_code == want[i].code &&
+				 (!expect_addr || fault_addr == expect_addr),
+				 "%s\n", want[i].name);
+	}
+	munmap((void *)ro, 4096);
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -289,7 +380,7 @@ int main(int argc, char **argv)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(17);
+	ksft_set_plan(23);
 
 	test_cpl();
 	test_ids();
@@ -305,6 +396,8 @@ int main(int argc, char **argv)
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");
 	test_signal();
 	test_restart();
+	test_signal_interrupts_loop();
+	test_faults();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)

@@ -12,15 +12,96 @@
  */
 #define UKL_IMAGE_VADDR		0x200000
 
+#if defined(__ASSEMBLY__) && !defined(LINKER_SCRIPT)
+
+#ifdef CONFIG_UNIKERNEL_LINUX
+/*
+ * UKL_LEAVE_APP_STACK - move an entry frame off the application's stack
+ *
+ * First thing in an IDT entry without IST.  In ring 0 the CPU pushes the
+ * hardware frame onto the interrupted stack; when that is the
+ * application's (a user page, that SMAP protects once the entry code has
+ * cleared AC, and whose frame a signal could overwrite), copy the frame and
+ * the error code to the top of the task stack, as an entry from ring 3
+ * would have found them there, and go on from there.  The entry frame on
+ * the task stack then still says kernel CS: C code tells application
+ * context by ukl_app_regs().
+ *
+ * Application context is an instruction pointer in the application's text
+ * or in entry_SYSCALL_64_ukl before it disables interrupts.  The task stack
+ * is free then: the application only runs with nothing of the kernel on it.
+ * Interrupts are off (IDT gates are interrupt gates); only registers of the
+ * interrupted context are live, and the flags are already saved.
+ */
+.macro UKL_LEAVE_APP_STACK has_error_code:req
+	cmpq	$__ukl_text_start, \has_error_code*8(%rsp)
+	jb	.Lukl_not_text_\@
+	cmpq	$__ukl_text_end, \has_error_code*8(%rsp)
+	jb	.Lukl_app_\@
+.Lukl_not_text_\@:
+	cmpq	$entry_SYSCALL_64_ukl, \has_error_code*8(%rsp)
+	jb	.Lukl_done_\@
+	cmpq	$entry_SYSCALL_64_ukl_irqs_off, \has_error_code*8(%rsp)
+	jae	.Lukl_done_\@
+.Lukl_app_\@:
+	pushq	%rax
+	movq	%rsp, %rax
+	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
+	pushq	(5 + \has_error_code) * 8(%rax)	/* SS */
+	pushq	(4 + \has_error_code) * 8(%rax)	/* RSP */
+	pushq	(3 + \has_error_code) * 8(%rax)	/* EFLAGS */
+	pushq	(2 + \has_error_code) * 8(%rax)	/* CS */
+	pushq	(1 + \has_error_code) * 8(%rax)	/* RIP */
+	.if \has_error_code
+	pushq	8(%rax)				/* error code */
+	.endif
+	movq	(%rax), %rax
+	UNWIND_HINT_IRET_ENTRY offset=\has_error_code*8
+.Lukl_done_\@:
+.endm
+#else
+.macro UKL_LEAVE_APP_STACK has_error_code:req
+.endm
+#endif /* CONFIG_UNIKERNEL_LINUX */
+
+#endif /* __ASSEMBLY__ && !LINKER_SCRIPT */
+
 #if !defined(__ASSEMBLY__) && !defined(LINKER_SCRIPT)
 
 #include <linux/sched.h>
-#include <linux/ukl.h>
 #include <asm/elf.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 
 #ifdef CONFIG_UNIKERNEL_LINUX
+
+/* Also declared by linux/ukl.h, which includes this file. */
+bool is_ukl_task(struct task_struct *tsk);
+
+/* The application's code (include/asm-generic/ukl.lds.h). */
+extern char __ukl_text_start[], __ukl_text_end[];
+extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
+
+/**
+ * arch_ukl_app_regs - tell whether pt_regs were saved in application context
+ * @regs: registers saved on entry to the kernel
+ *
+ * See UKL_LEAVE_APP_STACK: an instruction pointer in the application's
+ * text, or at the first instructions of its system call entry.
+ *
+ * Context: any; noinstr-safe.
+ */
+static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
+{
+	unsigned long ip = regs->ip;
+
+	if (user_mode(regs))
+		return false;
+	return (ip >= (unsigned long)__ukl_text_start &&
+		ip < (unsigned long)__ukl_text_end) ||
+	       (ip >= (unsigned long)entry_SYSCALL_64_ukl &&
+		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
+}
 
 /**
  * ukl_signal_selectors - keep the application's selectors across signals

@@ -1,1 +1,0 @@
-clearcpuid=smap
