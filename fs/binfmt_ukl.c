@@ -102,6 +102,26 @@ static void ukl_fill_phdrs(struct elf_phdr *ph)
 }
 
 /*
+ * Store pointers to the @n strings that start at *@p (where exec copied
+ * them) at *@sp, then a NULL pointer; advance both past what they cover.
+ */
+static int ukl_put_string_ptrs(unsigned long __user **sp, unsigned long *p,
+			       int n)
+{
+	while (n-- > 0) {
+		size_t len;
+
+		if (put_user(*p, (*sp)++))
+			return -EFAULT;
+		len = strnlen_user((void __user *)*p, MAX_ARG_STRLEN);
+		if (!len || len > MAX_ARG_STRLEN)
+			return -EINVAL;
+		*p += len;
+	}
+	return put_user(0, (*sp)++) ? -EFAULT : 0;
+}
+
+/*
  * Lay out the initial stack like create_elf_tables() does for a static ELF
  * executable: argc, argv[], envp[], auxv[], with the program headers and
  * the AT_RANDOM bytes stored above them.  There is deliberately no
@@ -117,7 +137,7 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 	unsigned long u_phdrs, u_rand, *auxv;
 	unsigned long __user *sp;
 	int argc = bprm->argc, envc = bprm->envc;
-	int items, auxv_words;
+	int items, auxv_words, ret;
 
 	p = (p - sizeof(rand_bytes)) & ~15UL;
 	u_rand = p;
@@ -170,35 +190,14 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 		return -EFAULT;
 
 	p = mm->arg_start;
+	ret = ukl_put_string_ptrs(&sp, &p, argc);
+	if (ret)
+		return ret;
 	mm->arg_end = p;
-	while (argc-- > 0) {
-		size_t len;
-
-		if (put_user(p, sp++))
-			return -EFAULT;
-		len = strnlen_user((void __user *)p, MAX_ARG_STRLEN);
-		if (!len || len > MAX_ARG_STRLEN)
-			return -EINVAL;
-		p += len;
-	}
-	if (put_user(0, sp++))
-		return -EFAULT;
-	mm->arg_end = p;
-
 	mm->env_start = p;
-	mm->env_end = p;
-	while (envc-- > 0) {
-		size_t len;
-
-		if (put_user(p, sp++))
-			return -EFAULT;
-		len = strnlen_user((void __user *)p, MAX_ARG_STRLEN);
-		if (!len || len > MAX_ARG_STRLEN)
-			return -EINVAL;
-		p += len;
-	}
-	if (put_user(0, sp++))
-		return -EFAULT;
+	ret = ukl_put_string_ptrs(&sp, &p, envc);
+	if (ret)
+		return ret;
 	mm->env_end = p;
 
 	if (copy_to_user(sp, mm->saved_auxv, auxv_words * sizeof(long)))

@@ -289,6 +289,8 @@ static void test_signal_interrupts_loop(void)
 }
 
 static sigjmp_buf fault_jmp;
+/* In the NULL guard; volatile so that the compiler does not see through it. */
+static volatile int *volatile null_page = (volatile int *)16;
 static volatile int fault_sig, fault_code;
 static void *volatile fault_addr;
 
@@ -329,8 +331,8 @@ static void test_faults(void)
 		if (!sigsetjmp(fault_jmp, 1)) {
 			switch (i) {
 			case 0:
-				expect_addr = (void *)16;
-				*(volatile int *)expect_addr = 1;
+				expect_addr = (void *)null_page;
+				*null_page = 1;
 				break;
 			case 1:
 				expect_addr = (void *)ro;
