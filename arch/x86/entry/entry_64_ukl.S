@@ -22,10 +22,13 @@
  *
  * Everything between entry and exit is the ordinary do_syscall_64() with its
  * entry and exit work (seccomp, ptrace, audit, signals, rescheduling, FPU
- * state restore).  The way back to the application is shared with every
- * other way into it (the end of execve(), fork and clone children): the
- * common return path notices the kernel CS in pt_regs and comes to
- * ukl_return_to_app instead of executing IRET to ring 3.
+ * state restore).  When that leaves ip and sp as the call left them, the
+ * call's return address is still just below sp and the application is
+ * returned to with RET.  Otherwise (a signal handler to run, sigreturn,
+ * execve()) the return is the one shared with every other way into the
+ * application (fork and clone children, the end of execve()): the common
+ * return path notices the kernel CS in pt_regs and returns with IRET to
+ * ring 0 instead of ring 3.
  */
 #include <linux/export.h>
 #include <linux/linkage.h>
@@ -36,7 +39,6 @@
 #include <asm/processor-flags.h>
 #include <asm/ptrace-abi.h>
 #include <asm/segment.h>
-#include <asm/smap.h>
 #include <asm/unwind_hints.h>
 
 #include "calling.h"
@@ -82,6 +84,8 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 
 	/* IRQs are off. */
 	movq	%rsp, %rdi
+	pushq	RSP(%rdi)			/* sp and ip as the call left */
+	pushq	RIP(%rdi)			/* them, for the return below */
 	/* Sign extend the lower 32bit as syscall numbers are treated as int */
 	movslq	%eax, %rsi
 
@@ -93,52 +97,43 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	call	do_syscall_64		/* returns with IRQs disabled */
 
 	/*
-	 * SYSRET is never an option.  The common return path goes back to
-	 * ring 3 if execve() just replaced the application with an ordinary
-	 * program, and to ukl_return_to_app otherwise.
+	 * SYSRET is never an option.  Unless ip and sp are unchanged, and
+	 * with them the return address that the call stored below sp, take
+	 * the common return path: it goes back to ring 3 if execve() just
+	 * replaced the application with an ordinary program, and to the
+	 * application with IRET otherwise.
 	 */
-	jmp	swapgs_restore_regs_and_return_to_usermode
-SYM_CODE_END(entry_SYSCALL_64_ukl)
-
-/*
- * ukl_return_to_app - return to ring-0 application code
- *
- * Reached from swapgs_restore_regs_and_return_to_usermode when pt_regs on
- * the task stack hold a kernel CS: the exit work is done, IRQs are off, GS
- * is the kernel's and stays so.  Returns to pt_regs->ip on pt_regs->sp
- * with every register restored from pt_regs, which is what signal delivery,
- * sigreturn, execve() and clone() expect of a return to user mode.
- *
- * RET needs its target on the target stack: store ip just below
- * pt_regs->sp, with AC set for that one store since the stack is a user
- * page.  The application is compiled without a red zone, so nothing lives
- * there.  POPF, still on the task stack, restores the flags but IF (AC
- * included: the application runs with AC set); STI comes last so that its
- * shadow covers the RET and no interrupt arrives between the exit work and
- * the application's first instruction.
- */
-SYM_CODE_START(ukl_return_to_app)
+	popq	%rax
+	popq	%rdx
 	UNWIND_HINT_REGS
-	ANNOTATE_NOENDBR
+	cmpq	%rax, RIP(%rsp)
+	jne	swapgs_restore_regs_and_return_to_usermode
+	cmpq	%rdx, RSP(%rsp)
+	jne	swapgs_restore_regs_and_return_to_usermode
+	cmpq	$__KERNEL_CS, CS(%rsp)
+	jne	swapgs_restore_regs_and_return_to_usermode
 
+	/*
+	 * RET to the return address on the application stack.  POPF, still
+	 * on the task stack, restores the flags but IF (AC included: the
+	 * application runs with AC set); STI comes last so that its shadow
+	 * covers the RET and no interrupt arrives between the exit work and
+	 * the application's first instruction.
+	 */
 	POP_REGS pop_rdi=0
 
 	/* The stack is now RDI, orig_ax, RIP, CS, EFLAGS, RSP, SS. */
 	movq	RSP-RDI(%rsp), %rdi
-	ASM_STAC				/* the stack is a user page */
-	pushq	RIP-RDI(%rsp)
-	popq	-8(%rdi)			/* return address for RET */
-	ASM_CLAC
 	subq	$8, %rdi
 	pushq	%rdi				/* the stack pointer for RET */
 	pushq	EFLAGS-RDI+8(%rsp)
 	andq	$~X86_EFLAGS_IF, (%rsp)
 	movq	2*8(%rsp), %rdi			/* the application's rdi */
-	popfq					/* its flags but IF, AC included */
+	popfq					/* its flags but IF */
 	popq	%rsp
 	UNWIND_HINT_END_OF_STACK
 	sti
 	ANNOTATE_UNRET_SAFE
 	ret
 	int3
-SYM_CODE_END(ukl_return_to_app)
+SYM_CODE_END(entry_SYSCALL_64_ukl)

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 /*
  * From the kernel's UAPI <linux/filter.h> and <linux/seccomp.h>, which
@@ -357,6 +359,48 @@ static void test_faults(void)
 	munmap((void *)ro, 4096);
 }
 
+/*
+ * posix_spawn() of an ordinary program (vfork and execve from the
+ * application): it runs at CPL 3 and its exit status comes back.
+ */
+static void test_spawn_ring3(void)
+{
+	char *argv[] = { "/cpl3", NULL };
+	int status = 0;
+	pid_t pid;
+
+	if (posix_spawn(&pid, "/cpl3", NULL, NULL, argv, NULL) ||
+	    waitpid(pid, &status, 0) != pid)
+		status = -1;
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+			 "posix_spawn_ring3_program\n");
+}
+
+/*
+ * fork(): the child gets its own copy of the data, static data included,
+ * like any forked process.  The UKL application cannot fork yet and gets
+ * ENOSYS (Documentation/ukl/limitations.rst); it must never run with
+ * memory that it shares by mistake.
+ */
+static void test_fork(void)
+{
+	static int shared_looking = 1;
+	int status = 0, ok;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		shared_looking = 2;
+		_exit(shared_looking == 2 ? 3 : 4);
+	}
+	if (pid < 0)
+		ok = EXPECTED_CPL == 0 && errno == ENOSYS;
+	else
+		ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		     WEXITSTATUS(status) == 3 && shared_looking == 1;
+	ksft_test_result(ok, "fork_private_or_enosys\n");
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -382,7 +426,7 @@ int main(int argc, char **argv)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(23);
+	ksft_set_plan(25);
 
 	test_cpl();
 	test_ids();
@@ -400,6 +444,8 @@ int main(int argc, char **argv)
 	test_restart();
 	test_signal_interrupts_loop();
 	test_faults();
+	test_spawn_ring3();
+	test_fork();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)

@@ -25,6 +25,8 @@
 #			booted as /init from the initramfs
 #	script PROGRAM	like init, but /init is configs/NAME.init, a shell
 #			script run by busybox, which may exec /ukl or PROGRAM
+#	file PROGRAM	PROGRAM.c linked statically with the user-mode musl, put
+#			into every initramfs of the scenario as /PROGRAM
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
 #	args ARGS...	arguments for init, after "--" on the command line
 #	status N	the exit status every boot must end with (default 0)
@@ -217,6 +219,9 @@ build_programs() {
 			build_program "$dir" "$args" || return 1
 			echo "$kind $args" >>"$dir/boots.new"
 			;;
+		file)
+			build_program "$dir" "$args" || return 1
+			;;
 		buildcheck)
 			echo "buildcheck" >>"$dir/boots.new"
 			;;
@@ -261,6 +266,8 @@ dir /tmp 1777 0 0
 dir /etc 0755 0 0
 file /etc/ukl-test.txt $dir/ukl-test.txt 0644 0 0
 EOF
+		config_lines "$configs/$s.tests" | awk -v dir="$dir" \
+			'$1 == "file" { print "file /" $2 " " dir "/" $2 " 0755 0 0" }'
 		case $kind in
 		init)
 			echo "file /init $dir/$prog 0755 0 0"
