@@ -90,6 +90,7 @@ extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
  * text, or at the first instructions of its system call entry.
  *
  * Context: any; noinstr-safe.
+ * Return: true if @regs were saved while application code ran.
  */
 static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 {
