@@ -18,6 +18,13 @@
 #define isinf(x)	__builtin_isinf(x)
 #define isfinite(x)	__builtin_isfinite(x)
 
+/* A NaN part becomes a zero of its sign; sfx as below. */
+#define NAN_TO_ZERO(v, sfx)						\
+	do {								\
+		if (isnan(v))						\
+			v = __builtin_copysign##sfx(0, v);		\
+	} while (0)
+
 /*
  * DEFINE_CMUL(name, T, sfx): T is the real type, sfx the suffix of its
  * math builtins (f, nothing, l).
@@ -36,33 +43,25 @@ _Complex T name(T a, T b, T c, T d)					\
 		/* z infinite: box it, NaNs in w become 0. */		\
 		a = __builtin_copysign##sfx(isinf(a) ? 1 : 0, a);	\
 		b = __builtin_copysign##sfx(isinf(b) ? 1 : 0, b);	\
-		if (isnan(c))						\
-			c = __builtin_copysign##sfx(0, c);		\
-		if (isnan(d))						\
-			d = __builtin_copysign##sfx(0, d);		\
+		NAN_TO_ZERO(c, sfx);					\
+		NAN_TO_ZERO(d, sfx);					\
 		recalc = 1;						\
 	}								\
 	if (isinf(c) || isinf(d)) {					\
 		/* w infinite: box it, NaNs in z become 0. */		\
 		c = __builtin_copysign##sfx(isinf(c) ? 1 : 0, c);	\
 		d = __builtin_copysign##sfx(isinf(d) ? 1 : 0, d);	\
-		if (isnan(a))						\
-			a = __builtin_copysign##sfx(0, a);		\
-		if (isnan(b))						\
-			b = __builtin_copysign##sfx(0, b);		\
+		NAN_TO_ZERO(a, sfx);					\
+		NAN_TO_ZERO(b, sfx);					\
 		recalc = 1;						\
 	}								\
 	if (!recalc &&							\
 	    (isinf(ac) || isinf(bd) || isinf(ad) || isinf(bc))) {	\
 		/* Overflow in a product: NaNs become 0. */		\
-		if (isnan(a))						\
-			a = __builtin_copysign##sfx(0, a);		\
-		if (isnan(b))						\
-			b = __builtin_copysign##sfx(0, b);		\
-		if (isnan(c))						\
-			c = __builtin_copysign##sfx(0, c);		\
-		if (isnan(d))						\
-			d = __builtin_copysign##sfx(0, d);		\
+		NAN_TO_ZERO(a, sfx);					\
+		NAN_TO_ZERO(b, sfx);					\
+		NAN_TO_ZERO(c, sfx);					\
+		NAN_TO_ZERO(d, sfx);					\
 		recalc = 1;						\
 	}								\
 	if (recalc) {							\
