@@ -30,6 +30,7 @@
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
 #	args ARGS...	arguments for init, after "--" on the command line
 #	status N	the exit status every boot must end with (default 0)
+#	smp N		boot with N CPUs (default 1; --smp overrides it)
 #
 # When a scenario boots more than once, every boot must report the same
 # test results: a program built as the UKL application and as an
@@ -225,7 +226,7 @@ build_programs() {
 		buildcheck)
 			echo "buildcheck" >>"$dir/boots.new"
 			;;
-		args|status)
+		args|status|smp)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -325,6 +326,7 @@ boot_args() {
 	args=$(tests_value "$s" args "")
 	[ -z "$args" ] || append="$append -- $args"
 	[ -z "$append" ] || printf '%s\n' --append "$append"
+	printf '%s\n' --smp "$(tests_value "$s" smp 1)"
 }
 
 # --- make run --------------------------------------------------------------
