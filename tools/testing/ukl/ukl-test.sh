@@ -317,13 +317,14 @@ build_scenario() {
 # ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
 # one per line.
 boot_args() {
-	local s=$1 boot=$2 log=$3 append= cpio args
+	local s=$1 boot=$2 log=$3 append= cpio args=
 
 	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
 	printf '%s\n' --kernel "$BUILD/kernel/$s/arch/x86/boot/bzImage" \
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
-	args=$(tests_value "$s" args "")
+	# make run boots the program as a user would, without test arguments.
+	[ -n "$run" ] || args=$(tests_value "$s" args "")
 	[ -z "$args" ] || append="$append -- $args"
 	[ -z "$append" ] || printf '%s\n' --append "$append"
 	printf '%s\n' --smp "$(tests_value "$s" smp 1)"
