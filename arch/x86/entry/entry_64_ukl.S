@@ -22,9 +22,10 @@
  *
  * Everything between entry and exit is the ordinary do_syscall_64() with its
  * entry and exit work (seccomp, ptrace, audit, signals, rescheduling, FPU
- * state restore).  When that leaves ip and sp as the call left them, the
- * call's return address is still just below sp and the application is
- * returned to with RET.  Otherwise (a signal handler to run, sigreturn,
+ * state restore).  When that leaves ip and sp as the call left them, and
+ * the call did not start a child that may run on the same stack (vfork,
+ * clone), the call's return address is still just below sp and the
+ * application is returned to with RET.  Otherwise (a signal handler to run, sigreturn,
  * execve()) the return is the one shared with every other way into the
  * application (fork and clone children, the end of execve()): the common
  * return path notices the kernel CS in pt_regs and returns with IRET to
@@ -39,6 +40,7 @@
 #include <asm/processor-flags.h>
 #include <asm/ptrace-abi.h>
 #include <asm/segment.h>
+#include <asm/unistd.h>
 #include <asm/unwind_hints.h>
 
 #include "calling.h"
@@ -98,7 +100,8 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 
 	/*
 	 * SYSRET is never an option.  Unless ip and sp are unchanged, and
-	 * with them the return address that the call stored below sp, take
+	 * with them the return address that the call stored below sp (and
+	 * no child that shares the stack ran meanwhile), take
 	 * the common return path: it goes back to ring 3 if execve() just
 	 * replaced the application with an ordinary program, and to the
 	 * application with IRET otherwise.
@@ -112,6 +115,16 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	jne	swapgs_restore_regs_and_return_to_usermode
 	cmpq	$__KERNEL_CS, CS(%rsp)
 	jne	swapgs_restore_regs_and_return_to_usermode
+	/*
+	 * A vfork() child runs on its parent's stack and may overwrite that
+	 * return address; so may a clone() child with a stack next to it.
+	 */
+	cmpq	$__NR_vfork, ORIG_RAX(%rsp)
+	je	swapgs_restore_regs_and_return_to_usermode
+	cmpq	$__NR_clone, ORIG_RAX(%rsp)
+	je	swapgs_restore_regs_and_return_to_usermode
+	cmpq	$__NR_clone3, ORIG_RAX(%rsp)
+	je	swapgs_restore_regs_and_return_to_usermode
 
 	/*
 	 * RET to the return address on the application stack.  POPF, still

@@ -19,10 +19,11 @@
  *    the kernel restores rcx from its saved value for that case.
  *
  *  - The call pushes its return address just below the caller's stack
- *    pointer.  The kernel returns by writing the return ip just below the
- *    saved stack pointer and executing ret, so after the call the stack
- *    pointer is the one before it, as after syscall.  Nothing lives below
- *    the stack pointer (-mno-red-zone), so the push is harmless.
+ *    pointer.  The kernel returns with ret to that address when the system
+ *    call left ip and sp alone, and with iret otherwise; either way the
+ *    stack pointer after the call is the one before it, as after syscall.
+ *    Nothing lives below the stack pointer (-mno-red-zone), so the push
+ *    is harmless.
  *
  * There is no vDSO in ring 0 (its code sits on a user page and the kernel
  * passes no AT_SYSINFO_EHDR), so unlike the original this header defines
