@@ -205,29 +205,6 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 	return 0;
 }
 
-/*
- * The application runs in ring 0, where a fault that the CPU raises while
- * it pushes an exception frame onto the application's own stack cannot be
- * handled.  Until the stack is switched on such faults, populate the part
- * of the stack that setup_arg_pages() reserved up front.
- */
-static void ukl_populate_stack(struct mm_struct *mm, unsigned long sp)
-{
-	struct vm_area_struct *vma;
-	unsigned long start, end;
-
-	mmap_read_lock(mm);
-	vma = find_vma(mm, sp);
-	if (!vma) {
-		mmap_read_unlock(mm);
-		return;
-	}
-	start = vma->vm_start;
-	end = vma->vm_end;
-	mmap_read_unlock(mm);
-	mm_populate(start, end - start);
-}
-
 static int load_ukl_binary(struct linux_binprm *bprm)
 {
 	struct mm_struct *mm;
@@ -286,8 +263,6 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 		mm->start_brk = brk;
 		mm->brk = brk;
 	}
-
-	ukl_populate_stack(mm, bprm->p);
 
 	finalize_exec(bprm);
 	arch_ukl_start_thread(current_pt_regs(), (unsigned long)__ukl_app_entry,

@@ -18,8 +18,9 @@
 /*
  * UKL_LEAVE_APP_STACK - move an entry frame off the application's stack
  *
- * First thing in an IDT entry without IST.  In ring 0 the CPU pushes the
- * hardware frame onto the interrupted stack; when that is the
+ * First thing in an IDT entry without IST, and in #PF, whose IST stack
+ * UKL_LEAVE_IST leaves.  In ring 0 the CPU pushes the hardware frame onto
+ * the interrupted stack (or the #PF IST stack); when that is the
  * application's (a user page, that SMAP protects once the entry code has
  * cleared AC, and whose frame a signal could overwrite), copy the frame and
  * the error code to the top of the task stack, as an entry from ring 3
@@ -59,8 +60,31 @@
 	UNWIND_HINT_IRET_ENTRY offset=\has_error_code*8
 .Lukl_done_\@:
 .endm
+
+/*
+ * UKL_LEAVE_IST - leave the #PF IST stack
+ *
+ * In idtentry_body, after error_entry() saved pt_regs and made GS and CR3
+ * the kernel's.  An entry from ring 3 or from application context is on
+ * the task stack by then; a #PF from kernel context is still on its IST
+ * stack, and ukl_pf_leave_ist() copies pt_regs to where the CPU would
+ * have pushed them without IST: below the interrupted stack pointer.
+ * Nothing here can fault, so no #PF can reuse the IST stack before it is
+ * left; an NMI that comes in meanwhile moves the IST entry below
+ * (ukl_nmi_ist_enter()).
+ */
+.macro UKL_LEAVE_IST vector:req
+	.if \vector == X86_TRAP_PF
+	UNWIND_HINT_REGS
+	movq	%rsp, %rdi			/* pt_regs on the IST stack */
+	call	ukl_pf_leave_ist
+	movq	%rax, %rsp			/* where they are now */
+	.endif
+.endm
 #else
 .macro UKL_LEAVE_APP_STACK has_error_code:req
+.endm
+.macro UKL_LEAVE_IST vector:req
 .endm
 #endif /* CONFIG_UNIKERNEL_LINUX */
 
@@ -122,9 +146,15 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 	}
 }
 
+struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
+void ukl_nmi_ist_enter(struct pt_regs *regs);
+void ukl_nmi_ist_exit(void);
+
 #else /* !CONFIG_UNIKERNEL_LINUX */
 
 static inline void ukl_signal_selectors(struct pt_regs *regs) { }
+static __always_inline void ukl_nmi_ist_enter(struct pt_regs *regs) { }
+static __always_inline void ukl_nmi_ist_exit(void) { }
 
 #endif /* CONFIG_UNIKERNEL_LINUX */
 

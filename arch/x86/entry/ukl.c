@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL: page faults on their own IST stack.
+ *
+ * The UKL application runs in ring 0, so an exception or interrupt that
+ * hits it does not switch stacks: the CPU pushes its frame onto the
+ * application's stack.  That stack is ordinary user memory.  Its next page
+ * may not be present yet (a new thread, a stack that grows, a copy-on-write
+ * page after fork) or may be the guard page below it.  If pushing the frame
+ * faults, the CPU delivers a #PF, whose frame it pushes onto the same stack:
+ * that faults again and becomes a double fault, which cannot be returned
+ * from.
+ *
+ * With CONFIG_UNIKERNEL_LINUX, #PF therefore has an IST stack of its own,
+ * so the CPU can always push its frame.  The entry code leaves it at once,
+ * like #VC leaves its IST stack in vc_switch_off_ist():
+ *
+ * - from ring 3, error_entry() moves pt_regs to the task stack as usual;
+ * - from application context, UKL_LEAVE_APP_STACK moves the frame to the
+ *   task stack before anything else;
+ * - from kernel context, ukl_pf_leave_ist() copies pt_regs to where the CPU
+ *   would have pushed them without IST, below the interrupted stack
+ *   pointer, and the fault is handled there as before.
+ *
+ * An IST stack is not reentrant.  No #PF can come in before the entry has
+ * left it (the code on it touches nothing that can fault), but an NMI can,
+ * and NMI handlers may fault on user memory (perf's user stack traces):
+ * ukl_nmi_ist_enter() moves the IST entry below the interrupted frame for
+ * the duration of the NMI, as __sev_es_ist_enter() does for #VC.
+ *
+ * Kernels without UKL keep #PF without IST; this file is not built.
+ */
+
+#include <linux/instrumentation.h>
+#include <linux/kernel.h>
+#include <linux/sched/task_stack.h>
+#include <linux/ukl.h>
+
+#include <asm/cpu_entry_area.h>
+#include <asm/ptrace.h>
+#include <asm/stacktrace.h>
+#include <asm/traps.h>
+
+static __always_inline bool on_pf_ist_stack(unsigned long sp)
+{
+	return sp >= __this_cpu_ist_bottom_va(PF) &&
+	       sp < __this_cpu_ist_top_va(PF);
+}
+
+static void __noreturn ukl_pf_bad_stack(struct pt_regs *regs)
+{
+	instrumentation_begin();
+#ifdef CONFIG_VMAP_STACK
+	{
+		struct stack_info info;
+
+		if (get_stack_guard_info((unsigned long *)regs->sp - 1, &info))
+			handle_stack_overflow(regs, regs->sp, &info);
+	}
+#endif
+	/*
+	 * Without IST the CPU could not have pushed the frame either, and a
+	 * double fault would have stopped the machine.
+	 */
+	die("page fault without a usable stack", regs, regs->orig_ax);
+	panic("Machine halted.");
+	instrumentation_end();
+}
+
+/**
+ * ukl_pf_leave_ist - move a #PF frame off the #PF IST stack
+ * @regs: pt_regs that error_entry() saved
+ *
+ * Called by the #PF entry code (UKL_LEAVE_IST) after error_entry(), with
+ * interrupts off, the kernel's GS and CR3, and @regs possibly on the IST
+ * stack.  Entries from ring 3 and from application context are on the
+ * task stack by then, and early #PFs, before the IST gate is installed,
+ * were taken without IST: those @regs are returned as they are.
+ *
+ * A #PF from kernel context gets its pt_regs copied to the interrupted
+ * stack, where the CPU would have pushed them without IST (it aligns the
+ * stack pointer down to 16 bytes first).  If that stack is not one the
+ * kernel knows, or has no room, the CPU would have double faulted: this
+ * dies the same way instead.
+ *
+ * Context: noinstr, on the #PF IST stack; nothing here may fault.
+ * Return: the pt_regs to continue with; the caller switches %rsp to them.
+ */
+__visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
+{
+	struct stack_info info;
+	struct pt_regs *new;
+	unsigned long sp;
+
+	if (!on_pf_ist_stack((unsigned long)regs))
+		return regs;
+
+	/* Between SYSCALL and the switch to the task stack, %rsp is the user's. */
+	if (ip_within_syscall_gap(regs))
+		ukl_pf_bad_stack(regs);
+
+	sp = regs->sp;
+	if (!get_stack_info_noinstr((unsigned long *)sp, current, &info) ||
+	    info.type == STACK_TYPE_ENTRY ||
+	    info.type == STACK_TYPE_EXCEPTION + ESTACK_PF)
+		ukl_pf_bad_stack(regs);
+
+	new = (struct pt_regs *)ALIGN_DOWN(sp, 16) - 1;
+	if ((unsigned long)new < (unsigned long)info.begin)
+		ukl_pf_bad_stack(regs);
+
+	*new = *regs;
+	return new;
+}
+
+/**
+ * ukl_nmi_ist_enter - protect an interrupted #PF entry from the NMI's faults
+ * @regs: the NMI's pt_regs
+ *
+ * If the NMI came in while a #PF entry was still on the #PF IST stack, a
+ * page fault in the NMI handler would push its frame over the interrupted
+ * one.  Point the IST entry below the interrupted stack pointer until
+ * ukl_nmi_ist_exit(), keeping the old entry in the word just below it.
+ * The entry is moved by a word even when the NMI did not interrupt a #PF
+ * entry, so that ukl_nmi_ist_exit() need not know.
+ *
+ * Context: noinstr, exc_nmi() on the NMI IST stack, before anything may
+ * fault; NMIs do not nest there.
+ */
+noinstr void ukl_nmi_ist_enter(struct pt_regs *regs)
+{
+	unsigned long old_ist, new_ist;
+
+	old_ist = __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF]);
+	new_ist = old_ist;
+	if (on_pf_ist_stack(regs->sp))
+		new_ist = ALIGN_DOWN(regs->sp, 16);
+
+	new_ist -= 16;		/* keeps the stack 16-byte aligned */
+	*(unsigned long *)new_ist = old_ist;
+	__this_cpu_write(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF], new_ist);
+}
+
+/**
+ * ukl_nmi_ist_exit - undo ukl_nmi_ist_enter()
+ *
+ * Context: noinstr, exc_nmi() on the NMI IST stack, after the handlers.
+ */
+noinstr void ukl_nmi_ist_exit(void)
+{
+	unsigned long ist = __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF]);
+
+	__this_cpu_write(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF],
+			 *(unsigned long *)ist);
+}

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL stack test: page faults on the application's own stacks.
+ *
+ * In ring 0 the CPU pushes exception and interrupt frames onto the stack
+ * the application runs on.  These tests make that stack fault: growing the
+ * main stack far beyond what execve() populated, fresh thread stacks, stack
+ * faults while other threads hold mmap_lock, copy-on-write stacks after
+ * fork(), and overflows into the guard page, which must become SIGSEGV (handled on an alternate signal stack, or
+ * killing the process) and never a double fault.
+ *
+ * Built as the UKL application and as an ordinary ring-3 program; both must
+ * report the same results.  "overflow-child" as the first argument makes
+ * the program overflow its stack without a handler (see
+ * test_overflow_kills()).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "kselftest.h"
+#include "ukl_test.h"
+
+#define FRAME_BYTES	4096
+
+extern char **environ;
+
+/*
+ * recurse - use about @depth * FRAME_BYTES of stack
+ *
+ * Every frame writes its whole buffer, so that every stack page is touched
+ * by the application itself, and the result depends on all of them, so
+ * that the compiler can neither drop the buffers nor make a loop of it.
+ */
+static __attribute__((noinline)) unsigned long recurse(unsigned int depth, unsigned long seed)
+{
+	volatile unsigned char buf[FRAME_BYTES];
+	unsigned long sum;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(buf); i += 64)
+		buf[i] = (unsigned char)(seed + i);
+	if (!depth)
+		return seed;
+	sum = recurse(depth - 1, seed * 33 + depth);
+	for (i = 0; i < sizeof(buf); i += 64)
+		sum += buf[i];
+	return sum;
+}
+
+/* What recurse() computes, without using the stack. */
+static unsigned long recurse_expected(unsigned int depth, unsigned long seed)
+{
+	unsigned long seeds[depth + 1], sum;
+	unsigned int d, i;
+
+	for (d = 0; d <= depth; d++) {
+		seeds[d] = seed;
+		seed = seed * 33 + (depth - d);
+	}
+	sum = seeds[depth];
+	for (d = depth; d-- > 0;)
+		for (i = 0; i < FRAME_BYTES; i += 64)
+			sum += (unsigned char)(seeds[d] + i);
+	return sum;
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+/* Start a 1 ms interval timer, so that interrupts hit deep stacks too. */
+static void ticks(int on)
+{
+	struct itimerval it = {
+		.it_interval.tv_usec = on ? 1000 : 0,
+		.it_value.tv_usec = on ? 1000 : 0,
+	};
+
+	signal(SIGALRM, on ? on_alarm : SIG_DFL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* 2 MiB of main stack: execve() populates far less. */
+static void test_main_stack_growth(void)
+{
+	unsigned int depth = 512;
+
+	ticks(1);
+	ksft_test_result(recurse(depth, 1) == recurse_expected(depth, 1),
+			 "main_stack_grows_2MiB\n");
+	ticks(0);
+}
+
+struct deep_arg {
+	unsigned int depth;
+	unsigned long seed;
+	unsigned long result;
+};
+
+static void *deep_thread(void *p)
+{
+	struct deep_arg *a = p;
+
+	a->result = recurse(a->depth, a->seed);
+	return NULL;
+}
+
+/**
+ * run_deep_threads() - run @n threads that each use @depth frames of stack
+ * @n: number of threads, at most 16
+ * @depth: recursion depth (FRAME_BYTES each)
+ * @stack: stack size of each thread
+ *
+ * Return: true if every thread computed the right sum.
+ */
+static bool run_deep_threads(int n, unsigned int depth, size_t stack)
+{
+	struct deep_arg args[16];
+	pthread_t tids[16];
+	pthread_attr_t attr;
+	bool ok = true;
+	int i;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, stack);
+	for (i = 0; i < n; i++) {
+		args[i] = (struct deep_arg){ depth, i + 7, 0 };
+		if (pthread_create(&tids[i], &attr, deep_thread, &args[i]))
+			return false;
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(tids[i], NULL);
+		ok &= args[i].result == recurse_expected(depth, i + 7);
+	}
+	pthread_attr_destroy(&attr);
+	return ok;
+}
+
+/* Fresh thread stacks: every page is first touched by the thread. */
+static void test_thread_stacks(void)
+{
+	bool ok;
+
+	ticks(1);
+	ok = run_deep_threads(8, 192, 1 << 20);
+	ticks(0);
+	ksft_test_result(ok, "thread_stacks_fresh_pages\n");
+}
+
+static volatile int churn_stop;
+
+/* Take mmap_lock for writing over and over. */
+static void *mmap_churn(void *p)
+{
+	unsigned long n = 0;
+
+	while (!churn_stop) {
+		void *m = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			break;
+		mprotect(m, 1 << 12, PROT_READ);
+		munmap(m, 1 << 16);
+		n++;
+	}
+	return (void *)n;
+}
+
+/*
+ * Stack faults while another thread holds mmap_lock: the fault handler
+ * must wait for the lock, like for a ring-3 process, not give up on it.
+ */
+static void test_stack_faults_mmap_lock(void)
+{
+	pthread_t churn;
+	void *churned;
+	bool ok = true;
+	int i;
+
+	churn_stop = 0;
+	if (pthread_create(&churn, NULL, mmap_churn, NULL)) {
+		ksft_test_result_fail("stack_faults_under_mmap_lock\n");
+		return;
+	}
+	for (i = 0; i < 20 && ok; i++)
+		ok = run_deep_threads(4, 64, 512 << 10);
+	churn_stop = 1;
+	pthread_join(churn, &churned);
+	ksft_test_result(ok && churned, "stack_faults_under_mmap_lock\n");
+}
+
+static sigjmp_buf overflow_jmp;
+static char *altstack;
+static volatile uintptr_t handler_sp;
+static volatile int overflow_code;
+
+static void on_overflow(int sig, siginfo_t *si, void *uc)
+{
+	int here;
+
+	handler_sp = (uintptr_t)&here;
+	overflow_code = si->si_code;
+	siglongjmp(overflow_jmp, 1);
+}
+
+/* Recurse until the stack overflows. */
+static __attribute__((noinline)) unsigned long recurse_forever(unsigned long seed)
+{
+	volatile unsigned char buf[FRAME_BYTES];
+
+	buf[0] = (unsigned char)seed;
+	buf[FRAME_BYTES - 1] = buf[0];
+	/* 4 TiB of stack: no stack is that large, it overflows first. */
+	if (seed == 1UL << 30)
+		return 0;
+	return recurse_forever(seed + 1) + buf[FRAME_BYTES - 1];
+}
+
+/**
+ * overflow_to_handler() - overflow this thread's stack, catch the SIGSEGV
+ *
+ * Return: true if SIGSEGV came, its handler ran on the alternate stack
+ * and could siglongjmp() back.
+ */
+static bool overflow_to_handler(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = on_overflow,
+		.sa_flags = SA_SIGINFO | SA_ONSTACK,
+	};
+	stack_t ss = { .ss_sp = altstack, .ss_size = SIGSTKSZ * 4 };
+	volatile bool ok = false;
+
+	handler_sp = 0;
+	if (sigaltstack(&ss, NULL) || sigaction(SIGSEGV, &sa, NULL))
+		return false;
+	if (!sigsetjmp(overflow_jmp, 1))
+		recurse_forever(0);
+	else
+		ok = handler_sp >= (uintptr_t)altstack &&
+		     handler_sp < (uintptr_t)altstack + SIGSTKSZ * 4 &&
+		     (overflow_code == SEGV_MAPERR ||
+		      overflow_code == SEGV_ACCERR);
+	signal(SIGSEGV, SIG_DFL);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	return ok;
+}
+
+static void *overflow_thread(void *p)
+{
+	*(bool *)p = overflow_to_handler();
+	return NULL;
+}
+
+/* A thread runs into the guard page below its stack. */
+static void test_thread_overflow(void)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+	bool ok = false;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	if (!pthread_create(&tid, &attr, overflow_thread, &ok))
+		pthread_join(tid, NULL);
+	pthread_attr_destroy(&attr);
+	ksft_test_result(ok, "thread_overflow_sigsegv_on_altstack\n");
+}
+
+/* The main stack hits RLIMIT_STACK. */
+static void test_main_overflow(void)
+{
+	struct rlimit old, rl;
+	bool ok = false;
+
+	if (!getrlimit(RLIMIT_STACK, &old)) {
+		rl = old;
+		rl.rlim_cur = 4 << 20;
+		if (!setrlimit(RLIMIT_STACK, &rl)) {
+			ok = overflow_to_handler();
+			setrlimit(RLIMIT_STACK, &old);
+		}
+	}
+	ksft_test_result(ok, "main_overflow_sigsegv_on_altstack\n");
+}
+
+/*
+ * Without a handler the overflow kills the process with SIGSEGV, like any
+ * process.  The child is this program again, executed with posix_spawn():
+ * in ring 0 that is a second instance of the application.
+ */
+static void test_overflow_kills(const char *self)
+{
+	char *argv[] = { (char *)self, "overflow-child", NULL };
+	int status = 0;
+	pid_t pid;
+	bool ok;
+
+	ok = !posix_spawn(&pid, self, NULL, NULL, argv, environ) &&
+	     waitpid(pid, &status, 0) == pid &&
+	     WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+	if (!ok)
+		ksft_print_msg("spawn %s: status %#x\n", self, status);
+	ksft_test_result(ok, "overflow_kills_with_sigsegv\n");
+}
+
+/*
+ * After fork() every stack page that the parent touched is copy-on-write
+ * in both processes: the first push onto each of them faults.
+ */
+static void test_fork_cow_stack(void)
+{
+	unsigned int depth = 256;
+	int status = 0;
+	bool ok;
+	pid_t pid;
+
+	ok = recurse(depth, 3) == recurse_expected(depth, 3);
+	ticks(1);
+	pid = fork();
+	if (pid == 0)
+		_exit(recurse(depth, 5) == recurse_expected(depth, 5) ? 0 : 1);
+	ok = ok && pid > 0 && recurse(depth, 9) == recurse_expected(depth, 9);
+	ok = ok && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 0;
+	ticks(0);
+	ksft_test_result(ok, "fork_copy_on_write_stack\n");
+}
+
+int main(int argc, char **argv)
+{
+	int status = 0, i;
+
+	if (argc > 1 && !strcmp(argv[1], "overflow-child"))
+		return (int)recurse_forever(0);
+
+	ksft_print_header();
+	ksft_set_plan(7);
+
+	altstack = malloc(SIGSTKSZ * 4);
+	test_main_stack_growth();
+	test_thread_stacks();
+	test_stack_faults_mmap_lock();
+	test_thread_overflow();
+	test_main_overflow();
+	test_fork_cow_stack();
+	test_overflow_kills(argv[0]);
+
+	for (i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "exit=", 5))
+			status = atoi(argv[i] + 5);
+
+	ksft_print_cnts();
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : status);
+}
