@@ -223,6 +223,9 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	 */
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
+	retval = arch_ukl_can_run();
+	if (retval)
+		return retval;
 
 	retval = begin_new_exec(bprm);
 	if (retval)

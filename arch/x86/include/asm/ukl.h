@@ -92,7 +92,9 @@
 
 #if !defined(__ASSEMBLY__) && !defined(LINKER_SCRIPT)
 
+#include <linux/printk.h>
 #include <linux/sched.h>
+#include <asm/cpufeature.h>
 #include <asm/elf.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
@@ -160,6 +162,26 @@ static __always_inline void ukl_nmi_ist_exit(void) { }
 
 void arch_ukl_start_thread(struct pt_regs *regs, unsigned long new_ip,
 			   unsigned long new_sp);
+
+/**
+ * arch_ukl_can_run - tell whether the application can run on this system
+ *
+ * Its entry from application context relies on IDT event delivery
+ * (UKL_LEAVE_APP_STACK, the #PF IST stack); FRED delivers events through
+ * other entry code, which does not know the application.  FRED is off
+ * unless the kernel is booted with fred=on.
+ *
+ * Context: execve() of the application, before the point of no return.
+ * Return: 0, or -EOPNOTSUPP (with a message, once) when FRED is in use.
+ */
+static inline int arch_ukl_can_run(void)
+{
+	if (cpu_feature_enabled(X86_FEATURE_FRED)) {
+		pr_err_once("ukl: the application cannot run with FRED event delivery; boot without fred=on\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
 
 /**
  * arch_ukl_set_personality - set up the personality for the application
