@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL scheduling test: the application's compute loops are preemptible
+ * user code.
+ *
+ * A loop without system calls in the application must be preempted at the
+ * end of its time slice, so that other threads on the same CPU run, and
+ * its CPU time must count as user time.  Both threads are pinned to one
+ * CPU, so the test means the same whatever the number of CPUs.  The runner
+ * checks the console for RCU stalls and soft lockups, which a loop that
+ * the kernel took for kernel code would cause.
+ *
+ * Arguments: spin=S makes the compute loop run S seconds (default 2);
+ * exit=N is the exit status when every test passed.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include "kselftest.h"
+#include "ukl_test.h"
+
+static volatile int stop;
+static volatile unsigned long wakeups;
+static int spin_seconds = 2;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int pin_to_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Sleep 10 ms at a time for spin_seconds, then stop the compute loop. */
+static void *sleeper(void *arg)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	double end;
+
+	pin_to_cpu0();
+	end = now() + spin_seconds;
+	while (now() < end) {
+		nanosleep(&tick, NULL);
+		wakeups++;
+	}
+	stop = 1;
+	return NULL;
+}
+
+/*
+ * The main thread spins without a system call until the sleeper, on the
+ * same CPU, stops it: that only happens if the loop is preempted.  The
+ * sleeper must have woken up at least a quarter as often as it asked.
+ */
+static void test_preempted(void)
+{
+	unsigned long loops = 0;
+	pthread_t tid;
+	double start;
+	bool ok;
+
+	stop = 0;
+	wakeups = 0;
+	if (pin_to_cpu0() || pthread_create(&tid, NULL, sleeper, NULL)) {
+		ksft_test_result_fail("compute_loop_preempted\n");
+		return;
+	}
+	start = now();
+	while (!stop)
+		loops++;
+	pthread_join(tid, NULL);
+	ok = loops > 0 && wakeups >= (unsigned long)spin_seconds * 100 / 4;
+	ksft_print_msg("%d s: %lu sleeper wakeups, loop ran %.1f s\n",
+		       spin_seconds, wakeups, now() - start);
+	ksft_test_result(ok, "compute_loop_preempted\n");
+}
+
+static double cpu_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double tv(struct timeval t)
+{
+	return t.tv_sec + t.tv_usec / 1e6;
+}
+
+/*
+ * Half a second of CPU time in a compute loop is user time, like in
+ * ring 3: ticks that hit the application count as user ticks.
+ */
+static void test_user_time(void)
+{
+	double end = cpu_time() + 0.5, utime, stime;
+	struct rusage before, after;
+	volatile unsigned long n = 0;
+	unsigned long i;
+
+	getrusage(RUSAGE_SELF, &before);
+	while (cpu_time() < end)
+		for (i = 0; i < 100000; i++)
+			n++;
+	getrusage(RUSAGE_SELF, &after);
+	utime = tv(after.ru_utime) - tv(before.ru_utime);
+	stime = tv(after.ru_stime) - tv(before.ru_stime);
+	ksft_print_msg("0.5 s of compute: user %.2f s, system %.2f s\n",
+		       utime, stime);
+	ksft_test_result(utime >= 0.25 && utime > 2 * stime,
+			 "compute_is_user_time\n");
+}
+
+int main(int argc, char **argv)
+{
+	int status = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "spin=", 5))
+			spin_seconds = atoi(argv[i] + 5);
+		else if (!strncmp(argv[i], "exit=", 5))
+			status = atoi(argv[i] + 5);
+	}
+
+	ksft_print_header();
+	ksft_set_plan(2);
+	test_user_time();
+	test_preempted();
+	ksft_print_cnts();
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : status);
+}
