@@ -443,10 +443,15 @@ check_boot() {
 		[ "$bf" != 0 ] || problems+=("$name: exit status $status, expected $want")
 		;;
 	esac
-	oops=$(tr -d '\r' <"$log" | grep -aE -m 1 'Kernel panic|BUG:|Oops' || true)
-	[ -z "$oops" ] || problems+=("$name: the kernel crashed: ${oops#*\] }")
+	# Any splat fails the boot, even if the program passed: warnings,
+	# lockdep and sanitizer reports, RCU stalls, lockups, crashes.
+	oops=$(tr -d '\r' <"$log" | grep -aE -m 1 "$splats" || true)
+	[ -z "$oops" ] || problems+=("$name: the kernel reported: ${oops#*\] }")
 	[ ${#problems[@]} = 0 ] && [ "$bf" = 0 ]
 }
+
+# Console lines that fail a boot whatever its programs reported.
+splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)|rcu: .*stall|hard LOCKUP|double fault'
 
 # Boot scenario $1 once per boot it lists, check each, and compare the
 # results of its program boots: they must be the same.
