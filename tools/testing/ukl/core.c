@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -203,6 +206,43 @@ static void test_efault(void)
 	errno = 0;
 	n = write(STDOUT_FILENO, kptr, 16);
 	ksft_test_result(n == -1 && errno == EFAULT, "kernel_pointer_efault\n");
+}
+
+/* CPUID.(EAX=7,ECX=0):EBX, with the SMEP (7) and SMAP (20) bits. */
+static unsigned int cpuid7_ebx(void)
+{
+	unsigned int a = 7, b, c = 0, d;
+
+	__asm__ volatile ("cpuid" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+	return b;
+}
+
+/*
+ * Kernel code entered from this program runs with EFLAGS.AC clear and
+ * CR4.SMAP and CR4.SMEP set where the CPU has them, so that a stray
+ * access of the kernel to user memory faults, in ring 0 as in ring 3
+ * (<debugfs>/ukl/entry_state, CONFIG_UKL_TEST_PROBE).
+ */
+static void test_entry_state(void)
+{
+	int cpl = -1, ac = -1, smap = -1, smep = -1, pti = -1;
+	unsigned int ebx = cpuid7_ebx();
+	char buf[128];
+	ssize_t n = -1;
+	int fd;
+
+	mkdir("/tmp/debug", 0755);
+	mount("debugfs", "/tmp/debug", "debugfs", 0, NULL);
+	fd = open("/tmp/debug/ukl/entry_state", O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	sscanf(buf, "cpl=%d ac=%d smap=%d smep=%d pti=%d", &cpl, &ac, &smap,
+	       &smep, &pti);
+	ksft_test_result(cpl == 0 && ac == 0 && smap == !!(ebx & (1 << 20)) &&
+			 smep == !!(ebx & (1 << 7)), "kernel_entry_ac_clear_smap_on\n");
 }
 
 static volatile sig_atomic_t sig_count;
@@ -424,7 +464,7 @@ int main(int argc, char **argv)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(25);
+	ksft_set_plan(26);
 
 	test_cpl();
 	test_ids();
@@ -437,6 +477,7 @@ int main(int argc, char **argv)
 	test_ctor();
 	test_auxv();
 	test_efault();
+	test_entry_state();
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");
 	test_signal();
 	test_restart();
