@@ -132,6 +132,8 @@ noinstr void ukl_nmi_ist_enter(struct pt_regs *regs)
 	unsigned long old_ist, new_ist;
 
 	old_ist = __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF]);
+	if (!old_ist)		/* no IST stack set up yet */
+		return;
 	new_ist = old_ist;
 	if (on_pf_ist_stack(regs->sp))
 		new_ist = ALIGN_DOWN(regs->sp, 16);
@@ -150,6 +152,8 @@ noinstr void ukl_nmi_ist_exit(void)
 {
 	unsigned long ist = __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF]);
 
+	if (!ist)
+		return;
 	__this_cpu_write(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF],
 			 *(unsigned long *)ist);
 }
