@@ -540,7 +540,7 @@ check_scenario() {
 				firsts[$key]=$nb
 			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
 				problems+=("${boot// /-}: results differ from boot $first:" \
-					"$(diff "$dir/results-$first" "$dir/results-$nb" | grep '^[<>]' | tr '\n' ' ')")
+					"$(diff "$dir/results-$first" "$dir/results-$nb" | grep '^[<>]' | tr '\n' ' ' || true)")
 				ok="not ok"
 			fi
 		fi
