@@ -10,8 +10,10 @@
  * checks the console for RCU stalls and soft lockups, which a loop that
  * the kernel took for kernel code would cause.
  *
- * Arguments: spin=S makes the compute loop run S seconds (default 2);
- * exit=N is the exit status when every test passed.
+ * The compute loop runs 10 seconds, or UKL_TEST_SPIN seconds if that is
+ * set in the environment (for init: UKL_TEST_SPIN=60 on the kernel
+ * command line).  The UKL scenario boots with RCU stall and soft lockup
+ * timeouts below that (configs/UKL.boot).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -28,7 +30,7 @@
 
 static volatile int stop;
 static volatile unsigned long wakeups;
-static int spin_seconds = 2;
+static int spin_seconds = 10;
 
 static double now(void)
 {
@@ -128,21 +130,17 @@ static void test_user_time(void)
 			 "compute_is_user_time\n");
 }
 
-int main(int argc, char **argv)
+UKL_TEST_MAIN(sched)
 {
-	int status = 0, i;
+	const char *spin = getenv("UKL_TEST_SPIN");
 
-	for (i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "spin=", 5))
-			spin_seconds = atoi(argv[i] + 5);
-		else if (!strncmp(argv[i], "exit=", 5))
-			status = atoi(argv[i] + 5);
-	}
+	if (spin && atoi(spin) > 0)
+		spin_seconds = atoi(spin);
 
 	ksft_print_header();
 	ksft_set_plan(2);
 	test_user_time();
 	test_preempted();
 	ksft_print_cnts();
-	ukl_test_exit(ksft_get_fail_cnt() ? 1 : status);
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
 }

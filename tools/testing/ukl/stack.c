@@ -10,8 +10,8 @@
  * killing the process) and never a double fault.
  *
  * Built as the UKL application and as an ordinary ring-3 program; both must
- * report the same results.  "overflow-child" as the first argument makes
- * the program overflow its stack without a handler (see
+ * report the same results (see suite.c).  The argument "overflow-child"
+ * makes the program overflow its stack without a handler (see
  * test_overflow_kills()).
  */
 #include <errno.h>
@@ -304,11 +304,13 @@ static void test_main_overflow(void)
 /*
  * Without a handler the overflow kills the process with SIGSEGV, like any
  * process.  The child is this program again, executed with posix_spawn():
- * in ring 0 that is a second instance of the application.
+ * in ring 0 that is a second instance of the application.  @area is the
+ * "area=stack" argument of a multi-call program (suite.c), or NULL.
  */
-static void test_overflow_kills(const char *self)
+static void test_overflow_kills(const char *self, char *area)
 {
-	char *argv[] = { (char *)self, "overflow-child", NULL };
+	char *argv[] = { (char *)self, area ? area : "overflow-child",
+			 area ? "overflow-child" : NULL, NULL };
 	int status = 0;
 	pid_t pid;
 	bool ok;
@@ -344,12 +346,17 @@ static void test_fork_cow_stack(void)
 	ksft_test_result(ok, "fork_copy_on_write_stack\n");
 }
 
-int main(int argc, char **argv)
+UKL_TEST_MAIN(stack)
 {
-	int status = 0, i;
+	char *area = NULL;
+	int i;
 
-	if (argc > 1 && !strcmp(argv[1], "overflow-child"))
-		return (int)recurse_forever(0);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "overflow-child"))
+			return (int)recurse_forever(0);
+		if (!strncmp(argv[i], "area=", 5))
+			area = argv[i];
+	}
 
 	ksft_print_header();
 	ksft_set_plan(7);
@@ -361,12 +368,8 @@ int main(int argc, char **argv)
 	test_thread_overflow();
 	test_main_overflow();
 	test_fork_cow_stack();
-	test_overflow_kills(argv[0]);
-
-	for (i = 1; i < argc; i++)
-		if (!strncmp(argv[i], "exit=", 5))
-			status = atoi(argv[i] + 5);
+	test_overflow_kills(argv[0], area);
 
 	ksft_print_cnts();
-	ukl_test_exit(ksft_get_fail_cnt() ? 1 : status);
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
 }

@@ -15,24 +15,38 @@
 # nothing changed, only the boots are repeated.
 #
 # configs/NAME.tests says what to build and boot, one item a line; every
-# ukl or init line is one boot of the scenario's kernel, in order:
+# ukl, init, script or buildcheck line is one boot (or check) of the
+# scenario's kernel, in order:
 #
-#	ukl PROGRAM	tools/testing/ukl/PROGRAM.c, built with ukl-mkapp and
+#	ukl PROGRAM [ARGS...]
+#			tools/testing/ukl/PROGRAM.c, built with ukl-mkapp and
 #			the ring-0 musl into $BUILD/test/NAME/app.o (which the
 #			scenario's CONFIG_UKL_APP names), so the kernel links
-#			it in; the boot has no /init, so the kernel starts it
-#	init PROGRAM	PROGRAM.c linked statically with the user-mode musl,
+#			it in; the boot has no /init, so the kernel starts it.
+#			A kernel links one application: every ukl line of a
+#			scenario must name the same PROGRAM
+#	init PROGRAM [ARGS...]
+#			PROGRAM.c linked statically with the user-mode musl,
 #			booted as /init from the initramfs
-#	script PROGRAM	like init, but /init is configs/NAME.init, a shell
+#	script PROGRAM [ARGS...]
+#			like init, but /init is configs/NAME.init, a shell
 #			script run by busybox, which may exec /ukl or PROGRAM
 #	file PROGRAM	PROGRAM.c linked statically with the user-mode musl, put
 #			into every initramfs of the scenario as /PROGRAM
+#	multicall PROGRAM AREA...
+#			PROGRAM is built from PROGRAM.c and AREA.c..., all
+#			compiled with -DUKL_TEST_MULTICALL, wherever the
+#			scenario builds it (ukl, init, script, file): one
+#			program that holds several tests (see suite.c)
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
-#	args ARGS...	arguments for init, after "--" on the command line
+#	args ARGS...	arguments for init, after "--" on the command line;
+#			the ARGS of a boot line come after them
 #	status N	the exit status every boot must end with (default 0)
 #	smp N		boot with N CPUs (default 1; --smp overrides it)
+#	timeout S	seconds each boot may take (default: ukl-run.sh's;
+#			--timeout overrides it)
 #
-# When a scenario boots more than once, every boot must report the same
+# Boots of a scenario with the same boot line ARGS must report the same
 # test results: a program built as the UKL application and as an
 # ordinary ring-3 program must behave the same.  Every initramfs holds
 # /etc/ukl-test.txt ("UKL test data").
@@ -77,7 +91,7 @@ die() {
 	exit 2
 }
 
-run= scenarios= run_args=()
+run= scenarios= run_args=() timeout_set=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run|--scenarios|--smp|--timeout)
@@ -86,7 +100,7 @@ while [ $# -gt 0 ]; do
 		--run)		run=$2 ;;
 		--scenarios)	scenarios=$2 ;;
 		--smp)		run_args+=(--smp "$2") ;;
-		--timeout)	run_args+=(--timeout "$2") ;;
+		--timeout)	run_args+=(--timeout "$2") timeout_set=1 ;;
 		esac
 		shift 2
 		;;
@@ -162,15 +176,39 @@ prepare() {
 	fi
 }
 
-# Compile tools/testing/ukl/$2.c to $1/$2 unless that is up to date: the
-# command line is the one of last time and no file that the compiler
-# (-MD) or the linker (--dependency-file) read is newer.
-build_program() {
-	local dir=$1 prog=$2 src=$testdir/$2.c out=$1/$2 cmd deps
+# The sources of program $2 of scenario $1, one a line: $2.c, and for a
+# "multicall $2 AREA..." line also -DUKL_TEST_MULTICALL and each AREA.c.
+program_sources() {
+	local area
 
-	[ -f "$src" ] || { echo "test program $src does not exist"; return 1; }
-	cmd=("$musl_gcc" -static -Os -Wall -I"$kselftest" -I"$testdir"
-	     -MD -MF "$out.d" -Wl,--dependency-file="$out.ld.d" -o "$out" "$src")
+	echo "$testdir/$2.c"
+	for area in $(config_lines "$configs/$1.tests" |
+		      awk -v p="$2" '$1 == "multicall" && $2 == p { $1 = $2 = ""; print }'); do
+		echo "$testdir/$area.c"
+	done
+}
+
+# Compiler flags for program $2 of scenario $1 beyond the common ones.
+program_flags() {
+	if config_lines "$configs/$1.tests" |
+	   awk -v p="$2" '$1 == "multicall" && $2 == p { f = 1 } END { exit !f }'; then
+		echo -DUKL_TEST_MULTICALL
+	fi
+}
+
+# Compile program $3 of scenario $1 into $2/$3 unless that is up to date:
+# the command line is the one of last time and no file that the compiler
+# (-M) or the linker (--dependency-file) read is newer.
+build_program() {
+	local s=$1 dir=$2 prog=$3 out=$2/$3 cmd deps src srcs flags
+
+	mapfile -t srcs < <(program_sources "$s" "$prog")
+	mapfile -t flags < <(program_flags "$s" "$prog")
+	for src in "${srcs[@]}"; do
+		[ -f "$src" ] || { echo "test program source $src does not exist"; return 1; }
+	done
+	cmd=("$musl_gcc" -static -Os -Wall -I"$kselftest" -I"$testdir" ${flags[@]+"${flags[@]}"}
+	     -Wl,--dependency-file="$out.ld.d" -o "$out" "${srcs[@]}")
 	if [ -f "$out.cmd" ] && [ "$(cat "$out.cmd")" = "${cmd[*]}" ] &&
 	   [ -f "$out.d" ] && [ -f "$out.ld.d" ]; then
 		deps=$(sed -e 's/^[^:]*://' -e 's/\\$//' "$out.d" "$out.ld.d")
@@ -179,54 +217,69 @@ build_program() {
 	fi
 	echo "  CC      $out"
 	rm -f "$out.cmd"
-	"${cmd[@]}" 2>&1 || { echo "compiling $src failed"; return 1; }
+	"${cmd[@]}" 2>&1 || { echo "compiling $prog failed"; return 1; }
+	# The headers of every source (-MD -MF keeps only the last one's).
+	"$musl_gcc" -I"$kselftest" -I"$testdir" ${flags[@]+"${flags[@]}"} -M "${srcs[@]}" \
+		>"$out.d" 2>&1 || { echo "listing the headers of $prog failed"; return 1; }
 	echo "${cmd[*]}" >"$out.cmd"
 }
 
-# Build the UKL application $2 into $1/app.o unless that is up to date.
+# Build program $3 of scenario $1 as the UKL application $2/app.o unless
+# that is up to date.
 build_app() {
-	local dir=$1 prog=$2 src=$testdir/$2.c out=$1/app.o libc=$BUILD/musl/ukl
+	local s=$1 dir=$2 prog=$3 out=$2/app.o libc=$BUILD/musl/ukl src srcs flags
 	local mkapp=$REPO/scripts/ukl/ukl-mkapp
 
-	[ -f "$src" ] || { echo "test program $src does not exist"; return 1; }
-	if [ -f "$out.prog" ] && [ "$(cat "$out.prog")" = "$prog" ] &&
-	   ! stale "$out" "$src" "$testdir/ukl_test.h" "$kselftest/kselftest.h" \
+	mapfile -t srcs < <(program_sources "$s" "$prog")
+	mapfile -t flags < <(program_flags "$s" "$prog")
+	for src in "${srcs[@]}"; do
+		[ -f "$src" ] || { echo "test program source $src does not exist"; return 1; }
+	done
+	if [ -f "$out.prog" ] && [ "$(cat "$out.prog")" = "$prog ${flags[*]} ${srcs[*]}" ] &&
+	   ! stale "$out" "${srcs[@]}" "$testdir"/*.h "$kselftest/kselftest.h" \
 		"$libc/lib/libc.a" "$libc/lib/libukl-builtins.a" "$mkapp" \
 		"$REPO/scripts/ukl/ukl-app.lds" "$REPO/scripts/ukl/ukl-checkapp"; then
 		return 0
 	fi
 	echo "  MKAPP   $out"
 	rm -f "$out.prog"
-	"$mkapp" --libc "$libc" -o "$out" -Wall -DUKL_APP -I"$kselftest" \
-		-I"$testdir" "$src" 2>&1 || { echo "building the application $src failed"; return 1; }
-	echo "$prog" >"$out.prog"
+	"$mkapp" --libc "$libc" -o "$out" -Wall -DUKL_APP ${flags[@]+"${flags[@]}"} \
+		-I"$kselftest" -I"$testdir" "${srcs[@]}" 2>&1 ||
+		{ echo "building the application $prog failed"; return 1; }
+	echo "$prog ${flags[*]} ${srcs[*]}" >"$out.prog"
 }
 
 # Build what configs/$1.tests names into $BUILD/test/$1 and write the
-# boots, one a line ("ukl", "init PROGRAM" or "script PROGRAM"), to
-# $BUILD/test/$1/boots.
+# boots, one a line ("ukl PROGRAM [ARGS]", "init PROGRAM [ARGS]",
+# "script PROGRAM [ARGS]" or "buildcheck"), to $BUILD/test/$1/boots.
 build_programs() {
-	local s=$1 dir=$BUILD/test/$1 kind args
+	local s=$1 dir=$BUILD/test/$1 kind args prog app=
 
 	mkdir -p "$dir"
 	: >"$dir/boots.new"
 	while read -r kind args; do
+		prog=${args%% *}
 		case $kind in
 		ukl)
-			build_app "$dir" "$args" || return 1
-			echo "ukl" >>"$dir/boots.new"
+			if [ -n "$app" ] && [ "$app" != "$prog" ]; then
+				echo "$configs/$s.tests: one application per kernel, not $app and $prog"
+				return 1
+			fi
+			[ -n "$app" ] || build_app "$s" "$dir" "$prog" || return 1
+			app=$prog
+			echo "ukl $args" >>"$dir/boots.new"
 			;;
 		init|script)
-			build_program "$dir" "$args" || return 1
+			build_program "$s" "$dir" "$prog" || return 1
 			echo "$kind $args" >>"$dir/boots.new"
 			;;
 		file)
-			build_program "$dir" "$args" || return 1
+			build_program "$s" "$dir" "$args" || return 1
 			;;
 		buildcheck)
 			echo "buildcheck" >>"$dir/boots.new"
 			;;
-		args|status|smp)
+		args|status|smp|multicall|timeout)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -246,13 +299,15 @@ tests_value() {
 	echo "${v:-$3}"
 }
 
-# Make the initramfs of boot $2 ("ukl", "init PROG", "script PROG") of
-# scenario $1 with the scenario's own gen_init_cpio; print its path.
+# Make the initramfs of boot $2 ("ukl PROG ...", "init PROG ...",
+# "script PROG ...") of scenario $1 with the scenario's own gen_init_cpio;
+# print its path.
 build_initramfs() {
-	local s=$1 kind=${2%% *} prog=${2#* } dir=$BUILD/test/$1 kobj=$BUILD/kernel/$1
+	local s=$1 kind prog dir=$BUILD/test/$1 kobj=$BUILD/kernel/$1
 	local name list cpio
 
-	name=${2// /-}
+	read -r kind prog _ <<<"$2"
+	name=$kind-$prog
 	list=$dir/initramfs-$name.list cpio=$dir/initramfs-$name.cpio
 	[ -x "$kobj/usr/gen_init_cpio" ] ||
 		{ echo "$kobj/usr/gen_init_cpio is missing (CONFIG_BLK_DEV_INITRD?)" >&2; return 1; }
@@ -314,20 +369,34 @@ build_scenario() {
 		{ echo "building the kernel of $s failed" | diag; return 1; }
 }
 
+# The ARGS of boot line $1 ("KIND PROGRAM ARGS...").
+boot_line_args() {
+	local kind prog args=
+
+	read -r kind prog args <<<"$1"
+	echo "$args"
+}
+
 # ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
 # one per line.
 boot_args() {
-	local s=$1 boot=$2 log=$3 append= cpio args=
+	local s=$1 boot=$2 log=$3 append= cpio args= bargs timeout
 
 	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
 	printf '%s\n' --kernel "$BUILD/kernel/$s/arch/x86/boot/bzImage" \
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
 	# make run boots the program as a user would, without test arguments.
-	[ -n "$run" ] || args=$(tests_value "$s" args "")
+	if [ -z "$run" ]; then
+		args=$(tests_value "$s" args "")
+		bargs=$(boot_line_args "$boot")
+		args=${args:+$args${bargs:+ }}$bargs
+	fi
 	[ -z "$args" ] || append="$append -- $args"
 	[ -z "$append" ] || printf '%s\n' --append "$append"
 	printf '%s\n' --smp "$(tests_value "$s" smp 1)"
+	timeout=$(tests_value "$s" timeout "")
+	[ -n "$timeout_set" ] || [ -z "$timeout" ] || printf '%s\n' --timeout "$timeout"
 }
 
 # --- make run --------------------------------------------------------------
@@ -385,8 +454,9 @@ with open(sys.argv[5], "w") as f:
 EOF
 }
 
-# Check one boot of scenario $1: $2 is the boot ("ukl", "init PROG",
-# "script PROG", "buildcheck"), $3 its number, $4 the indentation of its
+# Check one boot of scenario $1: $2 is the boot ("ukl PROG ...",
+# "init PROG ...", "script PROG ...", "buildcheck"), $3 its number, $4 the
+# indentation of its
 # KTAP.  Prints its KTAP subtests; adds to pass and fail (leaf test cases)
 # and to problems (what went wrong beyond failing test cases); leaves the
 # "name status" list of its results in $dir/results-$3.
@@ -454,9 +524,11 @@ check_boot() {
 splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)|rcu: .*stall|hard LOCKUP|double fault'
 
 # Boot scenario $1 once per boot it lists, check each, and compare the
-# results of its program boots: they must be the same.
+# results of its program boots with the same arguments: they must be the
+# same.
 check_scenario() {
-	local s=$1 dir=$BUILD/test/$1 boots nb=0 first= ok
+	local s=$1 dir=$BUILD/test/$1 boots nb=0 first ok key
+	local -A firsts=()
 
 	mapfile -t boots <"$dir/boots"
 	echo "    KTAP version 1"
@@ -467,11 +539,13 @@ check_scenario() {
 		ok=ok
 		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
 		if [ "$boot" != buildcheck ] && [ -f "$dir/results-$nb" ]; then
+			key="args:$(boot_line_args "$boot")"
+			first=${firsts[$key]:-}
 			if [ -z "$first" ]; then
-				first=$nb
+				firsts[$key]=$nb
 			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
 				problems+=("${boot// /-}: results differ from boot $first:" \
-					"$(diff "$dir/results-$first" "$dir/results-$nb" | grep '^[<>]' | tr '\n' ' ')")
+					"$(diff "$dir/results-$first" "$dir/results-$nb" | grep '^[<>]' | tr '\n' ' ' || true)")
 				ok="not ok"
 			fi
 		fi

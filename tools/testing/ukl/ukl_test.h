@@ -18,6 +18,18 @@
 #include <sys/io.h>
 #include <sys/reboot.h>
 
+/*
+ * UKL_TEST_MAIN(name) starts the main function of a test program.  Built
+ * on its own, that is main(); built with -DUKL_TEST_MULTICALL into a
+ * multi-call program such as suite.c, it is name_main() and the program's
+ * own main() selects it.
+ */
+#ifdef UKL_TEST_MULTICALL
+#define UKL_TEST_MAIN(name)	int name##_main(int argc, char **argv)
+#else
+#define UKL_TEST_MAIN(name)	int main(int argc, char **argv)
+#endif
+
 /* The isa-debug-exit port of ukl-run.sh's QEMU machine. */
 #define UKL_TEST_EXIT_PORT	0xf4
 

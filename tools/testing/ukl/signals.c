@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL signals test, beyond core.c: siginfo contents, alternate stacks,
+ * masks and pending signals, real-time signal queueing, and the timers
+ * that send signals.
+ *
+ * Built as the UKL application (ring 0) and as an ordinary ring-3 program
+ * (see suite.c); both must report the same results.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+
+#include "kselftest.h"
+#include "ukl_test.h"
+
+static volatile int got_sig, got_code, got_count;
+static volatile pid_t got_pid;
+static volatile uid_t got_uid;
+static volatile int got_value;
+
+static void on_info(int sig, siginfo_t *si, void *uc)
+{
+	got_sig = si->si_signo;
+	got_code = si->si_code;
+	got_pid = si->si_pid;
+	got_uid = si->si_uid;
+	got_value = si->si_value.sival_int;
+	got_count++;
+}
+
+/**
+ * catch() - install on_info() as SA_SIGINFO handler of a signal
+ * @sig: the signal
+ * @flags: more sa_flags
+ *
+ * Also resets what on_info() records.
+ *
+ * Return: 0, or -1 if sigaction() failed.
+ */
+static int catch(int sig, int flags)
+{
+	struct sigaction sa = { .sa_sigaction = on_info, .sa_flags = SA_SIGINFO | flags };
+
+	got_sig = got_code = got_count = got_value = 0;
+	got_pid = 0;
+	got_uid = -1;
+	return sigaction(sig, &sa, NULL);
+}
+
+static void test_siginfo_kill(void)
+{
+	int ok = !catch(SIGUSR1, 0) && !kill(getpid(), SIGUSR1);
+
+	ksft_test_result(ok && got_count == 1 && got_sig == SIGUSR1 && got_code == SI_USER &&
+			 got_pid == getpid() && got_uid == getuid(), "siginfo_kill_pid_uid\n");
+}
+
+static void test_siginfo_sigqueue(void)
+{
+	union sigval v = { .sival_int = 0x1234 };
+	int ok = !catch(SIGUSR2, 0) && !sigqueue(getpid(), SIGUSR2, v);
+
+	ksft_test_result(ok && got_count == 1 && got_code == SI_QUEUE && got_value == 0x1234 &&
+			 got_pid == getpid(), "siginfo_sigqueue_value\n");
+}
+
+/* The handler runs on the alternate stack, and knows it. */
+#define ALT_SIZE	(64 * 1024)
+static char *alt_base;
+static volatile int alt_on_stack, alt_flags;
+
+static void on_alt(int sig)
+{
+	volatile char here;
+	stack_t cur;
+
+	alt_on_stack = (char *)&here >= alt_base && (char *)&here < alt_base + ALT_SIZE;
+	if (!sigaltstack(NULL, &cur))
+		alt_flags = cur.ss_flags;
+}
+
+static void test_sigaltstack(void)
+{
+	struct sigaction sa = { .sa_handler = on_alt, .sa_flags = SA_ONSTACK };
+	stack_t ss = { .ss_size = ALT_SIZE }, cur = { 0 }, off = { .ss_flags = SS_DISABLE };
+	int ok;
+
+	alt_base = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ss.ss_sp = alt_base;
+	alt_on_stack = alt_flags = 0;
+	ok = alt_base != MAP_FAILED && !sigaltstack(&ss, NULL) &&
+	     !sigaction(SIGUSR1, &sa, NULL) && !raise(SIGUSR1);
+	ok = ok && !sigaltstack(NULL, &cur) && !(cur.ss_flags & SS_ONSTACK);
+	ksft_test_result(ok && alt_on_stack && (alt_flags & SS_ONSTACK),
+			 "sigaltstack_handler_on_alt_stack\n");
+	sigaltstack(&off, NULL);
+	if (alt_base != MAP_FAILED)
+		munmap(alt_base, ALT_SIZE);
+}
+
+/* A blocked signal stays pending and arrives when it is unblocked. */
+static void test_mask(void)
+{
+	sigset_t set, old, pending;
+	int ok, held;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	ok = !catch(SIGUSR1, 0) && !sigprocmask(SIG_BLOCK, &set, &old);
+	/* Two of a standard signal while blocked: delivered once. */
+	ok = ok && !kill(getpid(), SIGUSR1) && !kill(getpid(), SIGUSR1);
+	held = got_count == 0;
+	ok = ok && !sigpending(&pending) && sigismember(&pending, SIGUSR1) == 1;
+	ok = ok && !sigprocmask(SIG_SETMASK, &old, NULL);
+	ksft_test_result(ok && held && got_count == 1, "sigprocmask_pending_delivered_once\n");
+}
+
+/* The signal being handled and sa_mask are blocked in the handler. */
+static volatile int mask_in_handler;
+
+static void on_mask_check(int sig)
+{
+	sigset_t cur;
+
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	mask_in_handler = sigismember(&cur, SIGUSR1) == 1 && sigismember(&cur, SIGUSR2) == 1 &&
+			  sigismember(&cur, SIGTERM) == 0;
+}
+
+static void test_handler_mask(void)
+{
+	struct sigaction sa = { .sa_handler = on_mask_check };
+	sigset_t after;
+	int ok;
+
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	mask_in_handler = 0;
+	ok = !sigaction(SIGUSR1, &sa, NULL) && !raise(SIGUSR1);
+	ok = ok && !sigprocmask(SIG_BLOCK, NULL, &after) && !sigismember(&after, SIGUSR1) &&
+	     !sigismember(&after, SIGUSR2);
+	ksft_test_result(ok && mask_in_handler, "handler_mask_restored_by_sigreturn\n");
+}
+
+/*
+ * Real-time signals queue: every one is delivered, the lowest number
+ * first and, for one number, in the order they were sent.
+ */
+#define RT_QUEUED	6
+static volatile int rt_order[RT_QUEUED * 2], rt_n;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	if (rt_n < RT_QUEUED * 2) {
+		rt_order[rt_n++] = sig - SIGRTMIN;
+		rt_order[rt_n++] = si->si_value.sival_int;
+	}
+}
+
+static void test_rt_order(void)
+{
+	static const int sent[RT_QUEUED][2] = {
+		{ 2, 1 }, { 0, 2 }, { 0, 3 }, { 1, 4 }, { 0, 5 }, { 2, 6 },
+	};
+	static const int want[RT_QUEUED * 2] = { 0, 2, 0, 3, 0, 5, 1, 4, 2, 1, 2, 6 };
+	struct sigaction sa = { .sa_sigaction = on_rt, .sa_flags = SA_SIGINFO };
+	sigset_t set, old;
+	int ok = 1, i;
+
+	sigemptyset(&set);
+	for (i = 0; i < 3; i++)
+		sigaddset(&set, SIGRTMIN + i);
+	/*
+	 * Each handler blocks all three, so that one runs at a time: else the
+	 * kernel stacks a frame for every unblocked pending signal at once
+	 * and the last one stacked runs first.
+	 */
+	sa.sa_mask = set;
+	for (i = 0; i < 3; i++)
+		ok = ok && !sigaction(SIGRTMIN + i, &sa, NULL);
+	rt_n = 0;
+	ok = ok && !sigprocmask(SIG_BLOCK, &set, &old);
+	for (i = 0; ok && i < RT_QUEUED; i++) {
+		union sigval v = { .sival_int = sent[i][1] };
+
+		ok = !sigqueue(getpid(), SIGRTMIN + sent[i][0], v);
+	}
+	ok = ok && rt_n == 0 && !sigprocmask(SIG_SETMASK, &old, NULL);
+	ok = ok && rt_n == RT_QUEUED * 2 && !memcmp((void *)rt_order, want, sizeof(want));
+	if (!ok)
+		for (i = 0; i + 1 < rt_n; i += 2)
+			ksft_print_msg("got SIGRTMIN+%d value %d\n", rt_order[i], rt_order[i + 1]);
+	ksft_test_result(ok, "rt_signals_queued_in_order\n");
+}
+
+static void test_sigtimedwait(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 }, a, b;
+	sigset_t set, old;
+	siginfo_t si;
+	int timeout, taken;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	timeout = sigtimedwait(&set, &si, &ts) == -1 && errno == EAGAIN;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	timeout = timeout && (b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec >=
+		  20 * 1000 * 1000;
+	taken = !raise(SIGUSR2) && sigtimedwait(&set, &si, &ts) == SIGUSR2 &&
+		si.si_signo == SIGUSR2;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	ksft_test_result(timeout && taken, "sigtimedwait_timeout_and_take\n");
+}
+
+/* SIGALRM from an interval timer, taken with sigsuspend(). */
+static void test_setitimer(void)
+{
+	struct itimerval it = { { 0, 10000 }, { 0, 10000 } }, off = { 0 };
+	sigset_t set, old, wait;
+	int ok, i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	ok = !catch(SIGALRM, 0) && !sigprocmask(SIG_BLOCK, &set, &old);
+	ok = ok && !setitimer(ITIMER_REAL, &it, NULL);
+	sigprocmask(SIG_BLOCK, NULL, &wait);
+	sigdelset(&wait, SIGALRM);
+	for (i = 0; ok && i < 3; i++)
+		sigsuspend(&wait);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGALRM, SIG_DFL);
+	ksft_test_result(ok && got_count == 3 && got_code == SI_KERNEL,
+			 "setitimer_periodic_sigalrm\n");
+}
+
+/* A POSIX timer that sends a real-time signal with a value. */
+static void test_timer_create(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 3 };
+	struct itimerspec its = { { 0, 10000000 }, { 0, 10000000 } };
+	struct timespec ts = { 5, 0 };
+	sigset_t set, old;
+	siginfo_t si;
+	timer_t timer;
+	int ok, i, n = 0;
+
+	sev.sigev_value.sival_int = 77;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 3);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	ok = !timer_create(CLOCK_MONOTONIC, &sev, &timer);
+	ok = ok && !timer_settime(timer, 0, &its, NULL);
+	for (i = 0; ok && i < 3; i++)
+		if (sigtimedwait(&set, &si, &ts) == SIGRTMIN + 3 && si.si_code == SI_TIMER &&
+		    si.si_value.sival_int == 77)
+			n++;
+	ok = ok && timer_getoverrun(timer) >= 0 && !timer_delete(timer);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	ksft_test_result(ok && n == 3, "timer_create_sigev_signal\n");
+}
+
+/* SA_RESETHAND: the handler runs once, then the default is back. */
+static void test_resethand(void)
+{
+	struct sigaction now;
+	int ok = !catch(SIGUSR1, SA_RESETHAND) && !raise(SIGUSR1);
+
+	ok = ok && !sigaction(SIGUSR1, NULL, &now) && now.sa_handler == SIG_DFL;
+	ksft_test_result(ok && got_count == 1, "sa_resethand\n");
+}
+
+/*
+ * A signal that arrives while the program computes with floating point
+ * and vector registers does not change them (the handler uses them too).
+ */
+static volatile double handler_fp;
+
+/**
+ * fp_work() - some floating point arithmetic
+ *
+ * Return: its result, the same every time.
+ */
+static double fp_work(void)
+{
+	volatile double x = 1.0;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		x = x * 1.5 + 0.25;
+	return x;
+}
+
+static void on_alarm_fp(int sig)
+{
+	double x = fp_work();
+
+	if (got_count && x != handler_fp)
+		handler_fp = -1;
+	else
+		handler_fp = x;
+	got_count++;
+}
+
+static void test_fp_preserved(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm_fp };
+	struct itimerval it = { { 0, 2000 }, { 0, 2000 } }, off = { 0 };
+	double sum = 0, want = 0;
+	long i, n = 2000000;
+
+	for (i = 0; i < n; i++)
+		want += (double)(i & 1023) * 0.5;
+	got_count = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	/* Until a few signals have hit the loop. */
+	do {
+		sum = 0;
+		for (i = 0; i < n; i++)
+			sum += (double)(i & 1023) * 0.5;
+		if (sum != want)
+			break;
+	} while (got_count < 5);
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	ksft_test_result(sum == want && got_count >= 5, "fp_state_preserved_across_signals\n");
+}
+
+UKL_TEST_MAIN(signals)
+{
+	ksft_print_header();
+	ksft_set_plan(12);
+
+	test_siginfo_kill();
+	test_siginfo_sigqueue();
+	test_sigaltstack();
+	test_mask();
+	test_handler_mask();
+	test_rt_order();
+	test_sigtimedwait();
+	test_setitimer();
+	test_timer_create();
+	test_resethand();
+	test_fp_preserved();
+	ksft_test_result(got_count >= 5 && handler_fp == fp_work(), "handler_fp_math\n");
+
+	ksft_print_cnts();
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL test suite: one multi-call program that holds every area test.
+ *
+ * A scenario links one application into its kernel, and relinking the
+ * kernel for each test program would cost a minute per program, so the
+ * area tests (core.c, threads.c, signals.c, ...) are linked together into
+ * this program, each compiled with -DUKL_TEST_MULTICALL so that it defines
+ * AREA_main() instead of main().  The program is built twice like every
+ * test, as the UKL application and as an ordinary ring-3 program, and
+ * both must report the same results.
+ *
+ * Started as "suite [exit=N] [AREA...]" it runs the named areas (default:
+ * all, in the order of the table below) one after the other, each as a
+ * child process that executes this same program again ("suite area=AREA"):
+ * the UKL application executes /ukl, so the child runs in ring 0 too, and
+ * the ring-3 build executes itself.  Each area thus starts with a fresh
+ * process (signal dispositions, masks, timers, seccomp filters) and a crash
+ * in one area cannot take the others with it.  The child prints its own
+ * kselftest plan and results; this runner indents them as a KTAP subtest
+ * of its own plan, reports the area as failed when the child does not
+ * exit with status 0, and kills a child that takes longer than
+ * AREA_TIMEOUT seconds.  It exits with status N when every area passed
+ * and 1 otherwise.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "kselftest.h"
+#include "ukl_test.h"
+
+/* Seconds an area may run before the runner kills it. */
+#define AREA_TIMEOUT	120
+
+extern char **environ;
+
+int core_main(int argc, char **argv);
+int threads_main(int argc, char **argv);
+int signals_main(int argc, char **argv);
+int mem_main(int argc, char **argv);
+int io_main(int argc, char **argv);
+int net_main(int argc, char **argv);
+int stack_main(int argc, char **argv);
+int sched_main(int argc, char **argv);
+
+static const struct area {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} areas[] = {
+	{ "core", core_main },
+	{ "threads", threads_main },
+	{ "signals", signals_main },
+	{ "mem", mem_main },
+	{ "io", io_main },
+	{ "net", net_main },
+	{ "stack", stack_main },
+	{ "sched", sched_main },
+};
+
+#define NR_AREAS	(sizeof(areas) / sizeof(areas[0]))
+
+/**
+ * find_area() - look up an area by name
+ * @name: the area's name
+ *
+ * Return: the area, or NULL if there is none of that name.
+ */
+static const struct area *find_area(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_AREAS; i++)
+		if (!strcmp(areas[i].name, name))
+			return &areas[i];
+	return NULL;
+}
+
+/**
+ * write_all() - write a whole buffer to standard output
+ * @buf: the bytes
+ * @len: their number
+ */
+static void write_all(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+/**
+ * relay() - copy a child's output to standard output, indented
+ * @fd: read end of the child's output pipe
+ * @pid: the child, killed when it runs past the deadline
+ *
+ * Every line is prefixed with four spaces, which makes the child's KTAP a
+ * subtest of the runner's.
+ *
+ * Return: true when the child was killed for taking too long.
+ */
+static int relay(int fd, pid_t pid)
+{
+	static const char indent[] = "    ";
+	char buf[4096];
+	struct timespec now, end;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int at_line_start = 1, timed_out = 0;
+	ssize_t n, i, start;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += AREA_TIMEOUT;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!timed_out && now.tv_sec >= end.tv_sec) {
+			kill(pid, SIGKILL);
+			timed_out = 1;
+		}
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+			break;
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (start = 0, i = 0; i < n; i++) {
+			if (at_line_start) {
+				write_all(indent, sizeof(indent) - 1);
+				at_line_start = 0;
+			}
+			if (buf[i] == '\n') {
+				write_all(buf + start, i + 1 - start);
+				start = i + 1;
+				at_line_start = 1;
+			}
+		}
+		write_all(buf + start, n - start);
+	}
+	if (!at_line_start)
+		write_all("\n", 1);
+	return timed_out;
+}
+
+/**
+ * run_area() - run one area as a child process and report it
+ * @self: path of this program, which the child executes
+ * @area: the area
+ *
+ * Return: true when the child exited with status 0 in time.
+ */
+static int run_area(const char *self, const struct area *area)
+{
+	char arg[64], *argv[] = { (char *)self, arg, NULL };
+	char *envp[256];
+	posix_spawn_file_actions_t fa;
+	int fds[2], status = -1, timed_out = 0, err, ok;
+	unsigned int i, n = 0;
+	pid_t pid;
+
+	snprintf(arg, sizeof(arg), "area=%s", area->name);
+	/* kselftest.h leaves out its "TAP version" line in a subtest. */
+	envp[n++] = "KSFT_TAP_LEVEL=1";
+	for (i = 0; environ[i] && n < sizeof(envp) / sizeof(envp[0]) - 1; i++)
+		if (strncmp(environ[i], "KSFT_TAP_LEVEL=", 15))
+			envp[n++] = environ[i];
+	envp[n] = NULL;
+
+	printf("    KTAP version 1\n    # Subtest: %s\n", area->name);
+	fflush(stdout);
+	if (pipe2(fds, O_CLOEXEC)) {
+		ksft_perror("pipe2");
+		return 0;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+	err = posix_spawn(&pid, self, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (err) {
+		errno = err;
+		ksft_perror("posix_spawn");
+	} else {
+		timed_out = relay(fds[0], pid);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(fds[0]);
+
+	ok = !err && !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (timed_out)
+		ksft_print_msg("%s: killed after %d seconds\n", area->name, AREA_TIMEOUT);
+	else if (!err && WIFSIGNALED(status))
+		ksft_print_msg("%s: killed by signal %d\n", area->name, WTERMSIG(status));
+	else if (!err && WIFEXITED(status) && WEXITSTATUS(status))
+		ksft_print_msg("%s: exit status %d\n", area->name, WEXITSTATUS(status));
+	ksft_test_result(ok, "%s\n", area->name);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	const struct area *todo[NR_AREAS];
+	unsigned int n = 0, i, failed = 0;
+	int status = 0;
+
+	/* A child of the runner: run the one area it names. */
+	if (argc >= 2 && !strncmp(argv[1], "area=", 5)) {
+		const struct area *area = find_area(argv[1] + 5);
+
+		if (!area)
+			ksft_exit_fail_msg("no area %s\n", argv[1] + 5);
+		return area->main(argc, argv);
+	}
+
+	ksft_print_header();
+	for (i = 1; i < (unsigned int)argc; i++) {
+		const struct area *area = find_area(argv[i]);
+
+		if (!strncmp(argv[i], "exit=", 5))
+			status = atoi(argv[i] + 5);
+		else if (area && n < NR_AREAS)
+			todo[n++] = area;
+		else
+			/* Kernel arguments the kernel passes on to init. */
+			ksft_print_msg("ignoring argument %s\n", argv[i]);
+	}
+	for (i = 0; !n && i < NR_AREAS; i++)
+		todo[i] = &areas[i];
+	if (!n)
+		n = NR_AREAS;
+
+	ksft_set_plan(n);
+	for (i = 0; i < n; i++)
+		if (!run_area(argv[0], todo[i]))
+			failed++;
+	ksft_print_cnts();
+	ukl_test_exit(failed ? 1 : status);
+}
