@@ -52,6 +52,7 @@ int io_main(int argc, char **argv);
 int net_main(int argc, char **argv);
 int stack_main(int argc, char **argv);
 int sched_main(int argc, char **argv);
+int hostnet_main(int argc, char **argv);
 
 static const struct area {
 	const char *name;
@@ -63,6 +64,7 @@ static const struct area {
 	{ "mem", mem_main },
 	{ "io", io_main },
 	{ "net", net_main },
+	{ "hostnet", hostnet_main },
 	{ "stack", stack_main },
 	{ "sched", sched_main },
 };

@@ -45,6 +45,10 @@
 #	smp N		boot with N CPUs (default 1; --smp overrides it)
 #	timeout S	seconds each boot may take (default: ukl-run.sh's;
 #			--timeout overrides it)
+#	hostnet PORT	boot with a virtio-net device on QEMU's user network,
+#			a free host port forwarded to guest port PORT, and
+#			UKL_TEST_HOSTNET=PORT for init; hostnet-client.py
+#			talks to the guest from the host meanwhile (hostnet.c)
 #
 # Boots of a scenario with the same boot line ARGS must report the same
 # test results: a program built as the UKL application and as an
@@ -279,7 +283,7 @@ build_programs() {
 		buildcheck)
 			echo "buildcheck" >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout)
+		args|status|smp|multicall|timeout|hostnet)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -392,11 +396,20 @@ boot_args() {
 		bargs=$(boot_line_args "$boot")
 		args=${args:+$args${bargs:+ }}$bargs
 	fi
+	if [ -n "${hostnet_port:-}" ]; then
+		printf '%s\n' --net-fwd "$hostnet_port:$(tests_value "$s" hostnet "")"
+		append="$append UKL_TEST_HOSTNET=$(tests_value "$s" hostnet "")"
+	fi
 	[ -z "$args" ] || append="$append -- $args"
 	[ -z "$append" ] || printf '%s\n' --append "$append"
 	printf '%s\n' --smp "$(tests_value "$s" smp 1)"
 	timeout=$(tests_value "$s" timeout "")
 	[ -n "$timeout_set" ] || [ -z "$timeout" ] || printf '%s\n' --timeout "$timeout"
+}
+
+# A TCP port on the host that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # --- make run --------------------------------------------------------------
@@ -472,13 +485,25 @@ check_boot() {
 			>"$log" 2>&1 || status=$?
 		want=0
 	else
+		hostnet_port= client=
+		[ -z "$(tests_value "$s" hostnet "")" ] || hostnet_port=$(free_port)
 		mapfile -t args < <(boot_args "$s" "$boot" "$log")
 		if [ ${#args[@]} = 0 ]; then
 			problems+=("$name: cannot make its initramfs")
 			return
 		fi
+		if [ -n "$hostnet_port" ]; then
+			"$testdir/hostnet-client.py" "$hostnet_port" 600 \
+				>"$dir/hostnet-$nb.log" 2>&1 &
+			client=$!
+		fi
 		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
+		if [ -n "$client" ]; then
+			kill "$client" 2>/dev/null || true
+			wait "$client" 2>/dev/null || true
+			diag <"$dir/hostnet-$nb.log"
+		fi
 		want=$(tests_value "$s" status 0)
 		diag <"$dir/run-$nb.log"
 	fi

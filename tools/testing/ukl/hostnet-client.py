@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host side of tools/testing/ukl/hostnet.c: while a guest boots, connect
+# to the host port that QEMU forwards to the guest's TCP server, send
+# "ukl-host-ping NONCE" and wait for "ukl-guest-pong NONCE".
+#
+# Usage: hostnet-client.py HOSTPORT SECONDS
+#
+# Until the guest listens, QEMU accepts the connection and then closes
+# it: retry until SECONDS have passed.  Exit status 0 when the right answer
+# came back.  The guest's own test result is what make test counts; this
+# status only goes to the log.
+
+import secrets
+import socket
+import sys
+import time
+
+port, seconds = int(sys.argv[1]), float(sys.argv[2])
+nonce = secrets.token_hex(8)
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(f"ukl-host-ping {nonce}\n".encode())
+            reply = b""
+            while not reply.endswith(b"\n"):
+                data = s.recv(128)
+                if not data:
+                    break
+                reply += data
+            if reply == f"ukl-guest-pong {nonce}\n".encode():
+                print(f"hostnet-client: port {port}: answered")
+                sys.exit(0)
+            if reply:
+                print(f"hostnet-client: port {port}: wrong answer {reply!r}")
+                sys.exit(1)
+    except OSError:
+        pass
+    time.sleep(1)
+print(f"hostnet-client: port {port}: no answer in {seconds:.0f} s")
+sys.exit(1)
