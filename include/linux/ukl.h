@@ -83,6 +83,14 @@ enum { UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK, UKL_NR_PHDRS };
 /* Words of the application's aux vector: 16 entries and AT_NULL. */
 #define UKL_AUXV_WORDS	34
 
+/* What ukl.exit= selects to happen when the application exits as init. */
+enum ukl_exit_action {
+	UKL_EXIT_POWEROFF,
+	UKL_EXIT_HALT,
+	UKL_EXIT_REBOOT,
+	UKL_EXIT_PANIC,
+};
+
 /**
  * struct ukl_stack_layout - where the initial stack's contents go
  * @random: the 16 AT_RANDOM bytes
@@ -127,8 +135,8 @@ void ukl_init_exit(int code);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
- * Helpers of fs/binfmt_ukl.c, static without KUnit, for the tests in
- * kernel/ukl/ukl_kunit.c.
+ * Helpers of fs/binfmt_ukl.c and kernel/ukl/ukl.c, static without KUnit,
+ * for the tests in kernel/ukl/ukl_kunit.c.
  */
 #include <linux/elf.h>
 
@@ -141,6 +149,8 @@ int ukl_fill_auxv(unsigned long *auxv, size_t len,
 void ukl_layout_stack(struct ukl_stack_layout *s, unsigned long p,
 		      int argc, int envc, int auxv_words);
 void ukl_set_mm_layout(struct mm_struct *mm, const struct ukl_layout *l);
+int ukl_parse_exit(const char *str);
+int ukl_decode_exit(int code, bool *signaled);
 #endif /* CONFIG_KUNIT */
 
 #include <asm/ukl.h>
