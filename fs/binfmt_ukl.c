@@ -31,7 +31,6 @@
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
-#include <asm/ukl.h>
 #include <kunit/visibility.h>
 
 static struct linux_binfmt ukl_format;
