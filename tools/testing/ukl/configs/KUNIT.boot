@@ -1,0 +1,1 @@
+# KUnit runs the built-in tests during boot without extra arguments.
