@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UKL smoke test: runs as /init from an initramfs and checks that the basic
- * services a static musl program relies on work.  Prints KTAP with
+ * UKL smoke test: runs as /init from an initramfs (or, in the KUNIT
+ * scenario, as the UKL application) and checks that the basic services a
+ * static musl program relies on work.  Prints KTAP with
  * kselftest.h and reports the result through ukl_test_exit().  Each test
  * returns KSFT_PASS, KSFT_FAIL or KSFT_SKIP and explains a failure with
  * "# " diagnostic lines.
@@ -21,6 +22,16 @@
 #include "ukl_test.h"
 
 #define TMPFS_MAGIC	0x01021994
+
+/*
+ * Built with ukl-mkapp (the KUNIT scenario), the program is the UKL
+ * application: it runs at CPL 0 and cannot fork (limitations.rst).
+ */
+#ifdef UKL_APP
+#define EXPECTED_CPL	0
+#else
+#define EXPECTED_CPL	3
+#endif
 
 /* PID 1 is what the kernel starts from the initramfs. */
 static int test_pid_is_init(void)
@@ -166,6 +177,14 @@ static int test_fork_wait(void)
 
 	fflush(stdout);
 	pid = fork();
+	if (EXPECTED_CPL == 0) {
+		if (pid == 0)
+			_exit(42);
+		if (pid > 0 || errno != EOPNOTSUPP)
+			ksft_print_msg("fork() = %d (%s), expected EOPNOTSUPP\n",
+				       pid, pid < 0 ? strerror(errno) : "a child");
+		return pid < 0 && errno == EOPNOTSUPP ? KSFT_PASS : KSFT_FAIL;
+	}
 	if (pid < 0) {
 		ksft_perror("fork");
 		return KSFT_FAIL;
@@ -182,13 +201,13 @@ static int test_fork_wait(void)
 }
 
 /* Without UKL the program is an ordinary user process. */
-static int test_cpl3(void)
+static int test_cpl(void)
 {
 	int cpl = ukl_test_cpl();
 
-	if (cpl != 3)
-		ksft_print_msg("running at CPL %d, expected 3\n", cpl);
-	return cpl == 3 ? KSFT_PASS : KSFT_FAIL;
+	if (cpl != EXPECTED_CPL)
+		ksft_print_msg("running at CPL %d, expected %d\n", cpl, EXPECTED_CPL);
+	return cpl == EXPECTED_CPL ? KSFT_PASS : KSFT_FAIL;
 }
 
 static const struct {
@@ -201,7 +220,7 @@ static const struct {
 	{ "monotonic_clock",	test_monotonic_clock },
 	{ "uname",		test_uname },
 	{ "fork_wait",		test_fork_wait },
-	{ "cpl3",		test_cpl3 },
+	{ EXPECTED_CPL ? "cpl3" : "cpl0", test_cpl },
 };
 
 int main(void)
