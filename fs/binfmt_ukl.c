@@ -31,9 +31,7 @@
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
-#include <asm/ukl.h>
-
-enum { UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK, UKL_NR_PHDRS };
+#include <kunit/visibility.h>
 
 static struct linux_binfmt ukl_format;
 
@@ -52,16 +50,35 @@ bool is_ukl_task(struct task_struct *tsk)
 	return tsk->mm && tsk->mm->binfmt == &ukl_format;
 }
 
+/**
+ * ukl_get_layout - where the application was linked
+ * @l: filled in from the symbols of include/asm-generic/ukl.lds.h
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void ukl_get_layout(struct ukl_layout *l)
+{
+	l->entry = (unsigned long)__ukl_app_entry;
+	l->image_start = (unsigned long)__ukl_image_start;
+	l->data_end = (unsigned long)__ukl_data_end;
+	l->image_end = (unsigned long)__ukl_image_end;
+	l->tdata_start = (unsigned long)__ukl_tdata_start;
+	l->tdata_end = (unsigned long)__ukl_tdata_end;
+	l->tbss_end = (unsigned long)__ukl_tbss_end;
+	l->tls_align = (unsigned long)__ukl_tls_align;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_get_layout);
+
 /*
  * Map the application's data range and fill it from the load image.  The
  * whole range is one private anonymous writable mapping: rodata is not
  * write protected (the application is trusted code in ring 0 anyway).
  */
-static int ukl_map_image(void)
+static int ukl_map_image(const struct ukl_layout *l)
 {
-	unsigned long start = (unsigned long)__ukl_image_start;
-	unsigned long len = __ukl_image_end - __ukl_image_start;
-	unsigned long filesz = __ukl_data_end - __ukl_image_start;
+	unsigned long start = l->image_start;
+	unsigned long len = l->image_end - l->image_start;
+	unsigned long filesz = l->data_end - l->image_start;
 	unsigned long addr;
 
 	addr = vm_mmap(NULL, start, len, PROT_READ | PROT_WRITE,
@@ -73,33 +90,140 @@ static int ukl_map_image(void)
 	return 0;
 }
 
-/*
- * The program headers a static libc looks for: PT_TLS for the TLS image,
- * PT_LOAD for the data range, PT_GNU_STACK for the default thread stack.
+/**
+ * ukl_fill_phdrs - synthesize the application's program headers
+ * @ph: array of %UKL_NR_PHDRS program headers to fill in
+ * @l: where the application was linked
+ *
+ * The program headers a static libc looks for: PT_LOAD for the data range,
+ * PT_TLS for the TLS image, PT_GNU_STACK for the default thread stack.
+ * Addresses, sizes and the TLS alignment are passed on as they are.
+ *
+ * Context: any.
  */
-static void ukl_fill_phdrs(struct elf_phdr *ph)
+VISIBLE_IF_KUNIT void ukl_fill_phdrs(struct elf_phdr *ph,
+				     const struct ukl_layout *l)
 {
 	memset(ph, 0, UKL_NR_PHDRS * sizeof(*ph));
 
 	ph[UKL_PHDR_LOAD].p_type = PT_LOAD;
 	ph[UKL_PHDR_LOAD].p_flags = PF_R | PF_W;
-	ph[UKL_PHDR_LOAD].p_vaddr = (unsigned long)__ukl_image_start;
+	ph[UKL_PHDR_LOAD].p_vaddr = l->image_start;
 	ph[UKL_PHDR_LOAD].p_paddr = ph[UKL_PHDR_LOAD].p_vaddr;
-	ph[UKL_PHDR_LOAD].p_filesz = __ukl_data_end - __ukl_image_start;
-	ph[UKL_PHDR_LOAD].p_memsz = __ukl_image_end - __ukl_image_start;
+	ph[UKL_PHDR_LOAD].p_filesz = l->data_end - l->image_start;
+	ph[UKL_PHDR_LOAD].p_memsz = l->image_end - l->image_start;
 	ph[UKL_PHDR_LOAD].p_align = PAGE_SIZE;
 
 	ph[UKL_PHDR_TLS].p_type = PT_TLS;
 	ph[UKL_PHDR_TLS].p_flags = PF_R;
-	ph[UKL_PHDR_TLS].p_vaddr = (unsigned long)__ukl_tdata_start;
+	ph[UKL_PHDR_TLS].p_vaddr = l->tdata_start;
 	ph[UKL_PHDR_TLS].p_paddr = ph[UKL_PHDR_TLS].p_vaddr;
-	ph[UKL_PHDR_TLS].p_filesz = __ukl_tdata_end - __ukl_tdata_start;
-	ph[UKL_PHDR_TLS].p_memsz = __ukl_tbss_end - __ukl_tdata_start;
-	ph[UKL_PHDR_TLS].p_align = (unsigned long)__ukl_tls_align;
+	ph[UKL_PHDR_TLS].p_filesz = l->tdata_end - l->tdata_start;
+	ph[UKL_PHDR_TLS].p_memsz = l->tbss_end - l->tdata_start;
+	ph[UKL_PHDR_TLS].p_align = l->tls_align;
 
 	ph[UKL_PHDR_STACK].p_type = PT_GNU_STACK;
 	ph[UKL_PHDR_STACK].p_flags = PF_R | PF_W;
 }
+EXPORT_SYMBOL_IF_KUNIT(ukl_fill_phdrs);
+
+/**
+ * ukl_fill_auxv - write the aux vector
+ * @auxv: where to write it, mm->saved_auxv
+ * @len: size of @auxv in words
+ * @v: the values that vary
+ *
+ * The entries create_elf_tables() writes for a static ELF executable, but
+ * deliberately no AT_SYSINFO_EHDR: the vDSO is user code and cannot run
+ * in ring 0.  The vector ends with AT_NULL; the rest of @auxv is zeroed.
+ *
+ * Context: any.
+ * Return: the number of words written, AT_NULL included (%UKL_AUXV_WORDS),
+ * or -ENOSPC if they do not fit into @len words (then @auxv is not
+ * changed).
+ */
+VISIBLE_IF_KUNIT int ukl_fill_auxv(unsigned long *auxv, size_t len,
+				   const struct ukl_auxv_values *v)
+{
+	const unsigned long aux[][2] = {
+		{ AT_HWCAP,	v->hwcap },
+		{ AT_PAGESZ,	PAGE_SIZE },
+		{ AT_CLKTCK,	CLOCKS_PER_SEC },
+		{ AT_PHDR,	v->phdrs },
+		{ AT_PHENT,	sizeof(struct elf_phdr) },
+		{ AT_PHNUM,	UKL_NR_PHDRS },
+		{ AT_BASE,	0 },
+		{ AT_FLAGS,	0 },
+		{ AT_ENTRY,	v->entry },
+		{ AT_UID,	v->uid },
+		{ AT_EUID,	v->euid },
+		{ AT_GID,	v->gid },
+		{ AT_EGID,	v->egid },
+		{ AT_SECURE,	v->secure },
+		{ AT_RANDOM,	v->random },
+		{ AT_EXECFN,	v->execfn },
+	};
+	size_t words = sizeof(aux) / sizeof(long) + 2;	/* and AT_NULL */
+
+	BUILD_BUG_ON(sizeof(aux) / sizeof(long) + 2 != UKL_AUXV_WORDS);
+	if (words > len)
+		return -ENOSPC;
+	memcpy(auxv, aux, sizeof(aux));
+	memset(auxv + sizeof(aux) / sizeof(long), 0,
+	       (len - sizeof(aux) / sizeof(long)) * sizeof(long));
+	return words;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_fill_auxv);
+
+/**
+ * ukl_layout_stack - place the contents of the initial stack
+ * @s: the places, filled in
+ * @p: the top of the free part of the stack, below the strings
+ * @argc: the number of arguments
+ * @envc: the number of environment strings
+ * @auxv_words: the number of words of the aux vector, AT_NULL included
+ *
+ * Like create_elf_tables(): the 16 AT_RANDOM bytes below @p, the program
+ * headers below them, then argc, argv[] and envp[] (each with a NULL
+ * pointer at its end) and the aux vector from the 16-byte aligned
+ * initial stack pointer on.  Each piece is 16-byte aligned.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void ukl_layout_stack(struct ukl_stack_layout *s,
+				       unsigned long p, int argc, int envc,
+				       int auxv_words)
+{
+	int items = 1 + (argc + 1) + (envc + 1) + auxv_words;
+
+	s->random = (p - 16) & ~15UL;
+	s->phdrs = (s->random - UKL_NR_PHDRS * sizeof(struct elf_phdr)) & ~15UL;
+	s->sp = (s->phdrs - items * sizeof(long)) & ~15UL;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_layout_stack);
+
+/**
+ * ukl_set_mm_layout - record the application's ranges in its mm
+ * @mm: the new mm of the process
+ * @l: where the application was linked
+ *
+ * The code "range" is the entry point: the code is kernel text.  The data
+ * range is what the load image initializes; brk starts at the first page
+ * after the data range, bss included (load_ukl_binary() may randomize it).
+ *
+ * Context: execve(), or a test's own mm_struct.
+ */
+VISIBLE_IF_KUNIT void ukl_set_mm_layout(struct mm_struct *mm,
+					const struct ukl_layout *l)
+{
+	mm->start_code = l->entry;
+	mm->end_code = l->entry;
+	mm->start_data = l->image_start;
+	mm->end_data = l->data_end;
+	mm->start_brk = PAGE_ALIGN(l->image_end);
+	mm->brk = mm->start_brk;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_set_mm_layout);
 
 /*
  * Store pointers to the @n strings that start at *@p (where exec copied
@@ -127,55 +251,49 @@ static int ukl_put_string_ptrs(unsigned long __user **sp, unsigned long *p,
  * the AT_RANDOM bytes stored above them.  There is deliberately no
  * AT_SYSINFO_EHDR: the vDSO is user code and cannot run in ring 0.
  */
-static int ukl_create_tables(struct linux_binprm *bprm)
+static int ukl_create_tables(struct linux_binprm *bprm,
+			     const struct ukl_layout *l)
 {
 	struct mm_struct *mm = current->mm;
 	const struct cred *cred = current_cred();
 	struct elf_phdr phdrs[UKL_NR_PHDRS];
 	unsigned char rand_bytes[16];
-	unsigned long p = arch_align_stack(bprm->p);
-	unsigned long u_phdrs, u_rand, *auxv;
+	struct ukl_stack_layout s;
+	struct ukl_auxv_values v;
 	unsigned long __user *sp;
+	unsigned long p;
 	int argc = bprm->argc, envc = bprm->envc;
-	int items, auxv_words, ret;
+	int auxv_words, ret;
 
-	p = (p - sizeof(rand_bytes)) & ~15UL;
-	u_rand = p;
+	ukl_layout_stack(&s, arch_align_stack(bprm->p), argc, envc,
+			 UKL_AUXV_WORDS);
+
 	get_random_bytes(rand_bytes, sizeof(rand_bytes));
-	if (copy_to_user((void __user *)u_rand, rand_bytes, sizeof(rand_bytes)))
+	if (copy_to_user((void __user *)s.random, rand_bytes, sizeof(rand_bytes)))
 		return -EFAULT;
 
-	ukl_fill_phdrs(phdrs);
-	p = (p - sizeof(phdrs)) & ~15UL;
-	u_phdrs = p;
-	if (copy_to_user((void __user *)u_phdrs, phdrs, sizeof(phdrs)))
+	ukl_fill_phdrs(phdrs, l);
+	if (copy_to_user((void __user *)s.phdrs, phdrs, sizeof(phdrs)))
 		return -EFAULT;
 
-	auxv = (unsigned long *)mm->saved_auxv;
-#define UKL_AUX(id, val) do { *auxv++ = (id); *auxv++ = (val); } while (0)
-	UKL_AUX(AT_HWCAP, ELF_HWCAP);
-	UKL_AUX(AT_PAGESZ, PAGE_SIZE);
-	UKL_AUX(AT_CLKTCK, CLOCKS_PER_SEC);
-	UKL_AUX(AT_PHDR, u_phdrs);
-	UKL_AUX(AT_PHENT, sizeof(struct elf_phdr));
-	UKL_AUX(AT_PHNUM, UKL_NR_PHDRS);
-	UKL_AUX(AT_BASE, 0);
-	UKL_AUX(AT_FLAGS, 0);
-	UKL_AUX(AT_ENTRY, (unsigned long)__ukl_app_entry);
-	UKL_AUX(AT_UID, from_kuid_munged(cred->user_ns, cred->uid));
-	UKL_AUX(AT_EUID, from_kuid_munged(cred->user_ns, cred->euid));
-	UKL_AUX(AT_GID, from_kgid_munged(cred->user_ns, cred->gid));
-	UKL_AUX(AT_EGID, from_kgid_munged(cred->user_ns, cred->egid));
-	UKL_AUX(AT_SECURE, bprm->secureexec);
-	UKL_AUX(AT_RANDOM, u_rand);
-	UKL_AUX(AT_EXECFN, bprm->exec);
-#undef UKL_AUX
-	memset(auxv, 0, (char *)mm->saved_auxv + sizeof(mm->saved_auxv) - (char *)auxv);
-	auxv_words = (auxv - (unsigned long *)mm->saved_auxv) + 2;	/* and AT_NULL */
+	v = (struct ukl_auxv_values) {
+		.hwcap	= ELF_HWCAP,
+		.phdrs	= s.phdrs,
+		.entry	= l->entry,
+		.uid	= from_kuid_munged(cred->user_ns, cred->uid),
+		.euid	= from_kuid_munged(cred->user_ns, cred->euid),
+		.gid	= from_kgid_munged(cred->user_ns, cred->gid),
+		.egid	= from_kgid_munged(cred->user_ns, cred->egid),
+		.secure	= bprm->secureexec,
+		.random	= s.random,
+		.execfn	= bprm->exec,
+	};
+	auxv_words = ukl_fill_auxv(mm->saved_auxv, ARRAY_SIZE(mm->saved_auxv), &v);
+	if (auxv_words < 0)
+		return auxv_words;
 
-	items = 1 + (argc + 1) + (envc + 1) + auxv_words;
-	sp = (unsigned long __user *)(((p - items * sizeof(long)) & ~15UL));
-	bprm->p = (unsigned long)sp;
+	sp = (unsigned long __user *)s.sp;
+	bprm->p = s.sp;
 
 	/* Make sure the whole table is inside the stack VMA. */
 	if (mmap_write_lock_killable(mm))
@@ -207,6 +325,7 @@ static int ukl_create_tables(struct linux_binprm *bprm)
 
 static int load_ukl_binary(struct linux_binprm *bprm)
 {
+	struct ukl_layout l;
 	struct mm_struct *mm;
 	unsigned long brk;
 	int retval;
@@ -241,26 +360,20 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	if (retval < 0)
 		return retval;
 
-	retval = ukl_map_image();
+	ukl_get_layout(&l);
+	retval = ukl_map_image(&l);
 	if (retval < 0)
 		return retval;
 
 	set_binfmt(&ukl_format);
 
-	retval = ukl_create_tables(bprm);
+	retval = ukl_create_tables(bprm, &l);
 	if (retval < 0)
 		return retval;
 
 	mm = current->mm;
-	mm->start_code = (unsigned long)__ukl_app_entry;
-	mm->end_code = (unsigned long)__ukl_app_entry;
-	mm->start_data = (unsigned long)__ukl_image_start;
-	mm->end_data = (unsigned long)__ukl_data_end;
+	ukl_set_mm_layout(mm, &l);
 	mm->start_stack = bprm->p;
-
-	brk = PAGE_ALIGN((unsigned long)__ukl_image_end);
-	mm->start_brk = brk;
-	mm->brk = brk;
 	if ((current->flags & PF_RANDOMIZE) && randomize_va_space > 1) {
 		brk = arch_randomize_brk(mm);
 		mm->start_brk = brk;
@@ -268,8 +381,7 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	}
 
 	finalize_exec(bprm);
-	arch_ukl_start_thread(current_pt_regs(), (unsigned long)__ukl_app_entry,
-			      bprm->p);
+	arch_ukl_start_thread(current_pt_regs(), l.entry, bprm->p);
 	return 0;
 }
 

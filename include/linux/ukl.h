@@ -50,9 +50,108 @@ extern char __ukl_tls_align[];
 /* The application's entry point (its libc's _start), renamed by ukl-mkapp. */
 extern char __ukl_app_entry[];
 
+/**
+ * struct ukl_layout - where the application was linked
+ * @entry: its entry point, in the kernel text (__ukl_app_entry)
+ * @image_start: start of its data range, a user address (__ukl_image_start)
+ * @data_end: end of the initialized data, the TLS image included
+ *	(__ukl_data_end)
+ * @image_end: end of the data range, bss included (__ukl_image_end)
+ * @tdata_start: start of the TLS initialization image (__ukl_tdata_start)
+ * @tdata_end: end of the TLS initialization image (__ukl_tdata_end)
+ * @tbss_end: end of the TLS segment, zero-initialized part included
+ *	(__ukl_tbss_end)
+ * @tls_align: alignment of the TLS segment (__ukl_tls_align)
+ *
+ * fs/binfmt_ukl.c builds the process image from this, so that the
+ * computations can be checked with other values than the linked ones.
+ */
+struct ukl_layout {
+	unsigned long entry;
+	unsigned long image_start;
+	unsigned long data_end;
+	unsigned long image_end;
+	unsigned long tdata_start;
+	unsigned long tdata_end;
+	unsigned long tbss_end;
+	unsigned long tls_align;
+};
+
+/* The program headers synthesized for the application, in this order. */
+enum { UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK, UKL_NR_PHDRS };
+
+/* Words of the application's aux vector: 16 entries and AT_NULL. */
+#define UKL_AUXV_WORDS	34
+
+/* What ukl.exit= selects to happen when the application exits as init. */
+enum ukl_exit_action {
+	UKL_EXIT_POWEROFF,
+	UKL_EXIT_HALT,
+	UKL_EXIT_REBOOT,
+	UKL_EXIT_PANIC,
+};
+
+/**
+ * struct ukl_stack_layout - where the initial stack's contents go
+ * @random: the 16 AT_RANDOM bytes
+ * @phdrs: the synthesized program headers
+ * @sp: the initial stack pointer: argc, argv[], envp[], auxv[]
+ */
+struct ukl_stack_layout {
+	unsigned long random;
+	unsigned long phdrs;
+	unsigned long sp;
+};
+
+/**
+ * struct ukl_auxv_values - the variable values of the aux vector
+ * @hwcap: AT_HWCAP
+ * @phdrs: AT_PHDR, the user address of the program headers
+ * @entry: AT_ENTRY
+ * @uid: AT_UID, in the caller's user namespace
+ * @euid: AT_EUID
+ * @gid: AT_GID
+ * @egid: AT_EGID
+ * @secure: AT_SECURE
+ * @random: AT_RANDOM, the user address of 16 random bytes
+ * @execfn: AT_EXECFN, the user address of the executed file's name
+ */
+struct ukl_auxv_values {
+	unsigned long hwcap;
+	unsigned long phdrs;
+	unsigned long entry;
+	unsigned long uid;
+	unsigned long euid;
+	unsigned long gid;
+	unsigned long egid;
+	unsigned long secure;
+	unsigned long random;
+	unsigned long execfn;
+};
+
 bool is_ukl_task(struct task_struct *tsk);
 char *ukl_init_command(void);
 void ukl_init_exit(int code);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Helpers of fs/binfmt_ukl.c and kernel/ukl/ukl.c, static without KUnit,
+ * for the tests in kernel/ukl/ukl_kunit.c.
+ */
+#include <linux/elf.h>
+
+struct mm_struct;
+
+void ukl_get_layout(struct ukl_layout *l);
+void ukl_fill_phdrs(struct elf_phdr *ph, const struct ukl_layout *l);
+int ukl_fill_auxv(unsigned long *auxv, size_t len,
+		  const struct ukl_auxv_values *v);
+void ukl_layout_stack(struct ukl_stack_layout *s, unsigned long p,
+		      int argc, int envc, int auxv_words);
+void ukl_set_mm_layout(struct mm_struct *mm, const struct ukl_layout *l);
+int ukl_parse_exit(const char *str);
+int ukl_decode_exit(int code, bool *signaled);
+#endif /* CONFIG_KUNIT */
 
 #include <asm/ukl.h>
 

@@ -20,12 +20,7 @@
 #include <linux/string.h>
 #include <linux/ukl.h>
 
-enum ukl_exit_action {
-	UKL_EXIT_POWEROFF,
-	UKL_EXIT_HALT,
-	UKL_EXIT_REBOOT,
-	UKL_EXIT_PANIC,
-};
+#include <kunit/visibility.h>
 
 static const char * const ukl_exit_names[] = {
 	[UKL_EXIT_POWEROFF]	= "poweroff",
@@ -36,9 +31,22 @@ static const char * const ukl_exit_names[] = {
 
 static enum ukl_exit_action ukl_exit_action __ro_after_init = UKL_EXIT_POWEROFF;
 
+/**
+ * ukl_parse_exit - parse the value of ukl.exit=
+ * @str: the value: poweroff, halt, reboot or panic
+ *
+ * Context: any.
+ * Return: the &enum ukl_exit_action that @str names, or -EINVAL.
+ */
+VISIBLE_IF_KUNIT int ukl_parse_exit(const char *str)
+{
+	return match_string(ukl_exit_names, ARRAY_SIZE(ukl_exit_names), str);
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_parse_exit);
+
 static int __init ukl_exit_setup(char *str)
 {
-	int i = match_string(ukl_exit_names, ARRAY_SIZE(ukl_exit_names), str);
+	int i = ukl_parse_exit(str);
 
 	if (i < 0) {
 		pr_warn("unknown ukl.exit=%s, using %s\n", str,
@@ -99,6 +107,22 @@ char * __init ukl_init_command(void)
 }
 
 /**
+ * ukl_decode_exit - how a process ended, from its wait(2) status
+ * @code: the status, as do_exit() gets it
+ * @signaled: set to whether a signal killed the process
+ *
+ * Context: any.
+ * Return: the number of the signal that killed the process, or its exit
+ * status.
+ */
+VISIBLE_IF_KUNIT int ukl_decode_exit(int code, bool *signaled)
+{
+	*signaled = code & 0x7f;
+	return *signaled ? code & 0x7f : (code >> 8) & 0xff;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
+
+/**
  * ukl_init_exit - end the machine when the application exits as init
  * @code: the exit code of init's thread group, in wait(2) status format
  *
@@ -111,13 +135,17 @@ char * __init ukl_init_command(void)
  */
 void ukl_init_exit(int code)
 {
+	bool signaled;
+	int n;
+
 	if (!is_ukl_task(current))
 		return;
 
-	if (code & 0x7f)
-		pr_info("application killed by signal %d\n", code & 0x7f);
+	n = ukl_decode_exit(code, &signaled);
+	if (signaled)
+		pr_info("application killed by signal %d\n", n);
 	else
-		pr_info("application exited with status %d\n", (code >> 8) & 0xff);
+		pr_info("application exited with status %d\n", n);
 
 	switch (ukl_exit_action) {
 	case UKL_EXIT_POWEROFF:

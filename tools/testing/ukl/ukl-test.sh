@@ -49,6 +49,10 @@
 #			a free host port forwarded to guest port PORT, and
 #			UKL_TEST_HOSTNET=PORT for init; hostnet-client.py
 #			talks to the guest from the host meanwhile (hostnet.c)
+#	kunit		the kernel runs KUnit tests while it boots: the KTAP it
+#			prints (timestamped kernel messages, unlike the
+#			programs' output) is parsed too and reported as the
+#			subtest "kunit" of each boot
 #
 # Boots of a scenario with the same boot line ARGS must report the same
 # test results: a program built as the UKL application and as an
@@ -283,7 +287,7 @@ build_programs() {
 		buildcheck)
 			echo "buildcheck" >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout|hostnet)
+		args|status|smp|multicall|timeout|hostnet|kunit)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -427,6 +431,7 @@ fi
 # Print the results in kunit.py's JSON file $1 as KTAP subtests of a test
 # named $3, indented by $2; write "PASSED FAILED SKIPPED", the counts of
 # leaf test cases, to the file $4, and "name status" a leaf case to $5.
+# The results in the JSON file $6, if given, become the subtest "kunit".
 ktap_from_json() {
 	python3 - "$@" <<'EOF'
 import json, sys
@@ -459,7 +464,11 @@ def emit(group, indent, name):
 	return all_ok
 
 with open(sys.argv[1]) as f:
-	emit(json.load(f), sys.argv[2], sys.argv[3])
+	top = json.load(f)
+if len(sys.argv) > 6 and sys.argv[6]:
+	with open(sys.argv[6]) as f:
+		top["sub_groups"].append(dict(json.load(f), name="kunit"))
+emit(top, sys.argv[2], sys.argv[3])
 with open(sys.argv[4], "w") as f:
 	print(counts["PASS"], counts["FAIL"], counts["SKIP"], file=f)
 with open(sys.argv[5], "w") as f:
@@ -475,7 +484,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local name=${2// /-} want bp=0 bf=0 log
+	local name=${2// /-} want bp=0 bf=0 log kjson=
 
 	log=$dir/console-$nb-$name.log
 	rm -f "$log"
@@ -515,13 +524,28 @@ check_boot() {
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
 	python3 "$kunit" parse --json="$dir/results-$nb.json" "$dir/ktap-$nb.log" \
 		>"$dir/kunit-$nb.log" 2>&1 || true
+	# "kunit": the kernel's own KTAP, from its messages.
+	rm -f "$dir/kernel-results-$nb.json"
+	if [ "$boot" != buildcheck ] && config_lines "$configs/$s.tests" | grep -qx kunit; then
+		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' >"$dir/kernel-$nb.log" || true
+		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
+			>"$dir/kunit-kernel-$nb.log" 2>&1 || true
+		if grep -qaE 'K?TAP version' "$dir/kernel-$nb.log" &&
+		   [ -s "$dir/kernel-results-$nb.json" ]; then
+			kjson=$dir/kernel-results-$nb.json
+		else
+			problems+=("$name: no KUnit KTAP from the kernel (log: $log)")
+		fi
+	fi
 	if grep -qaE '^\s*K?TAP version' "$dir/ktap-$nb.log" && [ -s "$dir/results-$nb.json" ]; then
-		ktap_from_json "$dir/results-$nb.json" "$ind" "$name" "$dir/counts-$nb" "$dir/results-$nb"
+		ktap_from_json "$dir/results-$nb.json" "$ind" "$name" "$dir/counts-$nb" \
+			"$dir/results-$nb" "$kjson"
 		read -r bp bf _ <"$dir/counts-$nb"
 		[ $((bp + bf)) != 0 ] || problems+=("$name: no test results in its KTAP output")
 		# kunit.py's summary shows what the failing tests printed.
 		[ "$bf" = 0 ] || sed -e 's/^\[[0-9:]*\] //' -e '/^\[PASSED\]/d' \
-			-e '/^====*$/d' -e '/^Test results stored/d' "$dir/kunit-$nb.log" | diag
+			-e '/^====*$/d' -e '/^Test results stored/d' "$dir/kunit-$nb.log" \
+			${kjson:+"$dir/kunit-kernel-$nb.log"} | diag
 	else
 		problems+=("$name: no KTAP output (log: $log)")
 	fi

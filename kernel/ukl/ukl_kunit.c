@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for Unikernel Linux (UKL): the parts that work without
+ * starting the application.
+ *
+ * - ukl_layout: the layout the application was linked with, and its data
+ *   range as the kernel's user-pointer checks see it;
+ * - ukl_binfmt: what fs/binfmt_ukl.c synthesizes from a layout (program
+ *   headers, aux vector, initial stack, mm ranges), with the linked layout
+ *   and with edge cases;
+ * - ukl_mode: how entry code tells application context from kernel and
+ *   user context;
+ * - ukl_exit: ukl.exit= and the status line that runners parse.
+ *
+ * Run them with kernel/ukl/.kunitconfig or the UKL scenario of
+ * tools/testing/ukl (Documentation/ukl/testing.rst).
+ *
+ * Copyright (C) 2026 The UKL authors
+ */
+
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/elf.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mm_types.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <linux/ukl.h>
+
+#include <asm/ptrace.h>
+#include <asm/segment.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define PHDR_SIZE	sizeof(struct elf_phdr)
+
+/* --- ukl_layout: the linked layout and its image range ------------------ */
+
+/*
+ * The data range starts where ukl.lds.h links it and covers whole pages,
+ * which vm_mmap(MAP_FIXED_NOREPLACE) in ukl_map_image() needs; the load
+ * image and the TLS segment lie inside it.
+ */
+static void ukl_layout_linked_test(struct kunit *test)
+{
+	struct ukl_layout l;
+
+	ukl_get_layout(&l);
+	kunit_info(test, "image %#lx-%#lx data end %#lx TLS %#lx-%#lx-%#lx align %lu\n",
+		   l.image_start, l.image_end, l.data_end, l.tdata_start,
+		   l.tdata_end, l.tbss_end, l.tls_align);
+
+	KUNIT_EXPECT_EQ(test, l.image_start, (unsigned long)UKL_IMAGE_VADDR);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(l.image_start));
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(l.image_end));
+	KUNIT_EXPECT_LE(test, l.image_start, l.data_end);
+	KUNIT_EXPECT_LE(test, l.data_end, l.image_end);
+	/* The TLS initialization image is loaded: it ends the data. */
+	KUNIT_EXPECT_LE(test, l.image_start, l.tdata_start);
+	KUNIT_EXPECT_LE(test, l.tdata_start, l.tdata_end);
+	KUNIT_EXPECT_LE(test, l.tdata_end, l.data_end);
+	KUNIT_EXPECT_LE(test, l.tdata_end, l.tbss_end);
+	KUNIT_EXPECT_TRUE_MSG(test, !l.tls_align || is_power_of_2(l.tls_align),
+			      "TLS alignment %lu", l.tls_align);
+	/* The entry point is code, in the kernel's half of the address space. */
+	KUNIT_EXPECT_GE(test, l.entry, TASK_SIZE_MAX);
+}
+
+/*
+ * Pointers into the application's data are ordinary user pointers: the
+ * whole data range passes access_ok(), its code (kernel text) and kernel
+ * data do not, and copying from them fails before touching them.
+ */
+static void ukl_layout_user_range_test(struct kunit *test)
+{
+	struct ukl_layout l;
+	unsigned long size;
+	char buf[8];
+
+	ukl_get_layout(&l);
+	size = l.image_end - l.image_start;
+
+	KUNIT_EXPECT_GE(test, l.image_start, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, access_ok((void __user *)l.image_start, size));
+	KUNIT_EXPECT_TRUE(test, access_ok((void __user *)l.image_end - 1, 1));
+	KUNIT_EXPECT_TRUE(test, access_ok((void __user *)l.tdata_start,
+					  l.tbss_end - l.tdata_start));
+
+	KUNIT_EXPECT_FALSE(test, access_ok((void __user *)l.entry, 1));
+	KUNIT_EXPECT_FALSE(test, access_ok((void __user *)&l, sizeof(l)));
+	KUNIT_EXPECT_EQ(test, copy_from_user(buf, (void __user *)l.entry, sizeof(buf)),
+			sizeof(buf));
+}
+
+static struct kunit_case ukl_layout_cases[] = {
+	KUNIT_CASE(ukl_layout_linked_test),
+	KUNIT_CASE(ukl_layout_user_range_test),
+	{}
+};
+
+static struct kunit_suite ukl_layout_suite = {
+	.name = "ukl_layout",
+	.test_cases = ukl_layout_cases,
+};
+
+/* --- ukl_binfmt: what the binary format synthesizes --------------------- */
+
+/**
+ * struct ukl_phdr_case - a layout and the program headers it must give
+ * @name: what the case checks
+ * @l: the layout
+ * @load_filesz: expected p_filesz of PT_LOAD
+ * @load_memsz: expected p_memsz of PT_LOAD
+ * @tls_filesz: expected p_filesz of PT_TLS
+ * @tls_memsz: expected p_memsz of PT_TLS
+ */
+struct ukl_phdr_case {
+	const char *name;
+	struct ukl_layout l;
+	unsigned long load_filesz, load_memsz, tls_filesz, tls_memsz;
+};
+
+#define VA(off)	(UKL_IMAGE_VADDR + (off))
+
+static const struct ukl_phdr_case ukl_phdr_cases[] = {
+	{
+		.name = "typical",
+		.l = { .image_start = VA(0), .data_end = VA(0x3040),
+		       .image_end = VA(0x5000), .tdata_start = VA(0x3000),
+		       .tdata_end = VA(0x3040), .tbss_end = VA(0x3080),
+		       .tls_align = 64 },
+		.load_filesz = 0x3040, .load_memsz = 0x5000,
+		.tls_filesz = 0x40, .tls_memsz = 0x80,
+	}, {
+		/* libc computes the TLS offset from p_vaddr % p_align. */
+		.name = "misaligned_tls",
+		.l = { .image_start = VA(0), .data_end = VA(0x1014),
+		       .image_end = VA(0x2000), .tdata_start = VA(0x1008),
+		       .tdata_end = VA(0x1014), .tbss_end = VA(0x1021),
+		       .tls_align = 32 },
+		.load_filesz = 0x1014, .load_memsz = 0x2000,
+		.tls_filesz = 0xc, .tls_memsz = 0x19,
+	}, {
+		.name = "empty_tbss",
+		.l = { .image_start = VA(0), .data_end = VA(0x1010),
+		       .image_end = VA(0x2000), .tdata_start = VA(0x1000),
+		       .tdata_end = VA(0x1010), .tbss_end = VA(0x1010),
+		       .tls_align = 8 },
+		.load_filesz = 0x1010, .load_memsz = 0x2000,
+		.tls_filesz = 0x10, .tls_memsz = 0x10,
+	}, {
+		.name = "tbss_only",
+		.l = { .image_start = VA(0), .data_end = VA(0x1000),
+		       .image_end = VA(0x2000), .tdata_start = VA(0x1000),
+		       .tdata_end = VA(0x1000), .tbss_end = VA(0x1100),
+		       .tls_align = 16 },
+		.load_filesz = 0x1000, .load_memsz = 0x2000,
+		.tls_filesz = 0, .tls_memsz = 0x100,
+	}, {
+		.name = "no_tls",
+		.l = { .image_start = VA(0), .data_end = VA(0x800),
+		       .image_end = VA(0x1000), .tdata_start = VA(0x800),
+		       .tdata_end = VA(0x800), .tbss_end = VA(0x800),
+		       .tls_align = 0 },
+		.load_filesz = 0x800, .load_memsz = 0x1000,
+		.tls_filesz = 0, .tls_memsz = 0,
+	}, {
+		.name = "zero_size_image",
+		.l = { .image_start = VA(0), .data_end = VA(0),
+		       .image_end = VA(0), .tdata_start = VA(0),
+		       .tdata_end = VA(0), .tbss_end = VA(0), .tls_align = 1 },
+	}, {
+		.name = "bss_only",
+		.l = { .image_start = VA(0), .data_end = VA(0),
+		       .image_end = VA(0x3000), .tdata_start = VA(0),
+		       .tdata_end = VA(0), .tbss_end = VA(0), .tls_align = 1 },
+		.load_memsz = 0x3000,
+	},
+};
+
+KUNIT_ARRAY_PARAM_DESC(ukl_phdr, ukl_phdr_cases, name);
+
+/*
+ * The three program headers carry the layout unchanged: nothing is rounded
+ * or aligned on the way, and nothing beyond them is written.
+ */
+static void ukl_binfmt_phdrs_test(struct kunit *test)
+{
+	const struct ukl_phdr_case *c = test->param_value;
+	struct elf_phdr ph[UKL_NR_PHDRS + 1];
+	struct elf_phdr *load = &ph[UKL_PHDR_LOAD], *tls = &ph[UKL_PHDR_TLS];
+	struct elf_phdr *stack = &ph[UKL_PHDR_STACK];
+
+	memset(ph, 0xa5, sizeof(ph));
+	ukl_fill_phdrs(ph, &c->l);
+
+	KUNIT_EXPECT_EQ(test, load->p_type, PT_LOAD);
+	KUNIT_EXPECT_EQ(test, load->p_flags, PF_R | PF_W);
+	KUNIT_EXPECT_EQ(test, load->p_offset, 0);
+	KUNIT_EXPECT_EQ(test, load->p_vaddr, c->l.image_start);
+	KUNIT_EXPECT_EQ(test, load->p_paddr, c->l.image_start);
+	KUNIT_EXPECT_EQ(test, load->p_filesz, c->load_filesz);
+	KUNIT_EXPECT_EQ(test, load->p_memsz, c->load_memsz);
+	KUNIT_EXPECT_EQ(test, load->p_align, PAGE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, tls->p_type, PT_TLS);
+	KUNIT_EXPECT_EQ(test, tls->p_flags, PF_R);
+	KUNIT_EXPECT_EQ(test, tls->p_offset, 0);
+	KUNIT_EXPECT_EQ(test, tls->p_vaddr, c->l.tdata_start);
+	KUNIT_EXPECT_EQ(test, tls->p_paddr, c->l.tdata_start);
+	KUNIT_EXPECT_EQ(test, tls->p_filesz, c->tls_filesz);
+	KUNIT_EXPECT_EQ(test, tls->p_memsz, c->tls_memsz);
+	KUNIT_EXPECT_EQ(test, tls->p_align, c->l.tls_align);
+	/* The offset of the TLS image in its alignment is kept. */
+	if (c->l.tls_align)
+		KUNIT_EXPECT_EQ(test, tls->p_vaddr % c->l.tls_align,
+				c->l.tdata_start % c->l.tls_align);
+
+	KUNIT_EXPECT_EQ(test, stack->p_type, PT_GNU_STACK);
+	KUNIT_EXPECT_EQ(test, stack->p_flags, PF_R | PF_W);
+	KUNIT_EXPECT_EQ(test, stack->p_memsz, 0);
+
+	KUNIT_EXPECT_NULL(test, memchr_inv(&ph[UKL_NR_PHDRS], 0xa5, PHDR_SIZE));
+}
+
+/*
+ * With the linked layout: PT_LOAD starts page aligned, its file part is
+ * within its memory part, and the TLS image is inside the file part (it is
+ * copied from the load image, not zeroed).
+ */
+static void ukl_binfmt_phdrs_linked_test(struct kunit *test)
+{
+	struct elf_phdr ph[UKL_NR_PHDRS];
+	struct elf_phdr *load = &ph[UKL_PHDR_LOAD], *tls = &ph[UKL_PHDR_TLS];
+	struct ukl_layout l;
+
+	ukl_get_layout(&l);
+	ukl_fill_phdrs(ph, &l);
+
+	KUNIT_EXPECT_EQ(test, load->p_vaddr % load->p_align, 0);
+	KUNIT_EXPECT_LE(test, load->p_filesz, load->p_memsz);
+	KUNIT_EXPECT_GE(test, tls->p_vaddr, load->p_vaddr);
+	KUNIT_EXPECT_LE(test, tls->p_vaddr + tls->p_filesz,
+			load->p_vaddr + load->p_filesz);
+	KUNIT_EXPECT_LE(test, tls->p_filesz, tls->p_memsz);
+}
+
+/* The value of aux vector entry @type in @auxv, counting how often it is there. */
+static unsigned long ukl_auxv_get(const unsigned long *auxv, int words,
+				  unsigned long type, int *count)
+{
+	unsigned long val = 0;
+	int i;
+
+	*count = 0;
+	for (i = 0; i + 1 < words; i += 2) {
+		if (auxv[i] == type) {
+			val = auxv[i + 1];
+			(*count)++;
+		}
+	}
+	return val;
+}
+
+/*
+ * Every entry a static libc needs is there once with its value, there is
+ * no vDSO, AT_NULL ends the vector where %UKL_AUXV_WORDS says and the rest
+ * of mm->saved_auxv is zeroed.
+ */
+static void ukl_binfmt_auxv_test(struct kunit *test)
+{
+	const struct ukl_auxv_values v = {
+		.hwcap = 0x1111, .phdrs = 0x7ffe0100, .entry = 0xffffffff81234567,
+		.uid = 1001, .euid = 1002, .gid = 1003, .egid = 1004,
+		.secure = 1, .random = 0x7ffe0200, .execfn = 0x7ffe0300,
+	};
+	const struct {
+		unsigned long type, val;
+	} want[] = {
+		{ AT_HWCAP, v.hwcap }, { AT_PAGESZ, PAGE_SIZE },
+		{ AT_CLKTCK, CLOCKS_PER_SEC }, { AT_PHDR, v.phdrs },
+		{ AT_PHENT, PHDR_SIZE }, { AT_PHNUM, UKL_NR_PHDRS },
+		{ AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, v.entry },
+		{ AT_UID, v.uid }, { AT_EUID, v.euid }, { AT_GID, v.gid },
+		{ AT_EGID, v.egid }, { AT_SECURE, v.secure },
+		{ AT_RANDOM, v.random }, { AT_EXECFN, v.execfn },
+	};
+	unsigned long auxv[AT_VECTOR_SIZE];
+	int words, i, count;
+
+	memset(auxv, 0xff, sizeof(auxv));
+	words = ukl_fill_auxv(auxv, ARRAY_SIZE(auxv), &v);
+	KUNIT_ASSERT_EQ(test, words, UKL_AUXV_WORDS);
+	KUNIT_EXPECT_EQ(test, words, 2 * (int)ARRAY_SIZE(want) + 2);
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		unsigned long val = ukl_auxv_get(auxv, words - 2, want[i].type, &count);
+
+		KUNIT_EXPECT_EQ_MSG(test, count, 1, "aux vector entry %lu", want[i].type);
+		KUNIT_EXPECT_EQ_MSG(test, val, want[i].val, "aux vector entry %lu",
+				    want[i].type);
+	}
+	ukl_auxv_get(auxv, words - 2, AT_SYSINFO_EHDR, &count);
+	KUNIT_EXPECT_EQ(test, count, 0);
+	ukl_auxv_get(auxv, words - 2, AT_NULL, &count);
+	KUNIT_EXPECT_EQ(test, count, 0);
+
+	KUNIT_EXPECT_EQ(test, auxv[words - 2], AT_NULL);
+	for (i = words - 1; i < ARRAY_SIZE(auxv); i++)
+		KUNIT_EXPECT_EQ_MSG(test, auxv[i], 0, "saved_auxv[%d]", i);
+}
+
+/* A vector that does not fit is refused, and nothing is written. */
+static void ukl_binfmt_auxv_too_small_test(struct kunit *test)
+{
+	const struct ukl_auxv_values v = { .hwcap = 1 };
+	unsigned long auxv[UKL_AUXV_WORDS + 1];
+
+	KUNIT_EXPECT_LE(test, UKL_AUXV_WORDS, AT_VECTOR_SIZE);
+
+	memset(auxv, 0x5a, sizeof(auxv));
+	KUNIT_EXPECT_EQ(test, ukl_fill_auxv(auxv, UKL_AUXV_WORDS - 1, &v), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, memchr_inv(auxv, 0x5a, sizeof(auxv)));
+
+	KUNIT_EXPECT_EQ(test, ukl_fill_auxv(auxv, UKL_AUXV_WORDS, &v), UKL_AUXV_WORDS);
+	KUNIT_EXPECT_EQ(test, auxv[UKL_AUXV_WORDS - 2], AT_NULL);
+	KUNIT_EXPECT_EQ(test, auxv[UKL_AUXV_WORDS - 1], 0);
+	KUNIT_EXPECT_EQ(test, auxv[UKL_AUXV_WORDS], 0x5a5a5a5a5a5a5a5aUL);
+}
+
+/**
+ * struct ukl_stack_case - the input of ukl_layout_stack()
+ * @name: what the case checks
+ * @p: the top of the free part of the stack
+ * @argc: number of arguments
+ * @envc: number of environment strings
+ */
+struct ukl_stack_case {
+	const char *name;
+	unsigned long p;
+	int argc, envc;
+};
+
+static const struct ukl_stack_case ukl_stack_cases[] = {
+	{ "aligned", 0x7ffffffde000, 1, 0 },
+	{ "p_plus_1", 0x7ffffffde001, 1, 1 },
+	{ "p_plus_8", 0x7ffffffde008, 2, 3 },
+	{ "p_plus_15", 0x7ffffffde00f, 3, 2 },
+	{ "no_args_no_env", 0x7ffffffde7f3, 0, 0 },
+	{ "many", 0x7fffffe00000, 5000, 1000 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(ukl_stack, ukl_stack_cases, name);
+
+/*
+ * AT_RANDOM bytes, program headers and the argc/argv/envp/auxv table do
+ * not overlap, stay below @p without more padding than 16-byte alignment
+ * needs, and the initial stack pointer is 16-byte aligned as the x86-64
+ * ABI wants it at process entry.
+ */
+static void ukl_binfmt_stack_test(struct kunit *test)
+{
+	const struct ukl_stack_case *c = test->param_value;
+	unsigned long table = (1 + c->argc + 1 + c->envc + 1 + UKL_AUXV_WORDS) *
+			      sizeof(long);
+	struct ukl_stack_layout s;
+
+	ukl_layout_stack(&s, c->p, c->argc, c->envc, UKL_AUXV_WORDS);
+
+	KUNIT_EXPECT_EQ(test, s.random % 16, 0);
+	KUNIT_EXPECT_EQ(test, s.phdrs % 16, 0);
+	KUNIT_EXPECT_EQ(test, s.sp % 16, 0);
+
+	KUNIT_EXPECT_LE(test, s.random + 16, c->p);
+	KUNIT_EXPECT_GT(test, s.random + 32, c->p);
+	KUNIT_EXPECT_LE(test, s.phdrs + UKL_NR_PHDRS * PHDR_SIZE, s.random);
+	KUNIT_EXPECT_GT(test, s.phdrs + UKL_NR_PHDRS * PHDR_SIZE + 16, s.random);
+	KUNIT_EXPECT_LE(test, s.sp + table, s.phdrs);
+	KUNIT_EXPECT_GT(test, s.sp + table + 16, s.phdrs);
+}
+
+/*
+ * The mm ranges: the code "range" is the entry point, the data range what
+ * the load image initializes, and brk starts at the first page boundary at
+ * or after the end of bss, so that the heap never overlaps the image.
+ */
+static void ukl_binfmt_mm_test(struct kunit *test)
+{
+	const struct {
+		unsigned long data_end, image_end, brk;
+	} cases[] = {
+		{ VA(0x1800), VA(0x3000), VA(0x3000) },
+		{ VA(0x1800), VA(0x3001), VA(0x4000) },
+		{ VA(0x1800), VA(0x3fff), VA(0x4000) },
+		{ VA(0), VA(0), VA(0) },
+		{ VA(0), VA(1), VA(0x1000) },
+	};
+	struct mm_struct *mm;
+	struct ukl_layout l;
+	int i;
+
+	mm = kunit_kzalloc(test, sizeof(*mm), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+
+	ukl_get_layout(&l);
+	ukl_set_mm_layout(mm, &l);
+	KUNIT_EXPECT_EQ(test, mm->start_code, l.entry);
+	KUNIT_EXPECT_EQ(test, mm->end_code, l.entry);
+	KUNIT_EXPECT_EQ(test, mm->start_data, l.image_start);
+	KUNIT_EXPECT_EQ(test, mm->end_data, l.data_end);
+	KUNIT_EXPECT_EQ(test, mm->start_brk, l.image_end);
+	KUNIT_EXPECT_EQ(test, mm->brk, l.image_end);
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		l.data_end = cases[i].data_end;
+		l.image_end = cases[i].image_end;
+		ukl_set_mm_layout(mm, &l);
+		KUNIT_EXPECT_EQ_MSG(test, mm->end_data, cases[i].data_end, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, mm->start_brk, cases[i].brk, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, mm->brk, cases[i].brk, "case %d", i);
+		KUNIT_EXPECT_GE_MSG(test, mm->start_brk, l.image_end, "case %d", i);
+	}
+}
+
+static struct kunit_case ukl_binfmt_cases[] = {
+	KUNIT_CASE_PARAM(ukl_binfmt_phdrs_test, ukl_phdr_gen_params),
+	KUNIT_CASE(ukl_binfmt_phdrs_linked_test),
+	KUNIT_CASE(ukl_binfmt_auxv_test),
+	KUNIT_CASE(ukl_binfmt_auxv_too_small_test),
+	KUNIT_CASE_PARAM(ukl_binfmt_stack_test, ukl_stack_gen_params),
+	KUNIT_CASE(ukl_binfmt_mm_test),
+	{}
+};
+
+static struct kunit_suite ukl_binfmt_suite = {
+	.name = "ukl_binfmt",
+	.test_cases = ukl_binfmt_cases,
+};
+
+/* --- ukl_mode: application, kernel and user context --------------------- */
+
+/*
+ * ukl_app_regs() is inline and compares against linker symbols that are
+ * not exported to modules: these cases need the tests built in.  In a
+ * module, kunit_skip() does not return and the references go away.
+ */
+#define UKL_MODE_NEED_BUILTIN(test)					\
+	do {								\
+		if (!IS_BUILTIN(CONFIG_UKL_KUNIT_TEST))			\
+			kunit_skip(test, "needs CONFIG_UKL_KUNIT_TEST=y"); \
+	} while (0)
+
+/**
+ * ukl_mode_app - classify a register state like entry code does
+ * @cs: the saved code segment selector
+ * @ip: the saved instruction pointer
+ *
+ * Return: what ukl_app_regs() says about pt_regs with @cs and @ip.
+ */
+static bool ukl_mode_app(unsigned long cs, unsigned long ip)
+{
+	struct pt_regs regs = { .cs = cs, .ss = __KERNEL_DS, .ip = ip };
+
+	return ukl_app_regs(&regs);
+}
+
+/* Kernel CS and an instruction pointer in the application's text. */
+static void ukl_mode_app_text_test(struct kunit *test)
+{
+	unsigned long start = (unsigned long)__ukl_text_start;
+	unsigned long end = (unsigned long)__ukl_text_end;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	KUNIT_ASSERT_LT(test, start, end);
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, start));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, start + (end - start) / 2));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, end - 1));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, end));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, start - 1));
+}
+
+/*
+ * The application's system call entry counts as application context
+ * until it has disabled interrupts, and not from there on.
+ */
+static void ukl_mode_syscall_entry_test(struct kunit *test)
+{
+	unsigned long start = (unsigned long)entry_SYSCALL_64_ukl;
+	unsigned long end = (unsigned long)entry_SYSCALL_64_ukl_irqs_off;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	KUNIT_ASSERT_LT(test, start, end);
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, start));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, end - 1));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, end));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, start - 1));
+}
+
+/*
+ * Ordinary kernel code is kernel context, and ring 3 is user context
+ * whatever its instruction pointer: only user_mode() applies to it.
+ */
+static void ukl_mode_kernel_user_test(struct kunit *test)
+{
+	unsigned long text = (unsigned long)__ukl_text_start;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS,
+					      (unsigned long)ukl_mode_kernel_user_test));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, (unsigned long)schedule));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__USER_CS, text));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__USER_CS, 0x401000));
+}
+
+/*
+ * The application starts at its entry point with the selectors
+ * arch_ukl_start_thread() gives it: that is application context.
+ */
+static void ukl_mode_start_test(struct kunit *test)
+{
+	struct ukl_layout l;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	ukl_get_layout(&l);
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, l.entry));
+}
+
+/*
+ * Signal delivery keeps ring-3 selectors for tasks other than the
+ * application, such as this test's kernel thread.
+ */
+static void ukl_mode_signal_selectors_test(struct kunit *test)
+{
+	struct pt_regs regs = { .cs = __USER_CS, .ss = __USER_DS };
+
+	KUNIT_ASSERT_FALSE(test, is_ukl_task(current));
+	ukl_signal_selectors(&regs);
+	KUNIT_EXPECT_EQ(test, regs.cs, __USER_CS);
+	KUNIT_EXPECT_EQ(test, regs.ss, __USER_DS);
+}
+
+static struct kunit_case ukl_mode_cases[] = {
+	KUNIT_CASE(ukl_mode_app_text_test),
+	KUNIT_CASE(ukl_mode_syscall_entry_test),
+	KUNIT_CASE(ukl_mode_kernel_user_test),
+	KUNIT_CASE(ukl_mode_start_test),
+	KUNIT_CASE(ukl_mode_signal_selectors_test),
+	{}
+};
+
+static struct kunit_suite ukl_mode_suite = {
+	.name = "ukl_mode",
+	.test_cases = ukl_mode_cases,
+};
+
+/* --- ukl_exit: ukl.exit= and the exit status line ----------------------- */
+
+/* The four actions by their exact names, nothing else. */
+static void ukl_exit_parse_test(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "POWEROFF", "power", "poweroffx", "poweroff ", " halt",
+		"reboot\n", "0", "panic=1",
+	};
+	int i;
+
+	KUNIT_EXPECT_EQ(test, ukl_parse_exit("poweroff"), UKL_EXIT_POWEROFF);
+	KUNIT_EXPECT_EQ(test, ukl_parse_exit("halt"), UKL_EXIT_HALT);
+	KUNIT_EXPECT_EQ(test, ukl_parse_exit("reboot"), UKL_EXIT_REBOOT);
+	KUNIT_EXPECT_EQ(test, ukl_parse_exit("panic"), UKL_EXIT_PANIC);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ukl_parse_exit(bad[i]), -EINVAL,
+				    "ukl.exit=\"%s\"", bad[i]);
+}
+
+/*
+ * The wait(2) status of init becomes "exited with status N" or "killed by
+ * signal N", which ukl-run.sh turns into its own exit status.
+ */
+static void ukl_exit_decode_test(struct kunit *test)
+{
+	const struct {
+		int code, n;
+		bool signaled;
+	} cases[] = {
+		{ 0, 0, false },
+		{ 7 << 8, 7, false },
+		{ 255 << 8, 255, false },
+		{ SIGKILL, SIGKILL, true },
+		{ 0x80 | SIGSEGV, SIGSEGV, true },	/* core dumped */
+		{ 0x7f, 0x7f, true },
+	};
+	bool signaled;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		signaled = !cases[i].signaled;
+		KUNIT_EXPECT_EQ_MSG(test, ukl_decode_exit(cases[i].code, &signaled),
+				    cases[i].n, "status %#x", cases[i].code);
+		KUNIT_EXPECT_EQ_MSG(test, signaled, cases[i].signaled,
+				    "status %#x", cases[i].code);
+	}
+}
+
+static struct kunit_case ukl_exit_cases[] = {
+	KUNIT_CASE(ukl_exit_parse_test),
+	KUNIT_CASE(ukl_exit_decode_test),
+	{}
+};
+
+static struct kunit_suite ukl_exit_suite = {
+	.name = "ukl_exit",
+	.test_cases = ukl_exit_cases,
+};
+
+kunit_test_suites(&ukl_layout_suite, &ukl_binfmt_suite, &ukl_mode_suite,
+		  &ukl_exit_suite);
+
+MODULE_DESCRIPTION("KUnit tests for Unikernel Linux");
+MODULE_LICENSE("GPL");
