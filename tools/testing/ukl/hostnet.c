@@ -44,7 +44,7 @@ static int set_addr(int fd, const char *name, unsigned long req, const char *add
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct ifreq ifr = { 0 };
 
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 	inet_pton(AF_INET, addr, &sin.sin_addr);
 	memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
 	return ioctl(fd, req, &ifr);
@@ -54,7 +54,7 @@ static int set_up(int fd, const char *name)
 {
 	struct ifreq ifr = { 0 };
 
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
 		return -1;
 	ifr.ifr_flags |= IFF_UP;
@@ -76,6 +76,7 @@ static bool eth0_up(void)
 
 /**
  * serve_one() - accept one connection on @port and answer its ping
+ * @port: the guest's TCP port that the host's port is forwarded to
  *
  * Return: true if a connection from the QEMU gateway sent a ping line
  * within WAIT_SECONDS and the pong was sent back.

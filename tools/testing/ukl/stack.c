@@ -4,16 +4,17 @@
  *
  * In ring 0 the CPU pushes exception and interrupt frames onto the stack
  * the application runs on.  These tests make that stack fault: growing the
- * main stack far beyond what execve() populated, fresh thread stacks, stack
- * faults while other threads hold mmap_lock, copy-on-write stacks after
- * fork(), and overflows into the guard page, which must become SIGSEGV (handled on an alternate signal stack, or
- * killing the process) and never a double fault.
+ * main stack, fresh thread stacks, stack faults while other threads hold
+ * mmap_lock, copy-on-write stacks after fork(), and overflows into the
+ * guard page, which must become SIGSEGV (handled on an alternate signal
+ * stack, or killing the process) and never a double fault.
  *
  * Built as the UKL application and as an ordinary ring-3 program; both must
  * report the same results (see suite.c).  The argument "overflow-child"
  * makes the program overflow its stack without a handler (see
  * test_overflow_kills()).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -33,8 +34,7 @@
 #include "ukl_test.h"
 
 #define FRAME_BYTES	4096
-
-extern char **environ;
+#define noinline	__attribute__((noinline))
 
 /*
  * recurse - use about @depth * FRAME_BYTES of stack
@@ -43,7 +43,7 @@ extern char **environ;
  * by the application itself, and the result depends on all of them, so
  * that the compiler can neither drop the buffers nor make a loop of it.
  */
-static __attribute__((noinline)) unsigned long recurse(unsigned int depth, unsigned long seed)
+static noinline unsigned long recurse(unsigned int depth, unsigned long seed)
 {
 	volatile unsigned char buf[FRAME_BYTES];
 	unsigned long sum;
@@ -220,7 +220,7 @@ static void on_overflow(int sig, siginfo_t *si, void *uc)
 }
 
 /* Recurse until the stack overflows. */
-static __attribute__((noinline)) unsigned long recurse_forever(unsigned long seed)
+static noinline unsigned long recurse_forever(unsigned long seed)
 {
 	volatile unsigned char buf[FRAME_BYTES];
 
