@@ -162,7 +162,7 @@ static void test_brk(void)
 	ksft_test_result(ok, "brk_64MiB\n");
 
 	p = malloc(len);
-	ok = p != NULL;
+	ok = !!p;
 	if (ok) {
 		memset(p, 0xa5, len);
 		ok = p[0] == 0xa5 && p[len - 1] == 0xa5;
@@ -326,10 +326,11 @@ static void test_faults(void)
 	unsigned int i;
 
 	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		sigaction(want[i].sig, &sa, NULL);
 		fault_sig = 0;
-		expect_addr = fault_addr = NULL;
+		expect_addr = NULL;
+		fault_addr = NULL;
 		if (!sigsetjmp(fault_jmp, 1)) {
 			switch (i) {
 			case 0:
@@ -365,7 +366,7 @@ static void test_faults(void)
  */
 static void test_spawn_ring3(void)
 {
-	char *argv[] = { "/cpl3", NULL };
+	char *const argv[] = { "/cpl3", NULL };
 	int status = 0;
 	pid_t pid;
 
@@ -410,7 +411,7 @@ static void test_seccomp(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
 	int ok;
 
 	ok = !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/io.h>
@@ -48,7 +49,7 @@ static inline int ukl_test_cpl(void)
  * there is no such device, the machine is powered off instead (ukl-run.sh
  * then reports that no status arrived).  Any other process just exits.
  */
-static inline __attribute__((__noreturn__)) void ukl_test_exit(int status)
+static inline noreturn void ukl_test_exit(int status)
 {
 	fflush(NULL);
 	tcdrain(STDOUT_FILENO);
