@@ -43,7 +43,7 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 
 export BUILD REPO
 
-.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help
+.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help series
 
 all: kernel
 
@@ -66,6 +66,14 @@ deps sources:
 tree: sources
 	@$(DEV)/assemble.sh $(KPRISTINE) $(KTREE) $(REPO) $(REPO)/patches/series \
 		$(KERNEL_NEW_FILES)
+
+# --- the patch series ------------------------------------------------------
+
+# The change as a git format-patch series against the pristine tree, made
+# from patches/changelogs/ (which patch holds which file or diff) and the
+# current content of the repository: $(BUILD)/series/.
+series: sources
+	@$(DEV)/series.sh $(KPRISTINE) $(REPO) $(BUILD) $(KERNEL_NEW_FILES)
 
 # --- kernel ----------------------------------------------------------------
 
