@@ -43,7 +43,8 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 
 export BUILD REPO
 
-.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help series
+.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help \
+	series check-series
 
 all: kernel
 
@@ -74,6 +75,14 @@ tree: sources
 # current content of the repository: $(BUILD)/series/.
 series: sources
 	@$(DEV)/series.sh $(KPRISTINE) $(REPO) $(BUILD) $(KERNEL_NEW_FILES)
+
+# Apply the series patch by patch with git am, run checkpatch and
+# kernel-doc, build vmlinux with UKL off and (once the option exists) on
+# after every patch, and compare the result with the tree of 'make tree'.
+# Prints KTAP; make test runs it as the 'series' item of configs/UKL.tests.
+check-series: series tree
+	@mkdir -p $(UKL_CCACHE_DIR)
+	@JOBS=$(JOBS) UKL_CCACHE_DIR=$(UKL_CCACHE_DIR) $(DEV)/check-series.sh $(BUILD) $(REPO)
 
 # --- kernel ----------------------------------------------------------------
 
