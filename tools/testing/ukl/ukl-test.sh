@@ -28,6 +28,8 @@
 #	file PROGRAM	PROGRAM.c linked statically with the user-mode musl, put
 #			into every initramfs of the scenario as /PROGRAM
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
+#	series		'make check-series': the patch series applied, checked
+#			and built patch by patch (scripts/ukl-dev/check-series.sh)
 #	args ARGS...	arguments for init, after "--" on the command line
 #	status N	the exit status every boot must end with (default 0)
 #	smp N		boot with N CPUs (default 1; --smp overrides it)
@@ -223,8 +225,8 @@ build_programs() {
 		file)
 			build_program "$dir" "$args" || return 1
 			;;
-		buildcheck)
-			echo "buildcheck" >>"$dir/boots.new"
+		buildcheck|series)
+			echo "$kind" >>"$dir/boots.new"
 			;;
 		args|status|smp)
 			;;
@@ -334,7 +336,8 @@ boot_args() {
 
 if [ -n "$run" ]; then
 	build_scenario "$run" || die "cannot run $run"
-	boot=$(grep -m 1 -v '^buildcheck$' "$BUILD/test/$run/boots") || die "$run has nothing to boot"
+	boot=$(grep -m 1 -vE '^(buildcheck|series)$' "$BUILD/test/$run/boots") ||
+		die "$run has nothing to boot"
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
@@ -397,7 +400,10 @@ check_boot() {
 	log=$dir/console-$nb-$name.log
 	rm -f "$log"
 	start=$SECONDS
-	if [ "$boot" = buildcheck ]; then
+	if [ "$boot" = series ]; then
+		make --no-print-directory -C "$REPO" check-series >"$log" 2>&1 || status=$?
+		want=0
+	elif [ "$boot" = buildcheck ]; then
 		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$BUILD/kernel/$s" "$BUILD/musl/ukl" \
 			>"$log" 2>&1 || status=$?
 		want=0
@@ -451,7 +457,8 @@ check_boot() {
 # Boot scenario $1 once per boot it lists, check each, and compare the
 # results of its program boots: they must be the same.
 check_scenario() {
-	local s=$1 dir=$BUILD/test/$1 boots nb=0 first= ok
+	local s=$1 dir=$BUILD/test/$1 boots nb=0 first= ok ok_to_compare
+
 
 	mapfile -t boots <"$dir/boots"
 	echo "    KTAP version 1"
@@ -461,7 +468,10 @@ check_scenario() {
 		nb=$((nb + 1))
 		ok=ok
 		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
-		if [ "$boot" != buildcheck ] && [ -f "$dir/results-$nb" ]; then
+		case $boot in buildcheck|series) ok_to_compare= ;; *) ok_to_compare=1 ;; esac
+		if [ -n "$ok_to_compare" ] && [ -f "$dir/results-$nb" ]; then
+
+
 			if [ -z "$first" ]; then
 				first=$nb
 			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
