@@ -194,6 +194,19 @@ done
 git update-ref refs/heads/ukl "$prev"
 unset GIT_INDEX_FILE
 
+# The MAINTAINERS entry must cover every new file.
+git show "$prev:MAINTAINERS" | awk '/^UKL \(UNIKERNEL LINUX\)$/ { f = 1; next }
+	f && /^$/ { exit } f && /^F:/ { print $2 }' > "$tmp/fpats"
+[ -s "$tmp/fpats" ] || die "MAINTAINERS has no 'UKL (UNIKERNEL LINUX)' entry with F: lines"
+bad=$(awk 'NR == FNR { pat[++n] = $1; next }
+	$1 == "new" { ok = 0
+		for (i = 1; i <= n; i++)
+			if ($2 == pat[i] || (pat[i] ~ /\/$/ && index($2, pat[i]) == 1))
+				ok = 1
+		if (!ok) print $2 }' "$tmp/fpats" "$tmp/items")
+[ -z "$bad" ] || die "not covered by the UKL entry of MAINTAINERS (patches/maintainers-ukl*.diff):"$'\n'"$bad"
+
+
 rm -rf "$dest"
 mkdir -p "$dest"
 git format-patch -q --cover-letter --base="$base" --no-signature \
