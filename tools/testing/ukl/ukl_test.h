@@ -60,10 +60,10 @@ static inline noreturn void ukl_test_exit(int status)
 	if (ioperm(UKL_TEST_EXIT_PORT, 1, 1) == 0)
 		outb(status, UKL_TEST_EXIT_PORT);
 	else
-		perror("ukl_test_exit: ioperm");
+		perror("ukl-test: ioperm");
 
 	reboot(RB_POWER_OFF);
-	perror("ukl_test_exit: reboot");
+	perror("ukl-test: reboot");
 	exit(status);
 }
 
