@@ -281,30 +281,38 @@ done < "$dest/checkpatch.list" > "$dest/checkpatch.explained"
 	}
 } > "$tmp/patches"
 
-# Limitations: every section title of limitations.rst with its first sentence.
+# Limitations: every section title of limitations.rst (not the document
+# title, which has an overline) with the first sentence of its text.
 awk '
-	/^===+$/ && prev != "" && !title_done { title = prev; para = ""; next }
-	{ prev = $0 }
-	title != "" && /^$/ { if (para != "") { out(); title = "" } ; next }
-	title != "" { para = para (para == "" ? "" : " ") $0 }
 	function out(  s) {
+		if (title == "" || para == "") return
 		s = para; gsub(/``/, "", s)
 		if (match(s, /\.  /)) s = substr(s, 1, RSTART)
 		print "- " title ": " s
-	}' "$repo/Documentation/ukl/limitations.rst" | fold -s -w 72 |
+		title = ""
+	}
+	/^===+$/ { if (prev != "" && pprev !~ /^===+$/ && prev !~ /^===+$/) {
+			out(); title = prev; para = "" }
+		   pprev = prev; prev = $0; next }
+	{ pprev = prev; prev = $0 }
+	title != "" && /^$/ { if (para != "") out(); next }
+	title != "" && $0 != title { para = para (para == "" ? "" : " ") $0 }
+	END { out() }' "$repo/Documentation/ukl/limitations.rst" | fold -s -w 72 |
 	sed -e 's/ *$//' -e '/^- /!s/^/  /' > "$tmp/limitations"
 
-# Remaining CHECKs, per patch, with their explanation.
-awk -F'\t' '$2 == "CHECK" { k = $1 "\t" $3 "\t" $4; n[k]++; why[k] = $6; msg[k] = $5
-			   if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+# The checkpatch findings that remain, per patch, with their explanation.
+awk -F'\t' '{ k = $1 "\t" $2 ":" $3 "\t" $4; n[k]++; why[k] = $6; msg[k] = $5
+	      if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
 	END {
 		if (m == 0) { print "None."; exit }
 		for (i = 1; i <= m; i++) {
 			split(order[i], a, "\t")
-			printf "- patch %d, %s: %s (%d x %s)\n  %s\n", a[1] + 0, a[3], msg[order[i]],
-				n[order[i]], a[2], why[order[i]]
+			printf "- patch %d, %s, %s (%d x): %s\n  why: %s\n", a[1] + 0, a[3],
+				a[2], n[order[i]], msg[order[i]],
+				why[order[i]] == "-" ? "NOT EXPLAINED" : why[order[i]]
 		}
 	}' "$dest/checkpatch.explained" > "$tmp/checks"
+
 
 printf 'Base: Linux %s, the pristine tree of Debian linux-source-6.12 %s\n(the base-commit below is that tree imported into git).\n' \
 	"$kver" "$pkgver" > "$tmp/base"
