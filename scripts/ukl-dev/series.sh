@@ -98,9 +98,10 @@ for log in "${logs[@]}"; do
 	subject=$(sed -n '1s/^Subject: //p' "$log")
 	[ -n "$subject" ] || die "$name: the first line must be 'Subject: ...'"
 	# Header lines up to the first blank line, then the changelog.
-	awk 'NR > 1 && /^$/ { exit } NR > 1 && !/^Files: / { print }' "$log" |
-		grep -q . && die "$name: header lines must be 'Files: ...' up to the first blank line"
-	awk 'f; /^$/ { f = 1 }' "$log" | grep -q . || die "$name: no changelog after the header"
+	[ -z "$(awk 'NR > 1 && /^$/ { exit } NR > 1 && !/^Files: /' "$log")" ] ||
+		die "$name: header lines must be 'Files: ...' up to the first blank line"
+	[ -n "$(awk 'f; /^$/ { f = 1 }' "$log")" ] || die "$name: no changelog after the header"
+
 	while read -r claim; do
 		claim=${claim%/}
 		case $claim in
@@ -196,7 +197,8 @@ unset GIT_INDEX_FILE
 
 # The MAINTAINERS entry must cover every new file.
 git show "$prev:MAINTAINERS" | awk '/^UKL \(UNIKERNEL LINUX\)$/ { f = 1; next }
-	f && /^$/ { exit } f && /^F:/ { print $2 }' > "$tmp/fpats"
+	f && /^$/ { f = 0 } f && /^F:/ { print $2 }' > "$tmp/fpats"
+
 [ -s "$tmp/fpats" ] || die "MAINTAINERS has no 'UKL (UNIKERNEL LINUX)' entry with F: lines"
 bad=$(awk 'NR == FNR { pat[++n] = $1; next }
 	$1 == "new" { ok = 0
