@@ -20,7 +20,11 @@
 #               as the application
 #
 # A patch that changes nothing the kernel build reads (only Documentation/,
-# tools/, MAINTAINERS) is not built again: its build tests are skipped.
+# tools/, MAINTAINERS) or only adds files that no Makefile or Kconfig names
+# yet is not built again: its build tests are skipped.  So the first build
+# is the one after the patch that adds CONFIG_UNIKERNEL_LINUX, whose UKL=n
+# configuration is the SMOKE scenario's: its objects come from ccache.
+
 # Builds are incremental, one O= directory per configuration in
 # BUILD/series-check/kernel/, laid out like BUILD/kernel/ so that ccache
 # hits with the scenario builds.  At the end the tree must be identical to
@@ -154,11 +158,21 @@ for p in "${list[@]}"; do
 		fi
 	fi
 
-	# Builds.  Only Documentation/, tools/ and MAINTAINERS: nothing to build.
-	if ! git diff --name-only HEAD^ HEAD | grep -qvE '^(Documentation/|tools/|MAINTAINERS$)'; then
-		result 3 build-UKL=n skip "changes nothing the kernel build reads"
-		result 4 build-UKL=y skip "changes nothing the kernel build reads"
+	# Builds.  A patch that changes only Documentation/, tools/ and
+	# MAINTAINERS, or only adds files (kbuild does not look for files:
+	# a new file is only built once a Makefile or Kconfig change names
+	# it), builds what the patch before it built.
+	changed=$(git diff --name-only --diff-filter=a HEAD^ HEAD |
+		  grep -vE '^(Documentation/|tools/|MAINTAINERS$)' || true)
+	added=$(git diff --name-only --diff-filter=A HEAD^ HEAD |
+		grep -vE '^(Documentation/|tools/)' || true)
+	if [ -z "$changed" ]; then
+		why="changes nothing the kernel build reads"
+		[ -z "$added" ] || why="only adds files, which nothing builds yet"
+		result 3 build-UKL=n skip "$why"
+		result 4 build-UKL=y skip "$why"
 	else
+
 		start=$SECONDS
 		if kbuild off "$configs/SMOKE" > "$logs/$b.off.log" 2>&1; then
 			result 3 build-UKL=n ok
