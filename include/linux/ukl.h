@@ -26,7 +26,6 @@
  *   (ukl_app_regs() and is_ukl_task() false, ukl_init_command() NULL,
  *   ukl_init_exit() nothing) and compile away.
  */
-
 #ifndef _LINUX_UKL_H
 #define _LINUX_UKL_H
 
