@@ -43,7 +43,8 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 
 export BUILD REPO
 
-.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help
+.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help \
+	series check-series htmldocs
 
 all: kernel
 
@@ -53,6 +54,9 @@ help:
 	@echo 'make test        build and boot every scenario in configs/CFLIST'
 	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
+	@echo 'make series      export the change as a patch series to $(BUILD)/series/'
+	@echo 'make check-series  git am, checkpatch, kernel-doc and build every patch (KTAP)'
+	@echo 'make htmldocs    build Documentation/ukl/ as HTML; any warning fails'
 	@echo 'make clean       remove kernel builds and test output, keep sources'
 	@echo 'make distclean   remove $(BUILD) entirely'
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
@@ -66,6 +70,35 @@ deps sources:
 tree: sources
 	@$(DEV)/assemble.sh $(KPRISTINE) $(KTREE) $(REPO) $(REPO)/patches/series \
 		$(KERNEL_NEW_FILES)
+
+# --- the patch series ------------------------------------------------------
+
+# The change as a git format-patch series against the pristine tree, made
+# from patches/changelogs/ (which patch holds which file or diff) and the
+# current content of the repository: $(BUILD)/series/.
+series: sources
+	@$(DEV)/series.sh $(KPRISTINE) $(REPO) $(BUILD) $(KERNEL_NEW_FILES)
+
+# Apply the series patch by patch with git am, run checkpatch and
+# kernel-doc, build vmlinux with UKL off and (once the option exists) on
+# after every patch, and compare the result with the tree of 'make tree'.
+# Prints KTAP; make test runs it as the 'series' item of configs/UKL.tests.
+check-series: series tree
+	@mkdir -p $(UKL_CCACHE_DIR)
+	@JOBS=$(JOBS) UKL_CCACHE_DIR=$(UKL_CCACHE_DIR) $(DEV)/check-series.sh $(BUILD) $(REPO)
+
+# --- documentation ---------------------------------------------------------
+
+# Documentation/ukl/ as HTML with the kernel's Sphinx setup; any Sphinx
+# warning is an error (-W).
+htmldocs: tree
+	@mkdir -p $(BUILD)/htmldocs
+	@echo "  HTMLDOCS $(BUILD)/htmldocs/Documentation/output/ukl/index.html"
+	@$(MAKE) -s -C $(KTREE) O=$(BUILD)/htmldocs SPHINXDIRS=ukl \
+		SPHINXOPTS="-W --keep-going" htmldocs >$(BUILD)/htmldocs/build.log 2>&1 || \
+		{ grep -E '(WARNING|ERROR|SEVERE|CRITICAL)' $(BUILD)/htmldocs/build.log | grep -v 'dot(1)'; \
+		  echo "error: make htmldocs failed: fix the warnings above in Documentation/ukl/ (log: $(BUILD)/htmldocs/build.log)" >&2; \
+		  exit 1; }
 
 # --- kernel ----------------------------------------------------------------
 

@@ -20,6 +20,11 @@
  * - The application enters the kernel with a call instead of the syscall
  *   instruction; the arch entry code builds honest pt_regs (kernel CS) and
  *   runs the normal system call entry and exit work.
+ *
+ * - Code outside UKL never tests CONFIG_UNIKERNEL_LINUX: it calls the
+ *   functions below, which without it are stubs that say "not UKL"
+ *   (ukl_app_regs() and is_ukl_task() false, ukl_init_command() NULL,
+ *   ukl_init_exit() nothing) and compile away.
  */
 #ifndef _LINUX_UKL_H
 #define _LINUX_UKL_H

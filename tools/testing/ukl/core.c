@@ -175,7 +175,7 @@ static void test_brk(void)
 	ksft_test_result(ok, "brk_64MiB\n");
 
 	p = malloc(len);
-	ok = p != NULL;
+	ok = !!p;
 	if (ok) {
 		memset(p, 0xa5, len);
 		ok = p[0] == 0xa5 && p[len - 1] == 0xa5;
@@ -376,10 +376,11 @@ static void test_faults(void)
 	unsigned int i;
 
 	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		sigaction(want[i].sig, &sa, NULL);
 		fault_sig = 0;
-		expect_addr = fault_addr = NULL;
+		expect_addr = NULL;
+		fault_addr = NULL;
 		if (!sigsetjmp(fault_jmp, 1)) {
 			switch (i) {
 			case 0:
@@ -415,7 +416,7 @@ static void test_faults(void)
  */
 static void test_spawn_ring3(void)
 {
-	char *argv[] = { "/cpl3", NULL };
+	char *const argv[] = { "/cpl3", NULL };
 	int status = 0;
 	pid_t pid;
 
@@ -458,7 +459,7 @@ static void test_seccomp(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
 	pid_t pid = getpid();
 	int ok;
 

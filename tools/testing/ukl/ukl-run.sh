@@ -162,8 +162,11 @@ kernel_release() {
 # with nested KVM stops the VM rather than ending QEMU.
 probe_kvm() {
 	local dir pid i result=tcg
-	local done_re='Freeing unused kernel|Run .* as init process|VFS: Unable to mount root|No working init found'
-	local err_re='emulation failure|KVM internal error|failed to initialize kvm|Could not access KVM'
+	local done_re='Freeing unused kernel|Run .* as init process'
+	local err_re='emulation failure|KVM internal error'
+
+	done_re+='|VFS: Unable to mount root|No working init found'
+	err_re+='|failed to initialize kvm|Could not access KVM'
 
 	dir=$(mktemp -d)
 	"$qemu" -accel kvm -cpu host -m 256M -smp 1 -nographic -no-reboot \
@@ -268,7 +271,9 @@ if [ -n "$gdb_port" ]; then
 	if [ -f "$(dirname "$vmlinux")/.config" ] &&
 	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$(dirname "$vmlinux")/.config" &&
 	   [[ " $append " != *" nokaslr "* ]]; then
-		echo "$me: the kernel has KASLR: symbols will not match without --append nokaslr" >&2
+		echo "$me: the kernel has KASLR: symbols will not match" \
+		     "without --append nokaslr" >&2
+
 	fi
 fi
 

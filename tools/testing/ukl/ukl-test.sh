@@ -39,6 +39,8 @@
 #			scenario builds it (ukl, init, script, file): one
 #			program that holds several tests (see suite.c)
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
+#	series		'make check-series': the patch series applied, checked
+#			and built patch by patch (scripts/ukl-dev/check-series.sh)
 #	args ARGS...	arguments for init, after "--" on the command line;
 #			the ARGS of a boot line come after them
 #	status N	the exit status every boot must end with (default 0)
@@ -284,8 +286,8 @@ build_programs() {
 		file)
 			build_program "$s" "$dir" "$args" || return 1
 			;;
-		buildcheck)
-			echo "buildcheck" >>"$dir/boots.new"
+		buildcheck|series)
+			echo "$kind" >>"$dir/boots.new"
 			;;
 		args|status|smp|multicall|timeout|hostnet|kunit)
 			;;
@@ -420,7 +422,8 @@ free_port() {
 
 if [ -n "$run" ]; then
 	build_scenario "$run" || die "cannot run $run"
-	boot=$(grep -m 1 -v '^buildcheck$' "$BUILD/test/$run/boots") || die "$run has nothing to boot"
+	boot=$(grep -m 1 -vE '^(buildcheck|series)$' "$BUILD/test/$run/boots") ||
+		die "$run has nothing to boot"
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
@@ -489,7 +492,10 @@ check_boot() {
 	log=$dir/console-$nb-$name.log
 	rm -f "$log"
 	start=$SECONDS
-	if [ "$boot" = buildcheck ]; then
+	if [ "$boot" = series ]; then
+		make --no-print-directory -C "$REPO" check-series >"$log" 2>&1 || status=$?
+		want=0
+	elif [ "$boot" = buildcheck ]; then
 		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$BUILD/kernel/$s" "$BUILD/musl/ukl" \
 			>"$log" 2>&1 || status=$?
 		want=0
@@ -576,7 +582,7 @@ splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)|rcu: 
 # results of its program boots with the same arguments: they must be the
 # same.
 check_scenario() {
-	local s=$1 dir=$BUILD/test/$1 boots nb=0 first ok key
+	local s=$1 dir=$BUILD/test/$1 boots nb=0 first ok key ok_to_compare
 	local -A firsts=()
 
 	mapfile -t boots <"$dir/boots"
@@ -587,7 +593,8 @@ check_scenario() {
 		nb=$((nb + 1))
 		ok=ok
 		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
-		if [ "$boot" != buildcheck ] && [ -f "$dir/results-$nb" ]; then
+		case $boot in buildcheck|series) ok_to_compare= ;; *) ok_to_compare=1 ;; esac
+		if [ -n "$ok_to_compare" ] && [ -f "$dir/results-$nb" ]; then
 			key="args:$(boot_line_args "$boot")"
 			first=${firsts[$key]:-}
 			if [ -z "$first" ]; then

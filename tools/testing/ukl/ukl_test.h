@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/io.h>
@@ -60,7 +61,7 @@ static inline int ukl_test_cpl(void)
  * there is no such device, the machine is powered off instead (ukl-run.sh
  * then reports that no status arrived).  Any other process just exits.
  */
-static inline __attribute__((__noreturn__)) void ukl_test_exit(int status)
+static inline noreturn void ukl_test_exit(int status)
 {
 	fflush(NULL);
 	tcdrain(STDOUT_FILENO);
@@ -71,10 +72,10 @@ static inline __attribute__((__noreturn__)) void ukl_test_exit(int status)
 	if (ioperm(UKL_TEST_EXIT_PORT, 1, 1) == 0)
 		outb(status, UKL_TEST_EXIT_PORT);
 	else
-		perror("ukl_test_exit: ioperm");
+		perror("ukl-test: ioperm");
 
 	reboot(RB_POWER_OFF);
-	perror("ukl_test_exit: reboot");
+	perror("ukl-test: reboot");
 	exit(status);
 }
 

@@ -10,29 +10,23 @@
  * must not divide 128-bit values, or GCC would call back into this file.
  */
 
-typedef unsigned __int128 u128;
-typedef __int128 s128;
+#include "builtins.h"
+
 typedef unsigned long u64;
 
-u128 __udivmodti4(u128 n, u128 d, u128 *rem);
-u128 __udivti3(u128 n, u128 d);
-u128 __umodti3(u128 n, u128 d);
-s128 __divti3(s128 a, s128 b);
-s128 __modti3(s128 a, s128 b);
-
-static inline u64 hi(u128 x)
+static inline u64 hi(__uint128_t x)
 {
 	return (u64)(x >> 64);
 }
 
-static inline int clz128(u128 x)
+static inline int clz128(__uint128_t x)
 {
 	return hi(x) ? __builtin_clzll(hi(x)) : 64 + __builtin_clzll((u64)x);
 }
 
-u128 __udivmodti4(u128 n, u128 d, u128 *rem)
+__uint128_t __udivmodti4(__uint128_t n, __uint128_t d, __uint128_t *rem)
 {
-	u128 q = 0;
+	__uint128_t q = 0;
 	int shift;
 
 	if (!hi(d)) {
@@ -40,8 +34,10 @@ u128 __udivmodti4(u128 n, u128 d, u128 *rem)
 
 		if (!d64) {
 			/* Divide by zero: trap (#DE) like the hardware does. */
-			volatile u64 zero = 0;
+			u64 zero = 0;
 
+			/* Hide the value, or the division is undefined. */
+			__asm__ ("" : "+r"(zero));
 			qlo = 1 / zero;
 			if (rem)
 				*rem = 0;
@@ -60,7 +56,7 @@ u128 __udivmodti4(u128 n, u128 d, u128 *rem)
 			 : [d] "rm"(d64), "a"((u64)n), "d"(r));
 		if (rem)
 			*rem = r;
-		return ((u128)qhi << 64) | qlo;
+		return ((__uint128_t)qhi << 64) | qlo;
 	}
 
 	/* d >= 2^64, so the quotient has at most 64 bits. */
@@ -84,36 +80,36 @@ u128 __udivmodti4(u128 n, u128 d, u128 *rem)
 	return q;
 }
 
-u128 __udivti3(u128 n, u128 d)
+__uint128_t __udivti3(__uint128_t n, __uint128_t d)
 {
 	return __udivmodti4(n, d, 0);
 }
 
-u128 __umodti3(u128 n, u128 d)
+__uint128_t __umodti3(__uint128_t n, __uint128_t d)
 {
-	u128 r;
+	__uint128_t r;
 
 	__udivmodti4(n, d, &r);
 	return r;
 }
 
 /* Magnitudes as unsigned values: well defined for the most negative value. */
-static inline u128 uabs(s128 x)
+static inline __uint128_t uabs(__int128_t x)
 {
-	return x < 0 ? -(u128)x : (u128)x;
+	return x < 0 ? -(__uint128_t)x : (__uint128_t)x;
 }
 
-s128 __divti3(s128 a, s128 b)
+__int128_t __divti3(__int128_t a, __int128_t b)
 {
-	u128 q = __udivmodti4(uabs(a), uabs(b), 0);
+	__uint128_t q = __udivmodti4(uabs(a), uabs(b), 0);
 
-	return (s128)((a < 0) != (b < 0) ? -q : q);
+	return (__int128_t)((a < 0) != (b < 0) ? -q : q);
 }
 
-s128 __modti3(s128 a, s128 b)
+__int128_t __modti3(__int128_t a, __int128_t b)
 {
-	u128 r;
+	__uint128_t r;
 
 	__udivmodti4(uabs(a), uabs(b), &r);
-	return (s128)(a < 0 ? -r : r);
+	return (__int128_t)(a < 0 ? -r : r);
 }

@@ -35,11 +35,11 @@
 #define __SYSCALL_LL_O(x) (x)
 
 /* Kernel entry point: not a C function, reached only through the asm below. */
-extern void entry_SYSCALL_64_ukl(void);
+void entry_SYSCALL_64_ukl(void);
 
 #define __UKL_ENTRY ((unsigned long)entry_SYSCALL_64_ukl)
 
-static __inline long __syscall0(long n)
+static inline long __syscall0(long n)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
@@ -50,7 +50,7 @@ static __inline long __syscall0(long n)
 	return ret;
 }
 
-static __inline long __syscall1(long n, long a1)
+static inline long __syscall1(long n, long a1)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
@@ -61,7 +61,7 @@ static __inline long __syscall1(long n, long a1)
 	return ret;
 }
 
-static __inline long __syscall2(long n, long a1, long a2)
+static inline long __syscall2(long n, long a1, long a2)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
@@ -72,7 +72,7 @@ static __inline long __syscall2(long n, long a1, long a2)
 	return ret;
 }
 
-static __inline long __syscall3(long n, long a1, long a2, long a3)
+static inline long __syscall3(long n, long a1, long a2, long a3)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
@@ -83,10 +83,10 @@ static __inline long __syscall3(long n, long a1, long a2, long a3)
 	return ret;
 }
 
-static __inline long __syscall4(long n, long a1, long a2, long a3, long a4)
+static inline long __syscall4(long n, long a1, long a2, long a3, long a4)
 {
-	unsigned long ret, entry = __UKL_ENTRY;
 	register long r10 __asm__("r10") = a4;
+	unsigned long ret, entry = __UKL_ENTRY;
 
 	__asm__ __volatile__ ("call *%%rcx"
 			      : "=a"(ret), "+c"(entry)
@@ -95,12 +95,12 @@ static __inline long __syscall4(long n, long a1, long a2, long a3, long a4)
 	return ret;
 }
 
-static __inline long __syscall5(long n, long a1, long a2, long a3, long a4,
-				long a5)
+static inline long __syscall5(long n, long a1, long a2, long a3, long a4,
+			      long a5)
 {
-	unsigned long ret, entry = __UKL_ENTRY;
 	register long r10 __asm__("r10") = a4;
 	register long r8 __asm__("r8") = a5;
+	unsigned long ret, entry = __UKL_ENTRY;
 
 	__asm__ __volatile__ ("call *%%rcx"
 			      : "=a"(ret), "+c"(entry)
@@ -110,13 +110,13 @@ static __inline long __syscall5(long n, long a1, long a2, long a3, long a4,
 	return ret;
 }
 
-static __inline long __syscall6(long n, long a1, long a2, long a3, long a4,
-				long a5, long a6)
+static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
+			      long a5, long a6)
 {
-	unsigned long ret, entry = __UKL_ENTRY;
 	register long r10 __asm__("r10") = a4;
 	register long r8 __asm__("r8") = a5;
 	register long r9 __asm__("r9") = a6;
+	unsigned long ret, entry = __UKL_ENTRY;
 
 	__asm__ __volatile__ ("call *%%rcx"
 			      : "=a"(ret), "+c"(entry)
