@@ -43,8 +43,8 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 
 export BUILD REPO
 
-.PHONY: all deps sources tree config kernel run test menuconfig clean distclean help \
-	series check-series htmldocs
+.PHONY: all deps sources tree config kernel run test bench menuconfig clean distclean \
+	help series check-series htmldocs
 
 all: kernel
 
@@ -52,6 +52,7 @@ help:
 	@echo 'make deps        install Debian packages, fetch and unpack sources'
 	@echo 'make run         build the default scenario and boot it in QEMU'
 	@echo 'make test        build and boot every scenario in configs/CFLIST'
+	@echo 'make bench       microbenchmarks, boot time and size into $$(BUILD)/bench/'
 	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
 	@echo 'make series      export the change as a patch series to $(BUILD)/series/'
@@ -60,7 +61,8 @@ help:
 	@echo 'make clean       remove kernel builds and test output, keep sources'
 	@echo 'make distclean   remove $(BUILD) entirely'
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
-	@echo '           TESTFLAGS="--scenarios SMOKE --timeout 60" (ukl-test.sh --help)'
+	@echo '           TESTFLAGS="--scenarios SMOKE --timeout 60" (ukl-test.sh --help),'
+	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help)'
 
 # --- sources and tree ------------------------------------------------------
 
@@ -122,6 +124,11 @@ run:
 
 test:
 	+@$(TESTDIR)/ukl-test.sh $(TESTFLAGS)
+
+# Not part of test: it takes a while (Documentation/ukl/benchmarks.rst).
+bench:
+	+@BENCHFLAGS='$(BENCHFLAGS)' JOBS=$(JOBS) UKL_CCACHE_DIR=$(UKL_CCACHE_DIR) \
+		$(TESTDIR)/ukl-bench.sh $(BENCHFLAGS)
 
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux

@@ -22,8 +22,7 @@ want_musl=1.2.3
 packages=(linux-source-6.12 qemu-system-x86 gcc binutils make flex bison bc
 	  libelf-dev libssl-dev cpio ccache xz-utils dpkg-dev python3
 	  busybox-static git python3-ply python3-sphinx python3-sphinx-rtd-theme
-	  graphviz)
-
+	  graphviz gnuplot-nox)
 
 die() { echo "sources: error: $*" >&2; exit 1; }
 

@@ -81,6 +81,7 @@ usage() {
 	cat <<EOF
 Usage: ukl-test.sh [--scenarios "A B"] [--smp N] [--timeout S]
        ukl-test.sh --run SCENARIO [--smp N] [--timeout S]
+       ukl-test.sh --build [--scenarios "A B"]
 
 Without --run, build and boot every scenario of configs/CFLIST (or those
 given with --scenarios), print the results as KTAP and a last line
@@ -90,6 +91,8 @@ is kept in \$BUILD/test/SCENARIO/ (console.log, run.log, kunit.log, ...).
   --run SCENARIO     build SCENARIO and boot it once with its console on
                      stdout; exit with the status of its program
   --scenarios "A B"  the scenarios to test instead of configs/CFLIST
+  --build            only build the scenarios' programs and kernels, boot
+                     nothing (for ukl-bench.sh); exit 0 when all built
   --smp N            CPUs of each guest (default: ukl-run.sh's, 1)
   --timeout S        seconds a guest may run (default: ukl-run.sh's, 300)
   -h, --help         show this text
@@ -101,7 +104,7 @@ die() {
 	exit 2
 }
 
-run= scenarios= run_args=() timeout_set=
+run= scenarios= run_args=() timeout_set= build_only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--run|--scenarios|--smp|--timeout)
@@ -113,6 +116,10 @@ while [ $# -gt 0 ]; do
 		--timeout)	run_args+=(--timeout "$2") timeout_set=1 ;;
 		esac
 		shift 2
+		;;
+	--build)
+		build_only=1
+		shift
 		;;
 	-h|--help)
 		usage
@@ -427,6 +434,15 @@ if [ -n "$run" ]; then
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
+fi
+
+# --- building only ---------------------------------------------------------
+
+if [ -n "$build_only" ]; then
+	for s in $scenarios; do
+		build_scenario "$s" || die "building $s failed"
+	done
+	exit 0
 fi
 
 # --- make test -------------------------------------------------------------

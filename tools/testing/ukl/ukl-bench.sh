@@ -1,0 +1,244 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# UKL benchmarks ("make bench"): build the kernels, boot them, and write
+# bench.md, bench.json and bench.png to $BUILD/bench/.  Run with --help for
+# the options; Documentation/ukl/benchmarks.rst explains the numbers.
+#
+# Kernels:
+#   UKL        the UKL scenario of "make test" (configs/UKL): its
+#              application, the suite, holds bench.c as the area "bench"
+#   HELLO      configs/HELLO: base configuration plus UKL, hello.c as the
+#              application (size, least memory, boot time)
+#   unpatched  the UKL scenario's configuration without the UKL options,
+#              built from the pristine tree $BUILD/src/linux into
+#              $BUILD/bench/kernel-unpatched
+#
+# Modes: every line of the table "modes" below is one boot, which prints
+# results for one or more modes ("# bench NAME MODE rep=I ops=N ns=T",
+# see bench.c).  A new mode (the UKL shortcut levels ret, bypass, direct)
+# is one more line there and one more entry in mode_order.
+#
+# Metrics: "instructions", from boots under QEMU's -icount shift=0,sleep=off
+# (TCG), where one guest instruction is one guest nanosecond; "ns", from
+# boots under KVM, when ukl-run.sh's probe finds that KVM works.
+
+set -euo pipefail
+
+me=ukl-bench
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${REPO:=$(cd "$testdir/../../.." && pwd)}"
+: "${BUILD:=$REPO/build}"
+BUILD=$(realpath -m "$BUILD")
+export REPO BUILD
+configs=$testdir/configs
+out=$BUILD/bench
+: "${UKL_CCACHE_DIR:=/var/cache/ukl/ccache}"
+: "${JOBS:=$(nproc)}"
+
+usage() {
+	cat <<EOF
+Usage: ukl-bench.sh [OPTION]...
+
+Build the UKL and HELLO scenarios and an unpatched reference kernel, boot
+them, and write bench.md (tables), bench.json (one record per benchmark,
+mode and metric) and bench.png (bar chart) to \$BUILD/bench/.
+
+  --reps R         repetitions of each benchmark (default 7)
+  --scale S        scale the operations per repetition (default 1)
+  --only A,B       run only these benchmarks (bench.c's names)
+  --no-unpatched   skip the unpatched reference kernel
+  --no-hello       skip the hello-world size, memory and boot measurements
+  --no-kvm         do not try KVM (ns), only instruction counts
+  --timeout S      seconds a benchmark boot may take (default 1800)
+  -h, --help       show this text
+EOF
+}
+
+die() {
+	echo "$me: error: $*" >&2
+	exit 2
+}
+
+reps=7 scale=1 only= unpatched=1 hello=1 try_kvm=1 timeout=1800
+while [ $# -gt 0 ]; do
+	case $1 in
+	--reps|--scale|--only|--timeout)
+		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
+		case $1 in
+		--reps)		reps=$2 ;;
+		--scale)	scale=$2 ;;
+		--only)		only=$2 ;;
+		--timeout)	timeout=$2 ;;
+		esac
+		shift 2
+		;;
+	--no-unpatched)	unpatched= ; shift ;;
+	--no-hello)	hello= ; shift ;;
+	--no-kvm)	try_kvm= ; shift ;;
+	-h|--help)	usage; exit 0 ;;
+	*)		die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+[[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a count, not '$reps'"
+
+# The order of the columns; modes without results are left out.
+mode_order="ring3 base ret bypass direct ring3-unpatched"
+
+log() {
+	echo "  $*"
+}
+
+mkdir -p "$out"
+start=$SECONDS
+
+# --- kernels ---------------------------------------------------------------
+
+scenarios=UKL
+[ -z "$hello" ] || scenarios="UKL HELLO"
+log "BUILD   $scenarios (ukl-test.sh --build)"
+"$testdir/ukl-test.sh" --build --scenarios "$scenarios" >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log" >&2; die "building $scenarios failed"; }
+
+kunpatched=$out/kernel-unpatched
+if [ -n "$unpatched" ]; then
+	log "KERNEL  unpatched ($kunpatched)"
+	# The UKL scenario's options without those that only the patched
+	# tree knows.
+	grep -vE '^CONFIG_(UNIKERNEL_LINUX|UKL_)' "$configs/UKL" >"$out/unpatched.config.new"
+	cmp -s "$out/unpatched.config.new" "$out/unpatched.config" ||
+		mv "$out/unpatched.config.new" "$out/unpatched.config"
+	rm -f "$out/unpatched.config.new"
+	"$REPO/scripts/ukl-dev/kconfig.sh" "$BUILD/src/linux" "$kunpatched" \
+		"$configs/base.config" "$out/unpatched.config"
+	mkdir -p "$UKL_CCACHE_DIR"
+	CCACHE_DIR=$UKL_CCACHE_DIR CCACHE_BASEDIR=$BUILD \
+	KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" \
+	KBUILD_BUILD_USER=ukl KBUILD_BUILD_HOST=ukl \
+		make -s -C "$BUILD/src/linux" O="$kunpatched" CC="ccache gcc" \
+		-j"$JOBS" bzImage >"$out/unpatched-build.log" 2>&1 ||
+		{ tail -n 30 "$out/unpatched-build.log" >&2; die "building the unpatched kernel failed"; }
+	# What differs between the two configurations besides UKL.
+	diff <(grep '^CONFIG_' "$BUILD/kernel/UKL/.config" | sort) \
+	     <(grep '^CONFIG_' "$kunpatched/.config" | sort) >"$out/config.diff" || true
+fi
+
+# --- initramfs -------------------------------------------------------------
+
+# Make initramfs $1 with init $2 (empty: none, the UKL application runs)
+# and the ring-3 suite as /suite.
+make_cpio() {
+	local cpio=$1 init=$2 list=$1.list
+
+	{
+		cat <<EOF
+dir /dev 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+dir /tmp 1777 0 0
+file /suite $BUILD/test/UKL/suite 0755 0 0
+EOF
+		[ -z "$init" ] || echo "file /init $init 0755 0 0"
+	} >"$list"
+	"$BUILD/kernel/UKL/usr/gen_init_cpio" "$list" >"$cpio"
+}
+
+make_cpio "$out/initramfs-ukl.cpio" ""
+make_cpio "$out/initramfs-ring3.cpio" "$BUILD/test/UKL/suite"
+printf 'dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\n' >"$out/initramfs-hello.list"
+"$BUILD/kernel/UKL/usr/gen_init_cpio" "$out/initramfs-hello.list" >"$out/initramfs-hello.cpio"
+
+# --- boots -----------------------------------------------------------------
+
+opts="reps=$reps scale=$scale${only:+ only=$only}"
+kukl=$BUILD/kernel/UKL/arch/x86/boot/bzImage
+khello=$BUILD/kernel/HELLO/arch/x86/boot/bzImage
+
+# One line a boot: name, kernel, initramfs, init arguments.  kunit.enable=0:
+# the UKL kernel's KUnit tests would run in the boot otherwise.
+modes=(
+	"ukl|$kukl|$out/initramfs-ukl.cpio|area=bench mode=base spawn=/suite $opts"
+)
+[ -z "$unpatched" ] ||
+	modes+=("unpatched|$kunpatched/arch/x86/boot/bzImage|$out/initramfs-ring3.cpio|area=bench mode=ring3-unpatched $opts")
+
+# Does KVM work here?  ukl-run.sh's probe decides (and caches its answer).
+kvm=
+if [ -n "$try_kvm" ]; then
+	# The application with nothing to run: it exits at once.
+	if "$testdir/ukl-run.sh" --kernel "$kukl" --initrd "$out/initramfs-ukl.cpio" \
+		--accel auto --verbose --timeout 120 --log "$out/kvm-probe.log" \
+		--append "kunit.enable=0 -- area=bench only=none reps=1" \
+		>/dev/null 2>"$out/kvm-probe.err"; then :; fi
+	grep -q -- '-accel kvm' "$out/kvm-probe.err" && kvm=1
+fi
+if [ -n "$kvm" ]; then
+	log "KVM     usable: ns rows will be measured"
+else
+	log "KVM     not usable here: only instruction counts"
+fi
+
+rm -f "$out"/console-*.log
+for m in "${modes[@]}"; do
+	IFS='|' read -r name kernel cpio args <<<"$m"
+	for metric in instructions ns; do
+		case $metric in
+		instructions)	accel=(--icount) ;;
+		ns)		[ -n "$kvm" ] || continue; accel=(--accel kvm) ;;
+		esac
+		log "BOOT    $name ($metric)"
+		t=$SECONDS
+		status=0
+		"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" "${accel[@]}" \
+			--timeout "$timeout" --log "$out/console-$name-$metric.log" \
+			--append "kunit.enable=0 -- $args" >"$out/run-$name-$metric.log" 2>&1 ||
+			status=$?
+		log "        $((SECONDS - t))s, exit status $status"
+		[ "$status" = 0 ] || echo "$me: warning: boot $name ($metric) ended with status" \
+			"$status (console: $out/console-$name-$metric.log)" >&2
+	done
+done
+
+# --- hello world: size, least memory, boot time -----------------------------
+
+# True when the HELLO kernel boots with $1 MiB and greets.
+hello_boots() {
+	"$testdir/ukl-run.sh" --kernel "$khello" --initrd "$out/initramfs-hello.cpio" \
+		--accel tcg --mem "${1}M" --timeout 120 --log "$out/console-hello-mem.log" \
+		>/dev/null 2>&1 &&
+	grep -aq 'Hello, world' "$out/console-hello-mem.log"
+}
+
+: >"$out/hello.txt"
+if [ -n "$hello" ]; then
+	log "HELLO   size, memory, boot time"
+	echo "bzimage $(stat -c %s "$khello")" >>"$out/hello.txt"
+	echo "vmlinux $(stat -c %s "$BUILD/kernel/HELLO/vmlinux")" >>"$out/hello.txt"
+	lo=1 hi=64
+	if hello_boots "$hi"; then
+		# Bisect: lo does not boot, hi does.
+		while [ $((hi - lo)) -gt 1 ]; do
+			mid=$(((lo + hi) / 2))
+			if hello_boots "$mid"; then hi=$mid; else lo=$mid; fi
+		done
+		echo "min_mem_mib $hi" >>"$out/hello.txt"
+	else
+		echo "min_mem_mib none" >>"$out/hello.txt"
+	fi
+	for metric in instructions ns; do
+		case $metric in
+		instructions)	accel=(--icount) ;;
+		ns)		[ -n "$kvm" ] || continue; accel=(--accel kvm) ;;
+		esac
+		"$testdir/ukl-run.sh" --kernel "$khello" --initrd "$out/initramfs-hello.cpio" \
+			"${accel[@]}" --timeout 300 --log "$out/console-hello-$metric.log" \
+			>/dev/null 2>&1 || true
+	done
+fi
+
+# --- results ---------------------------------------------------------------
+
+log "REPORT  $out/bench.md bench.json bench.png"
+python3 "$testdir/ukl-bench-report.py" --out "$out" --modes "$mode_order" \
+	--command "make bench${BENCHFLAGS:+ BENCHFLAGS=\"$BENCHFLAGS\"}" \
+	--seconds $((SECONDS - start)) ${kvm:+--kvm}
+cat "$out/bench.md"
