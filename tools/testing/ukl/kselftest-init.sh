@@ -15,7 +15,11 @@ export PATH=/bin
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t devtmpfs devtmpfs /dev
+# runner.sh writes to /dev/stdout, which devtmpfs does not provide.
+for fd in 0:stdin 1:stdout 2:stderr; do
+	ln -sf "/proc/self/fd/${fd%%:*}" "/dev/${fd#*:}"
+done
 
 # Programs that use kselftest.h print no "TAP version" line themselves.
 export KSFT_TAP_LEVEL=1
@@ -27,6 +31,8 @@ BASE_DIR=/kselftest
 # becomes a subtest named like run_one()'s result line, indented; output
 # before that, and that of programs that print no KTAP (most x86 ones:
 # "[OK]", "[FAIL]" and the exit status), stays "# " diagnostics.
+# kselftest.h's "ok N # SKIP reason" becomes "ok N reason # SKIP", the
+# form that kunit.py parses.
 tap_prefix()
 {
 	awk -v name="$TEST_HDR_MSG" '
@@ -34,6 +40,13 @@ tap_prefix()
 			ktap = 1
 			print "    KTAP version 1"
 			print "    # Subtest: " name
+		}
+		ktap && match($0, /^(not )?ok [0-9]+ # SKIP */) {
+			head = substr($0, 1, RLENGTH)
+			rest = substr($0, RLENGTH + 1)
+			sub(/ # SKIP *$/, "", head)
+			sub(/[ \t]+$/, "", rest)
+			$0 = head " " rest " # SKIP"
 		}
 		{ print (ktap ? "    " : "# ") $0; fflush() }'
 }
