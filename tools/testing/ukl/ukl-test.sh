@@ -41,6 +41,20 @@
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
 #	series		'make check-series': the patch series applied, checked
 #			and built patch by patch (scripts/ukl-dev/check-series.sh)
+#	kselftest DIR/PROG [ARGS...]
+#			the kernel selftest tools/testing/selftests/DIR/PROG of
+#			the assembled tree (x86 ones with their _64 suffix),
+#			built unmodified by its own Makefile with the user-mode
+#			musl (static, -D_GNU_SOURCE, the tree's UAPI headers
+#			after musl's) into $BUILD/test/NAME/kselftest/DIR/.
+#			All kselftest lines of a scenario are one boot, at the
+#			place of the first: busybox runs kselftest-init.sh as
+#			/init, which runs each PROG ARGS as ring-3 program with
+#			runner.sh's run_one(), its own KTAP as a subtest, and
+#			ends the guest with the number of programs that failed
+#			(exit status not 0 or 4, a crash, missing KTAP results)
+#			as its exit status; the scenario's args and status do
+#			not apply to it
 #	args ARGS...	arguments for init, after "--" on the command line;
 #			the ARGS of a boot line come after them
 #	status N	the exit status every boot must end with (default 0)
@@ -58,7 +72,8 @@
 #
 # Boots of a scenario with the same boot line ARGS must report the same
 # test results: a program built as the UKL application and as an
-# ordinary ring-3 program must behave the same.  Every initramfs holds
+# ordinary ring-3 program must behave the same (the kselftest boot is
+# compared with no other).  Every initramfs holds
 # /etc/ukl-test.txt ("UKL test data").
 #
 # Environment: REPO and BUILD (set by the top-level Makefile; default: the
@@ -296,6 +311,9 @@ build_programs() {
 		buildcheck|series)
 			echo "$kind" >>"$dir/boots.new"
 			;;
+		kselftest)
+			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
+			;;
 		args|status|smp|multicall|timeout|hostnet|kunit)
 			;;
 		*)
@@ -305,7 +323,52 @@ build_programs() {
 		esac
 	done < <(config_lines "$configs/$s.tests")
 	[ -s "$dir/boots.new" ] || { echo "$s.tests names nothing to boot"; return 1; }
+	if grep -qx kselftest "$dir/boots.new"; then
+		build_program "$s" "$dir" exitstatus || return 1
+		build_kselftests "$s" "$dir/kselftest" || return 1
+	fi
 	mv "$dir/boots.new" "$dir/boots"
+}
+
+# Build the kernel selftests of the kselftest lines of configs/$1.tests
+# into $2/DIR/PROG with their own Makefiles, and write the list of the
+# kselftest boot ("DIR PROG [ARGS...]" a line) to $2/list.  The UAPI
+# headers come from the assembled tree ('make headers' into
+# $BUILD/test/uapi); a change of the compiler command rebuilds everything.
+build_kselftests() {
+	local s=$1 out=$2 uapi=$BUILD/test/uapi d cc targets
+
+	mkdir -p "$out/kselftest"
+	make --no-print-directory -s -C "$BUILD/linux" O="$uapi" ARCH=x86 headers 2>&1 ||
+		{ echo "installing the UAPI headers into $uapi failed"; return 1; }
+	cc="$musl_gcc -static -D_GNU_SOURCE= -idirafter $uapi/usr/include"
+	if [ "$(cat "$out/cc" 2>/dev/null)" != "$cc" ]; then
+		rm -rf "${out:?}"/*
+		mkdir -p "$out/kselftest"
+	fi
+	config_lines "$configs/$s.tests" | awk '$1 == "kselftest" {
+		d = $2; sub(/\/[^\/]*$/, "", d); sub(/^.*\//, "", $2)
+		$1 = ""; sub(/^ /, ""); print d, $0 }' >"$out/list.new"
+	while read -r d _; do
+		[ -f "$kselftest/$d/Makefile" ] ||
+			{ echo "$configs/$s.tests: no selftests directory $d"; return 1; }
+	done <"$out/list.new"
+	for d in $(cut -d ' ' -f 1 "$out/list.new" | sort -u); do
+		targets=$(awk -v d="$d" -v o="$out/$d" '$1 == d { print o "/" $2 }' "$out/list.new")
+		mkdir -p "$out/$d"
+		echo "  KSFT    $d:" $(awk -v d="$d" '$1 == d { print $2 }' "$out/list.new")
+		# shellcheck disable=SC2086
+		make --no-print-directory -s -C "$kselftest/$d" OUTPUT="$out/$d" CC="$cc" \
+			KHDR_INCLUDES="-idirafter $uapi/usr/include" $targets 2>&1 ||
+			{ echo "building the selftests of $d failed"; return 1; }
+	done
+	echo "$cc" >"$out/cc"
+	cp -p "$kselftest/kselftest/runner.sh" "$out/kselftest/runner.sh"
+	if cmp -s "$out/list.new" "$out/list"; then
+		rm "$out/list.new"
+	else
+		mv "$out/list.new" "$out/list"
+	fi
 }
 
 # The value of the "$2" line of configs/$1.tests, or $3.
@@ -324,7 +387,7 @@ build_initramfs() {
 	local name list cpio
 
 	read -r kind prog _ <<<"$2"
-	name=$kind-$prog
+	name=$kind${prog:+-$prog}
 	list=$dir/initramfs-$name.list cpio=$dir/initramfs-$name.cpio
 	[ -x "$kobj/usr/gen_init_cpio" ] ||
 		{ echo "$kobj/usr/gen_init_cpio is missing (CONFIG_BLK_DEV_INITRD?)" >&2; return 1; }
@@ -351,6 +414,24 @@ EOF
 			echo "slink /bin/sh busybox 0777 0 0"
 			echo "file /init $configs/$s.init 0755 0 0"
 			echo "file /$prog $dir/$prog 0755 0 0"
+			;;
+		kselftest)
+			echo "dir /bin 0755 0 0"
+			echo "file /bin/busybox /bin/busybox 0755 0 0"
+			echo "slink /bin/sh busybox 0777 0 0"
+			echo "file /bin/exitstatus $dir/exitstatus 0755 0 0"
+			echo "dir /proc 0755 0 0"
+			echo "dir /sys 0755 0 0"
+			echo "file /init $testdir/kselftest-init.sh 0755 0 0"
+			echo "dir /kselftest 0755 0 0"
+			echo "dir /kselftest/kselftest 0755 0 0"
+			echo "file /kselftest/kselftest/runner.sh $dir/kselftest/kselftest/runner.sh 0644 0 0"
+			echo "file /kselftest/list $dir/kselftest/list 0644 0 0"
+			awk '{ n = split($1, p, "/"); d = ""
+			       for (i = 1; i <= n; i++) { d = d "/" p[i]; print "dir /kselftest" d " 0755 0 0" } }' \
+				"$dir/kselftest/list" | awk '!seen[$0]++'
+			awk -v k="$dir/kselftest" '{ print "file /kselftest/" $1 "/" $2 " " k "/" $1 "/" $2 " 0755 0 0" }' \
+				"$dir/kselftest/list"
 			;;
 		esac
 	} >"$list.new"
@@ -404,7 +485,7 @@ boot_args() {
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
 	# make run boots the program as a user would, without test arguments.
-	if [ -z "$run" ]; then
+	if [ -z "$run" ] && [ "$boot" != kselftest ]; then
 		args=$(tests_value "$s" args "")
 		bargs=$(boot_line_args "$boot")
 		args=${args:+$args${bargs:+ }}$bargs
@@ -536,6 +617,7 @@ check_boot() {
 			diag <"$dir/hostnet-$nb.log"
 		fi
 		want=$(tests_value "$s" status 0)
+		[ "$boot" != kselftest ] || want=0
 		diag <"$dir/run-$nb.log"
 	fi
 	echo "$s/$name: $((SECONDS - start))s, exit status $status" | diag
@@ -609,7 +691,7 @@ check_scenario() {
 		nb=$((nb + 1))
 		ok=ok
 		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
-		case $boot in buildcheck|series) ok_to_compare= ;; *) ok_to_compare=1 ;; esac
+		case $boot in buildcheck|series|kselftest) ok_to_compare= ;; *) ok_to_compare=1 ;; esac
 		if [ -n "$ok_to_compare" ] && [ -f "$dir/results-$nb" ]; then
 			key="args:$(boot_line_args "$boot")"
 			first=${firsts[$key]:-}
