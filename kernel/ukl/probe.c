@@ -22,9 +22,9 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/irqflags.h>
+#include <linux/cpufeature.h>
 #include <linux/kernel.h>
 
-#include <asm/cpufeature.h>
 #include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
 

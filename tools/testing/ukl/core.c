@@ -249,8 +249,9 @@ static void test_entry_state(void)
 		close(fd);
 	}
 	buf[n > 0 ? n : 0] = '\0';
-	sscanf(buf, "cpl=%d ac=%d smap=%d smep=%d pti=%d", &cpl, &ac, &smap,
-	       &smep, &pti);
+	if (sscanf(buf, "cpl=%d ac=%d smap=%d smep=%d pti=%d", &cpl, &ac,
+		   &smap, &smep, &pti) != 5)
+		ksft_print_msg("entry_state: '%s'\n", buf);
 	ksft_test_result(cpl == 0 && ac == 0 && smap == !!(ebx & (1 << 20)) &&
 			 smep == !!(ebx & (1 << 7)), "kernel_entry_ac_clear_smap_on\n");
 }
