@@ -630,7 +630,8 @@ check_boot() {
 		>"$dir/kunit-$nb.log" 2>&1 || true
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
-	if [ "$boot" != buildcheck ] && config_lines "$configs/$s.tests" | grep -qx kunit; then
+	if [ "$boot" != buildcheck ] && [ "$boot" != series ] &&
+	   config_lines "$configs/$s.tests" | grep -qx kunit; then
 		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' >"$dir/kernel-$nb.log" || true
 		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
 			>"$dir/kunit-kernel-$nb.log" 2>&1 || true
@@ -667,8 +668,12 @@ check_boot() {
 		;;
 	esac
 	# Any splat fails the boot, even if the program passed: warnings,
-	# lockdep and sanitizer reports, RCU stalls, lockups, crashes.
-	oops=$(tr -d '\r' <"$log" | grep -aE -m 1 "$splats" || true)
+	# lockdep and sanitizer reports, RCU stalls, lockups, crashes.  The
+	# build checks and the series check have no kernel console.
+	oops=
+	case $boot in buildcheck|series) ;;
+	*) oops=$(tr -d '\r' <"$log" | grep -aE -m 1 "$splats" || true) ;;
+	esac
 	[ -z "$oops" ] || problems+=("$name: the kernel reported: ${oops#*\] }")
 	[ ${#problems[@]} = 0 ] && [ "$bf" = 0 ]
 }
