@@ -9,8 +9,8 @@
  *    UKL application;
  * 2. reading kernel memory gives SIGSEGV;
  * 3. the meltdown entry of /sys/devices/system/cpu/vulnerabilities does
- *    not say "Vulnerable", and says "Mitigation: PTI" exactly when page
- *    table isolation is on (<debugfs>/ukl/entry_state, if the kernel has
+ *    not say "Vulnerable", and says "Mitigation: PTI" only when page table
+ *    isolation is on (<debugfs>/ukl/entry_state, if the kernel has
  *    CONFIG_UKL_TEST_PROBE);
  * 4. kernel code serving its system calls runs with EFLAGS.AC clear.
  */
@@ -74,15 +74,22 @@ int main(void)
 	mount("debugfs", "/tmp/sys/kernel/debug", "debugfs", 0, NULL);
 	if (!read_file("/tmp/sys/devices/system/cpu/vulnerabilities/meltdown",
 		       meltdown, sizeof(meltdown)) ||
-	    !strncmp(meltdown, "Vulnerable", 10))
+	    !strncmp(meltdown, "Vulnerable", 10)) {
+		fprintf(stderr, "cpl3: meltdown '%s'\n", meltdown);
 		return 3;
+	}
 	probe = read_file("/tmp/sys/kernel/debug/ukl/entry_state", state,
 			  sizeof(state)) &&
 		sscanf(state, "cpl=%d ac=%d smap=%d smep=%d pti=%d",
 		       &cpl, &ac, &smap, &smep, &pti) == 5;
-	if (probe && pti != !strncmp(meltdown, "Mitigation: PTI", 15))
+	/* pti=on also isolates page tables on CPUs that are "Not affected". */
+	if (probe && !pti && !strncmp(meltdown, "Mitigation: PTI", 15)) {
+		fprintf(stderr, "cpl3: meltdown '%s' but %s", meltdown, state);
 		return 3;
-	if (probe && (cpl != 0 || ac != 0))
+	}
+	if (probe && (cpl != 0 || ac != 0)) {
+		fprintf(stderr, "cpl3: %s", state);
 		return 4;
+	}
 	return 42;
 }
