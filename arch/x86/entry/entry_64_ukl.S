@@ -52,8 +52,9 @@
  *
  * Called on the application's stack with interrupts enabled.  That stack
  * is a user page: it is accessed only for the three words needed to leave
- * it (the caller's rcx, the flags, the return address), and only while
- * EFLAGS.AC is still the application's.  Interrupts are off from the CLI
+ * it (the caller's rcx, the flags, the return address), written before
+ * the CLI and read back after it, and only while EFLAGS.AC is still the
+ * application's.  Interrupts are off from the CLI
  * until do_syscall_64() enables them; the POPF of X86_EFLAGS_FIXED then
  * clears DF, AC, TF and NT the way the kernel's SYSCALL mask does.
  */
@@ -61,11 +62,17 @@ SYM_CODE_START(entry_SYSCALL_64_ukl)
 	UNWIND_HINT_ENTRY
 	ENDBR
 
+	/*
+	 * The two pushes may fault (a stack page not present yet, or
+	 * copy-on-write after fork()): while interrupts are on, that is an
+	 * ordinary fault of the application (ukl_app_regs()), so nothing
+	 * is written to its stack after the CLI.
+	 */
 	pushfq					/* the application's flags */
+	pushq	%rcx
 	cli
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	ANNOTATE_NOENDBR
-	pushq	%rcx
 	movq	%rsp, %rcx			/* rcx, flags, return address */
 	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
 
