@@ -83,7 +83,11 @@ static void on_alarm(int sig)
 	alarms++;
 }
 
-/* Start a 1 ms interval timer, so that interrupts hit deep stacks too. */
+/*
+ * Start or stop a 1 ms interval timer, so that interrupts hit deep stacks
+ * too.  Stopping disarms the timer before it ignores SIGALRM, so that a
+ * last tick cannot find the default action (which would end the test).
+ */
 static void ticks(int on)
 {
 	struct itimerval it = {
@@ -91,8 +95,11 @@ static void ticks(int on)
 		.it_value.tv_usec = on ? 1000 : 0,
 	};
 
-	signal(SIGALRM, on ? on_alarm : SIG_DFL);
+	if (on)
+		signal(SIGALRM, on_alarm);
 	setitimer(ITIMER_REAL, &it, NULL);
+	if (!on)
+		signal(SIGALRM, SIG_IGN);
 }
 
 /* 2 MiB of main stack: execve() populates far less. */
