@@ -584,7 +584,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local name=${2// /-} want bp=0 bf=0 log kjson=
+	local name=${2// /-} want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	log=$dir/console-$nb-$name.log
 	rm -f "$log"
@@ -602,7 +602,7 @@ check_boot() {
 		mapfile -t args < <(boot_args "$s" "$boot" "$log")
 		if [ ${#args[@]} = 0 ]; then
 			problems+=("$name: cannot make its initramfs")
-			return
+			return 1
 		fi
 		if [ -n "$hostnet_port" ]; then
 			"$testdir/hostnet-client.py" "$hostnet_port" 600 \
@@ -675,7 +675,8 @@ check_boot() {
 	*) oops=$(tr -d '\r' <"$log" | grep -aE -m 1 "$splats" || true) ;;
 	esac
 	[ -z "$oops" ] || problems+=("$name: the kernel reported: ${oops#*\] }")
-	[ ${#problems[@]} = 0 ] && [ "$bf" = 0 ]
+	# Only this boot's problems make it fail, not an earlier boot's.
+	[ ${#problems[@]} = "$np" ] && [ "$bf" = 0 ]
 }
 
 # Console lines that fail a boot whatever its programs reported.
