@@ -176,7 +176,24 @@ static __always_inline bool ukl_app_regs(struct pt_regs *regs)
 	return arch_ukl_app_regs(regs);
 }
 
+/**
+ * ukl_app_page_fault - architecture work for a page fault of the application
+ * @regs: pt_regs of a page fault for which ukl_app_regs() is true
+ * @address: the faulting address
+ *
+ * Context: the page fault handler, interrupts off, before the fault is
+ * handled (x86: interrupts whose delivery faulted are raised again).
+ */
+static inline void ukl_app_page_fault(struct pt_regs *regs,
+				      unsigned long address)
+{
+	arch_ukl_app_page_fault(regs, address);
+}
+
 #else /* !CONFIG_UNIKERNEL_LINUX */
+
+static inline void ukl_app_page_fault(struct pt_regs *regs,
+				      unsigned long address) { }
 
 static __always_inline bool ukl_app_regs(struct pt_regs *regs)
 {

@@ -36,6 +36,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/ukl.h>
 
+#include <asm/apic.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
@@ -156,4 +157,50 @@ noinstr void ukl_nmi_ist_exit(void)
 		return;
 	__this_cpu_write(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF],
 			 *(unsigned long *)ist);
+}
+
+/**
+ * arch_ukl_app_page_fault - raise again interrupts whose delivery faulted
+ * @regs: pt_regs of a page fault in application context
+ * @address: the faulting address
+ *
+ * An external interrupt that arrives while the application's stack
+ * pointer sits just above a page that is not present faults while the CPU
+ * pushes its frame: the CPU delivers the #PF instead and resumes the
+ * interrupted instruction afterwards, but the interrupt, already accepted
+ * by the local APIC (in service), is not delivered again and never gets
+ * its EOI; the APIC then holds back every interrupt of its priority and
+ * below, the local timer included.  Application context never runs inside
+ * an interrupt handler, so a vector in service at such a fault can only be
+ * one of these: end it and send it to this CPU again.  A level-triggered
+ * one comes back by itself once it is ended, as long as its line is
+ * asserted.
+ *
+ * Only a fault in the frame below the stack pointer can be one; other
+ * faults do not look at the APIC.
+ *
+ * Context: exc_page_fault() for application context, interrupts off.
+ */
+void arch_ukl_app_page_fault(struct pt_regs *regs, unsigned long address)
+{
+	int i;
+
+	if (address >= regs->sp || address < regs->sp - 64 ||
+	    !boot_cpu_has(X86_FEATURE_APIC))
+		return;
+
+	for (i = APIC_ISR_NR - 1; i >= 0; i--) {
+		u32 isr = apic_read(APIC_ISR + i * 0x10);
+		u32 tmr = isr ? apic_read(APIC_TMR + i * 0x10) : 0;
+
+		while (isr) {
+			int bit = fls(isr) - 1;
+
+			isr &= ~BIT(bit);
+			/* The EOI ends the highest vector in service: this one. */
+			apic_eoi();
+			if (!(tmr & BIT(bit)))
+				__apic_send_IPI_self(i * 32 + bit);
+		}
+	}
 }

@@ -149,6 +149,7 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 }
 
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
+void arch_ukl_app_page_fault(struct pt_regs *regs, unsigned long address);
 void ukl_nmi_ist_enter(struct pt_regs *regs);
 void ukl_nmi_ist_exit(void);
 
