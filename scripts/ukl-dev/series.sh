@@ -150,6 +150,8 @@ if [ "$(cat "$git/ukl-pristine" 2>/dev/null)" != "$pristine $pkgver" ] ||
 	git config core.autocrlf false
 	GIT_WORK_TREE=$pristine git add -A -f .
 	git rm -q --cached .ukl-unpacked
+	# A CamelCase cache that a checkpatch run in the tree left behind.
+	git rm -q --cached --ignore-unmatch -- '.checkpatch-camelcase.*'
 	tree=$(git write-tree)
 	base=$(printf 'Linux %s\n\nThe pristine tree of Debian linux-source-6.12 %s.\n' "$kver" "$pkgver" |
 	       git commit-tree "$tree")
@@ -217,14 +219,18 @@ git format-patch -q --cover-letter --base="$base" --no-signature \
 # --- checkpatch --------------------------------------------------------------
 
 # checkpatch of every patch (the tree's own checkpatch, spelling list and
-# so on), as "PATCH SEVERITY TYPE FILE message" lines in $dest/checkpatch.list
+# so on), as "PATCH SEVERITY TYPE FILE message" lines in $dest/checkpatch.list.
+# It runs in $tmp: checkpatch writes its cache of the tree's CamelCase
+# identifiers (.checkpatch-camelcase.*) to the current directory, which
+# must not be the pristine tree.
 mkdir -p "$dest/checkpatch"
 : > "$dest/checkpatch.list"
 for p in "$dest"/0*.patch; do
 	b=$(basename "$p" .patch)
 	[ "${b%%-*}" != 0000 ] || continue
-	(cd "$pristine" && env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE \
-		perl scripts/checkpatch.pl --strict --show-types --no-color \
+	(cd "$tmp" && env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE \
+		perl "$pristine/scripts/checkpatch.pl" --root="$pristine" \
+		--strict --show-types --no-color \
 		"$p") > "$dest/checkpatch/$b.txt" 2>&1 || true
 	grep -q '^total: ' "$dest/checkpatch/$b.txt" || die "checkpatch failed on $p"
 
