@@ -202,15 +202,17 @@ done
 
 # The result must be the tree that 'make tree' assembles, byte for byte
 # and with the same modes.  Only build output there is left out: the
-# stamps of the scripts, kunit.py's __pycache__, and the netlink specs
-# that 'make htmldocs' generates in the source tree.
+# stamps of the scripts, kunit.py's __pycache__, the netlink specs that
+# 'make htmldocs' generates in the source tree, and the CamelCase cache of
+# a checkpatch run in it (which series.sh leaves out of the base commit).
 
 i=$((np + 1))
 export GIT_INDEX_FILE=$top/index.tree
 git read-tree HEAD
 GIT_WORK_TREE=$build/linux git update-index -q --refresh >/dev/null 2>&1 || true
 buildout='(\.ukl-manifest|\.ukl-unpacked|.*/__pycache__/.*'
-buildout+='|Documentation/networking/netlink_spec/[^/]*\.rst)'
+buildout+='|Documentation/networking/netlink_spec/[^/]*\.rst'
+buildout+='|\.checkpatch-camelcase\..*)'
 diffs=$( { GIT_WORK_TREE=$build/linux git diff-files --name-status
 	   (cd "$build/linux" && GIT_WORK_TREE=. git ls-files --others) | sed 's/^/?\t/'; } |
 	grep -vE $'^\\?\t'"$buildout\$" || true)

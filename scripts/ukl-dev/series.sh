@@ -150,6 +150,8 @@ if [ "$(cat "$git/ukl-pristine" 2>/dev/null)" != "$pristine $pkgver" ] ||
 	git config core.autocrlf false
 	GIT_WORK_TREE=$pristine git add -A -f .
 	git rm -q --cached .ukl-unpacked
+	# A CamelCase cache that a checkpatch run in the tree left behind.
+	git rm -q --cached --ignore-unmatch -- '.checkpatch-camelcase.*'
 	tree=$(git write-tree)
 	base=$(printf 'Linux %s\n\nThe pristine tree of Debian linux-source-6.12 %s.\n' "$kver" "$pkgver" |
 	       git commit-tree "$tree")
@@ -217,14 +219,18 @@ git format-patch -q --cover-letter --base="$base" --no-signature \
 # --- checkpatch --------------------------------------------------------------
 
 # checkpatch of every patch (the tree's own checkpatch, spelling list and
-# so on), as "PATCH SEVERITY TYPE FILE message" lines in $dest/checkpatch.list
+# so on), as "PATCH SEVERITY TYPE FILE message" lines in $dest/checkpatch.list.
+# It runs in $tmp: checkpatch writes its cache of the tree's CamelCase
+# identifiers (.checkpatch-camelcase.*) to the current directory, which
+# must not be the pristine tree.
 mkdir -p "$dest/checkpatch"
 : > "$dest/checkpatch.list"
 for p in "$dest"/0*.patch; do
 	b=$(basename "$p" .patch)
 	[ "${b%%-*}" != 0000 ] || continue
-	(cd "$pristine" && env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE \
-		perl scripts/checkpatch.pl --strict --show-types --no-color \
+	(cd "$tmp" && env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE \
+		perl "$pristine/scripts/checkpatch.pl" --root="$pristine" \
+		--strict --show-types --no-color \
 		"$p") > "$dest/checkpatch/$b.txt" 2>&1 || true
 	grep -q '^total: ' "$dest/checkpatch/$b.txt" || die "checkpatch failed on $p"
 
@@ -315,6 +321,85 @@ awk -F'\t' '{ k = $1 "\t" $2 ":" $3 "\t" $4; n[k]++; why[k] = $6; msg[k] = $5
 		}
 	}' "$dest/checkpatch.explained" > "$tmp/checks"
 
+
+# Benchmarks, for @BENCH@: the literal block of the "Latest results"
+# section of Documentation/ukl/benchmarks.rst (the report of 'make bench'
+# as committed, never build output) as plain text: its Markdown tables
+# aligned, without the min-max ranges of the cells (a table too wide for
+# that becomes a list), its other lines folded to 72 columns.
+bench_rst=$repo/Documentation/ukl/benchmarks.rst
+if grep -qx '@BENCH@' "$template"; then
+	awk '
+	# Print s folded to 72 columns; a "- " item continues indented.
+	function wrap(s,  ind, line, n, w, i) {
+		ind = s ~ /^- / ? "  " : ""
+		n = split(s, w, " ")
+		line = w[1]
+		for (i = 2; i <= n; i++) {
+			if (length(line) + 1 + length(w[i]) > 72) {
+				print line
+				line = ind w[i]
+			} else
+				line = line " " w[i]
+		}
+		print line
+	}
+	# A blank line before anything but the first output.
+	function sep() { if (blank) print ""; blank = 0; out = 1 }
+	# Print the table collected so far.
+	function flush(  i, j, line, total) {
+		if (nrows == 0) return
+		sep()
+		tables++
+		total = 0
+		for (j = 1; j <= maxcol; j++) total += width[j] + 2
+		for (i = 1; i <= nrows; i++) {
+			if (total > 72) {
+				# One "- first: rest" item a row, no header.
+				if (i == 1) continue
+				line = "- " cell[i, 1] ":"
+				for (j = 2; j <= ncols[i]; j++) line = line " " cell[i, j]
+				wrap(line)
+				continue
+			}
+			line = sprintf("  %-" width[1] "s", cell[i, 1])
+			for (j = 2; j <= ncols[i]; j++)
+				line = line sprintf("  %" width[j] "s", cell[i, j])
+			print line
+		}
+		nrows = maxcol = 0
+		split("", width); split("", cell); split("", ncols)
+	}
+	/^Latest results$/ { sec = 1; next }
+	sec == 1 && /^::$/ { sec = 2; next }
+	sec == 2 && /^[^ ]/ { exit }
+	sec == 2 {
+		sub(/^  /, "")
+		if ($0 ~ /^\|[-:| ]+\|$/) next		# header separator
+		if ($0 ~ /^\|/) {
+			n = split($0, f, "|")
+			nrows++
+			for (j = 2; j < n; j++) {
+				c = f[j]
+				gsub(/^ +| +$/, "", c)
+				gsub(/ \([0-9.,]+-[0-9.,]+\)/, "", c)
+				cell[nrows, j - 1] = c
+				if (length(c) > width[j - 1]) width[j - 1] = length(c)
+			}
+			ncols[nrows] = n - 2
+			if (n - 2 > maxcol) maxcol = n - 2
+			next
+		}
+		flush()
+		if ($0 == "") { if (out) blank = 1; next }
+		gsub(/`/, "\047")
+		sub(/ \(min-max in parentheses\)/, "")
+		sep()
+		wrap($0)
+	}
+	END { flush(); if (!tables) exit 1 }' "$bench_rst" > "$tmp/bench" ||
+		die "@BENCH@: no table in the literal block of 'Latest results' in $bench_rst"
+fi
 
 printf 'Base: Linux %s, the pristine tree of Debian linux-source-6.12 %s\n(the base-commit below is that tree imported into git).\n' \
 	"$kver" "$pkgver" > "$tmp/base"

@@ -117,7 +117,10 @@ if [ -n "$unpatched" ]; then
 	KBUILD_BUILD_USER=ukl KBUILD_BUILD_HOST=ukl \
 		make -s -C "$BUILD/src/linux" O="$kunpatched" CC="ccache gcc" \
 		-j"$JOBS" bzImage >"$out/unpatched-build.log" 2>&1 ||
-		{ tail -n 30 "$out/unpatched-build.log" >&2; die "building the unpatched kernel failed"; }
+		{
+			tail -n 30 "$out/unpatched-build.log" >&2
+			die "building the unpatched kernel failed"
+		}
 	# What differs between the two configurations besides UKL.
 	diff <(grep '^CONFIG_' "$BUILD/kernel/UKL/.config" | sort) \
 	     <(grep '^CONFIG_' "$kunpatched/.config" | sort) >"$out/config.diff" || true
@@ -158,8 +161,11 @@ khello=$BUILD/kernel/HELLO/arch/x86/boot/bzImage
 modes=(
 	"ukl|$kukl|$out/initramfs-ukl.cpio|area=bench mode=base spawn=/suite $opts"
 )
-[ -z "$unpatched" ] ||
-	modes+=("unpatched|$kunpatched/arch/x86/boot/bzImage|$out/initramfs-ring3.cpio|area=bench mode=ring3-unpatched $opts")
+if [ -n "$unpatched" ]; then
+	printf -v unpatched_mode '%s|%s|%s|%s' unpatched "$kunpatched/arch/x86/boot/bzImage" \
+		"$out/initramfs-ring3.cpio" "area=bench mode=ring3-unpatched $opts"
+	modes+=("$unpatched_mode")
+fi
 
 # Does KVM work here?  ukl-run.sh's probe decides (and caches its answer).
 kvm=

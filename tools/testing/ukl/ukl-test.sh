@@ -294,7 +294,8 @@ build_programs() {
 		case $kind in
 		ukl)
 			if [ -n "$app" ] && [ "$app" != "$prog" ]; then
-				echo "$configs/$s.tests: one application per kernel, not $app and $prog"
+				echo "$configs/$s.tests: one application per kernel," \
+					"not $app and $prog"
 				return 1
 			fi
 			[ -n "$app" ] || build_app "$s" "$dir" "$prog" || return 1
@@ -389,10 +390,13 @@ build_initramfs() {
 	read -r kind prog _ <<<"$2"
 	name=$kind${prog:+-$prog}
 	list=$dir/initramfs-$name.list cpio=$dir/initramfs-$name.cpio
-	[ -x "$kobj/usr/gen_init_cpio" ] ||
-		{ echo "$kobj/usr/gen_init_cpio is missing (CONFIG_BLK_DEV_INITRD?)" >&2; return 1; }
+	if [ ! -x "$kobj/usr/gen_init_cpio" ]; then
+		echo "$kobj/usr/gen_init_cpio is missing (CONFIG_BLK_DEV_INITRD?)" >&2
+		return 1
+	fi
 	printf 'UKL test data\n' >"$dir/ukl-test.txt.new"
-	cmp -s "$dir/ukl-test.txt.new" "$dir/ukl-test.txt" || mv "$dir/ukl-test.txt.new" "$dir/ukl-test.txt"
+	cmp -s "$dir/ukl-test.txt.new" "$dir/ukl-test.txt" ||
+		mv "$dir/ukl-test.txt.new" "$dir/ukl-test.txt"
 	rm -f "$dir/ukl-test.txt.new"
 	{
 		cat <<EOF
@@ -425,12 +429,21 @@ EOF
 			echo "file /init $testdir/kselftest-init.sh 0755 0 0"
 			echo "dir /kselftest 0755 0 0"
 			echo "dir /kselftest/kselftest 0755 0 0"
-			echo "file /kselftest/kselftest/runner.sh $dir/kselftest/kselftest/runner.sh 0644 0 0"
+			echo "file /kselftest/kselftest/runner.sh" \
+				"$dir/kselftest/kselftest/runner.sh 0644 0 0"
 			echo "file /kselftest/list $dir/kselftest/list 0644 0 0"
-			awk '{ n = split($1, p, "/"); d = ""
-			       for (i = 1; i <= n; i++) { d = d "/" p[i]; print "dir /kselftest" d " 0755 0 0" } }' \
+			awk '{
+				n = split($1, p, "/"); d = ""
+				for (i = 1; i <= n; i++) {
+					d = d "/" p[i]
+					print "dir /kselftest" d " 0755 0 0"
+				}
+			}' \
 				"$dir/kselftest/list" | awk '!seen[$0]++'
-			awk -v k="$dir/kselftest" '{ print "file /kselftest/" $1 "/" $2 " " k "/" $1 "/" $2 " 0755 0 0" }' \
+			awk -v k="$dir/kselftest" '{
+				f = $1 "/" $2
+				print "file /kselftest/" f " " k "/" f " 0755 0 0"
+			}' \
 				"$dir/kselftest/list"
 			;;
 		esac
@@ -441,7 +454,8 @@ EOF
 		mv "$list.new" "$list"
 	fi
 	# shellcheck disable=SC2046
-	if stale "$cpio" "$list" "$kobj/usr/gen_init_cpio" $(awk '$1 == "file" { print $3 }' "$list"); then
+	if stale "$cpio" "$list" "$kobj/usr/gen_init_cpio" \
+		$(awk '$1 == "file" { print $3 }' "$list"); then
 		echo "  CPIO    $cpio" >&2
 		"$kobj/usr/gen_init_cpio" "$list" >"$cpio.new" ||
 			{ echo "gen_init_cpio failed" >&2; return 1; }
@@ -503,7 +517,12 @@ boot_args() {
 
 # A TCP port on the host that nothing listens on now.
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 - <<-'EOF'
+		import socket
+		s = socket.socket()
+		s.bind(("127.0.0.1", 0))
+		print(s.getsockname()[1])
+	EOF
 }
 
 # --- make run --------------------------------------------------------------
@@ -632,7 +651,8 @@ check_boot() {
 	rm -f "$dir/kernel-results-$nb.json"
 	if [ "$boot" != buildcheck ] && [ "$boot" != series ] &&
 	   config_lines "$configs/$s.tests" | grep -qx kunit; then
-		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' >"$dir/kernel-$nb.log" || true
+		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' \
+			>"$dir/kernel-$nb.log" || true
 		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
 			>"$dir/kunit-kernel-$nb.log" 2>&1 || true
 		if grep -qaE 'K?TAP version' "$dir/kernel-$nb.log" &&
@@ -680,7 +700,8 @@ check_boot() {
 }
 
 # Console lines that fail a boot whatever its programs reported.
-splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)|rcu: .*stall|hard LOCKUP|double fault'
+splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
+splats+='|rcu: .*stall|hard LOCKUP|double fault'
 
 # Boot scenario $1 once per boot it lists, check each, and compare the
 # results of its program boots with the same arguments: they must be the
@@ -697,7 +718,10 @@ check_scenario() {
 		nb=$((nb + 1))
 		ok=ok
 		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
-		case $boot in buildcheck|series|kselftest) ok_to_compare= ;; *) ok_to_compare=1 ;; esac
+		case $boot in
+		buildcheck|series|kselftest) ok_to_compare= ;;
+		*) ok_to_compare=1 ;;
+		esac
 		if [ -n "$ok_to_compare" ] && [ -f "$dir/results-$nb" ]; then
 			key="args:$(boot_line_args "$boot")"
 			first=${firsts[$key]:-}
@@ -705,7 +729,8 @@ check_scenario() {
 				firsts[$key]=$nb
 			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
 				problems+=("${boot// /-}: results differ from boot $first:" \
-					"$(diff "$dir/results-$first" "$dir/results-$nb" | grep '^[<>]' | tr '\n' ' ' || true)")
+					"$(diff "$dir/results-$first" "$dir/results-$nb" |
+						grep '^[<>]' | tr '\n' ' ' || true)")
 				ok="not ok"
 			fi
 		fi

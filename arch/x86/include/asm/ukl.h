@@ -92,10 +92,10 @@
 
 #if !defined(__ASSEMBLY__) && !defined(LINKER_SCRIPT)
 
+#include <linux/cpufeature.h>
+#include <linux/elf.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
-#include <asm/cpufeature.h>
-#include <asm/elf.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 
