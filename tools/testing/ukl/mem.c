@@ -262,8 +262,8 @@ static void test_fixed_noreplace(void)
 	int ok = p != MAP_FAILED;
 
 	if (ok) {
-		q = mmap(p + PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-			 -1, 0);
+		q = mmap(p + PAGE, PAGE, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		ok = q == MAP_FAILED && errno == EEXIST;
 		q = mmap(p + PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		ok = ok && q == p + PAGE && write_faults(q, SEGV_ACCERR);
