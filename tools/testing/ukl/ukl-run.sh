@@ -174,14 +174,14 @@ probe_kvm() {
 		-append "console=ttyS0 panic=-1" </dev/null >"$dir/out" 2>"$dir/err" &
 	pid=$!
 	for ((i = 0; i < 300; i++)); do
-		grep -qaE "$err_re" "$dir/out" "$dir/err" && break
+		grep -qsaE "$err_re" "$dir/out" "$dir/err" && break
 		grep -qaE "$done_re" "$dir/console" 2>/dev/null && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	if ! grep -qaE "$err_re" "$dir/out" "$dir/err" &&
+	if ! grep -qsaE "$err_re" "$dir/out" "$dir/err" &&
 	   grep -qaE "$done_re" "$dir/console" 2>/dev/null; then
 		result=kvm
 	elif [ -n "$verbose" ]; then
