@@ -227,6 +227,34 @@ static unsigned int cpuid7_ebx(void)
 	return b;
 }
 
+static int kaslr_target(void)
+{
+	return 42;
+}
+
+/* A pointer to code in initialized data: .ukl.data holds it in ring 0. */
+static int (*volatile kaslr_target_ptr)(void) = kaslr_target;
+
+/*
+ * With CONFIG_RANDOMIZE_BASE the kernel, and with it the application's
+ * code, runs at a random address: a scenario that expects it sets
+ * UKL_TEST_KASLR=1 on the kernel command line.  The pointer to code in
+ * the initialized data must have been relocated with the code: in ring 0
+ * by the kernel's boot-time relocation of the application's data image.
+ */
+static void test_kaslr(int kaslr)
+{
+	int want = getenv("UKL_TEST_KASLR") && !strcmp(getenv("UKL_TEST_KASLR"), "1");
+
+	if (kaslr != want)
+		ksft_print_msg("kaslr=%d, want %d\n", kaslr, want);
+	if (kaslr_target_ptr != kaslr_target)
+		ksft_print_msg("pointer in data %p, code at %p\n",
+			       (void *)kaslr_target_ptr, (void *)kaslr_target);
+	ksft_test_result(kaslr == want && kaslr_target_ptr == kaslr_target &&
+			 kaslr_target_ptr() == 42, "kaslr_code_pointers_relocated\n");
+}
+
 /*
  * Kernel code entered from this program runs with EFLAGS.AC clear and
  * CR4.SMAP and CR4.SMEP set where the CPU has them, so that a stray
@@ -235,7 +263,7 @@ static unsigned int cpuid7_ebx(void)
  */
 static void test_entry_state(void)
 {
-	int cpl = -1, ac = -1, smap = -1, smep = -1, pti = -1;
+	int cpl = -1, ac = -1, smap = -1, smep = -1, pti = -1, kaslr = -1;
 	unsigned int ebx = cpuid7_ebx();
 	char buf[128];
 	ssize_t n = -1;
@@ -249,11 +277,12 @@ static void test_entry_state(void)
 		close(fd);
 	}
 	buf[n > 0 ? n : 0] = '\0';
-	if (sscanf(buf, "cpl=%d ac=%d smap=%d smep=%d pti=%d", &cpl, &ac,
-		   &smap, &smep, &pti) != 5)
+	if (sscanf(buf, "cpl=%d ac=%d smap=%d smep=%d pti=%d kaslr=%d", &cpl,
+		   &ac, &smap, &smep, &pti, &kaslr) != 6)
 		ksft_print_msg("entry_state: '%s'\n", buf);
 	ksft_test_result(cpl == 0 && ac == 0 && smap == !!(ebx & (1 << 20)) &&
 			 smep == !!(ebx & (1 << 7)), "kernel_entry_ac_clear_smap_on\n");
+	test_kaslr(kaslr);
 }
 
 static volatile sig_atomic_t sig_count;
@@ -477,7 +506,7 @@ UKL_TEST_MAIN(core)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(26);
+	ksft_set_plan(27);
 
 	test_cpl();
 	test_ids();
