@@ -17,7 +17,9 @@
 # series, the diffs, the overlay, the builtins); when it matches, nothing is
 # done.  The ukl flavour fails if an object contains an instruction that
 # cannot work at CPL 0 (syscall, sysenter, hlt) or a relocation the kernel
-# link cannot take, or if libc.a needs a symbol nothing provides.
+# link cannot take, if a function lacks what objtool checks on vmlinux.o
+# (an ELF size; endbr64 at the start of a global one), or if libc.a needs
+# a symbol nothing provides.
 
 set -euo pipefail
 
@@ -202,6 +204,44 @@ check_relocs() {
 	fi
 }
 
+# Function symbols objtool cannot check on vmlinux.o: without an ELF size
+# ("missing an ELF size annotation"), or global without endbr64 at their
+# start.  gcc -fcf-protection=branch gives C functions one; an
+# application may call any global function through a pointer, which IBT
+# only allows onto ENDBR.  The asm gets both from patches 0010 and 0011.
+check_funcs() {
+	local bad
+	bad=$( { objdump -t "$@"; echo "@@disassembly"; objdump -d "$@"; } | awk '
+		/^@@disassembly$/ { pass = 2; n = 0; next }
+		/file format/ { n++; obj = $1; sub(/:$/, "", obj); next }
+		# objdump -t: value, 7 flag characters, section TAB size name
+		pass != 2 && /^[0-9a-f]+ / {
+			flags = substr($0, 18, 7)
+			if (substr(flags, 7, 1) != "F") next
+			split(substr($0, 26), f, "\t")
+			if (f[1] == "*UND*") next
+			m = split(f[2], g, " ")
+			if (g[1] ~ /^0+$/) print obj ": " g[m] ": no ELF size"
+			if (substr(flags, 1, 1) == "g" || substr(flags, 2, 1) == "w")
+				want[n, f[1], $1] = obj ": " g[m]
+			next
+		}
+		/^Disassembly of section / { sec = $4; sub(/:$/, "", sec); next }
+		/^[0-9a-f]+ <.*>:$/ { key = n SUBSEP sec SUBSEP $1; first = 1; next }
+		first && /^ *[0-9a-f]+:\t/ {
+			first = 0
+			if ((key in want) && $0 !~ /\tendbr64/)
+				print want[key] ": no endbr64 at its start"
+			delete want[key]
+		}
+		END { for (k in want) print want[k] ": not found by objdump -d" }' |
+		sort -u)
+	if [ -n "$bad" ]; then
+		echo "$bad" >&2
+		die "functions objtool would reject in the objects above"
+	fi
+}
+
 # Every symbol libc.a, the crt objects and the builtins reference must be
 # defined by one of them, except the kernel's entry, the application's main
 # and weak references (__init_array_start and friends, _DYNAMIC).  This
@@ -308,6 +348,7 @@ build_ukl() {
 		objs=(libc.a crt1.o crti.o crtn.o libukl-builtins.a)
 		check_insns "${objs[@]}"
 		check_relocs "${objs[@]}"
+		check_funcs "${objs[@]}"
 		check_closure "${objs[@]}"
 	)
 	link_test
