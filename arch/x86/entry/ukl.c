@@ -48,7 +48,7 @@ static __always_inline bool on_pf_ist_stack(unsigned long sp)
 	       sp < __this_cpu_ist_top_va(PF);
 }
 
-static void __noreturn ukl_pf_bad_stack(struct pt_regs *regs)
+static noinstr void __noreturn ukl_pf_bad_stack(struct pt_regs *regs)
 {
 	instrumentation_begin();
 #ifdef CONFIG_VMAP_STACK
