@@ -62,6 +62,26 @@
 .endm
 
 /*
+ * UKL_NO_INT3_GAP - no call emulation gap in a #BP entry from the application
+ *
+ * The #BP entry from kernel context copies its frame six words down, so
+ * that the int3 handler can emulate a call in kernel text that
+ * text_poke_bp() is patching.  The application's text is never patched,
+ * and an entry from application context must keep its pt_regs at the
+ * top of the task stack, where UKL_LEAVE_APP_STACK put them: that is
+ * task_pt_regs(), which signal delivery, ptrace and core dumps use.
+ * Jump to @label, past the gap, for a #BP in the application's text.
+ */
+.macro UKL_NO_INT3_GAP label:req
+	/* The stack is ORIG_RAX, RIP, CS, EFLAGS, RSP, SS. */
+	cmpq	$__ukl_text_start, 8(%rsp)
+	jb	.Lukl_gap_\@
+	cmpq	$__ukl_text_end, 8(%rsp)
+	jb	\label
+.Lukl_gap_\@:
+.endm
+
+/*
  * UKL_LEAVE_IST - leave the #PF IST stack
  *
  * In idtentry_body, after error_entry() saved pt_regs and made GS and CR3
@@ -85,6 +105,8 @@
 .macro UKL_LEAVE_APP_STACK has_error_code:req
 .endm
 .macro UKL_LEAVE_IST vector:req
+.endm
+.macro UKL_NO_INT3_GAP label:req
 .endm
 #endif /* CONFIG_UNIKERNEL_LINUX */
 
