@@ -30,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -480,6 +481,43 @@ static void test_fork(void)
 	ksft_test_result(ok, "fork_child_has_private_copy\n");
 }
 
+/*
+ * A tracer single-steps an ordinary process, one instruction and a
+ * SIGTRAP stop.  The application's instructions run in ring 0, where the
+ * trap flag would raise a debug exception of kernel code: the kernel
+ * refuses to single-step it with EIO instead.  Either way the tracee then
+ * continues and exits normally.
+ */
+static void test_ptrace_singlestep(void)
+{
+	int status = 0, ok, stepped;
+	long r;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(3);
+	}
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGSTOP;
+	errno = 0;
+	r = ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL);
+	if (ukl_test_cpl() == 0) {
+		ok = ok && r == -1 && errno == EIO;
+	} else {
+		stepped = r == 0 && waitpid(pid, &status, 0) == pid &&
+			  WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP;
+		ok = ok && stepped;
+	}
+	ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
+	ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 3 && ok;
+	ksft_test_result(ok, "ptrace_singlestep\n");
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -506,7 +544,7 @@ UKL_TEST_MAIN(core)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(27);
+	ksft_set_plan(28);
 
 	test_cpl();
 	test_ids();
@@ -527,6 +565,7 @@ UKL_TEST_MAIN(core)
 	test_faults();
 	test_spawn_ring3();
 	test_fork();
+	test_ptrace_singlestep();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)
