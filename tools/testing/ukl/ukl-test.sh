@@ -642,8 +642,11 @@ check_boot() {
 	echo "$s/$name: $((SECONDS - start))s, exit status $status" | diag
 
 	# The programs' output without the kernel's (timestamped) messages
-	# that may come in between.
-	tr -d '\r' <"$log" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' >"$dir/ktap-$nb.log" || true
+	# that may come in between.  kselftest.h prints a skipped test as
+	# "ok N # SKIP name", kunit.py wants "ok N name # SKIP".
+	tr -d '\r' <"$log" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
+		sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/' \
+		>"$dir/ktap-$nb.log" || true
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
 	python3 "$kunit" parse --json="$dir/results-$nb.json" "$dir/ktap-$nb.log" \
 		>"$dir/kunit-$nb.log" 2>&1 || true
