@@ -9,7 +9,7 @@
 #                        tools/ukl/musl/patches, the syscall_arch.h overlay of
 #                        tools/ukl/musl/include, kernel code model; installs
 #                        lib/{libc.a,crt1.o,crti.o,crtn.o,libukl-builtins.a}
-#                        and include/
+#                        and include/ (with <ukl.h>)
 #
 # Usage: musl.sh BUILD_DIR
 #
@@ -49,8 +49,9 @@ builtins_cflags+=" -fno-unwind-tables -ffunction-sections -Wall"
 # 4 GiB, so it could only be a constant, never a kernel-half address.  Any
 # other type (GOT, TLS, ...) fails the build.
 ok_relocs="R_X86_64_32S R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32 R_X86_64_32"
-# Left undefined on purpose: the kernel provides it.
-kernel_syms="entry_SYSCALL_64_ukl"
+# Left undefined on purpose: the kernel provides them (the system call
+# entries of the base and the bypass level).
+kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass"
 
 die() { echo "musl: error: $*" >&2; exit 1; }
 log() { echo "musl: $*"; }
@@ -342,6 +343,9 @@ build_ukl() {
 	run "$ukl_obj/install.log" "make install-headers (ukl)" \
 		make -C "$ukl_obj" DESTDIR= includedir="$ukl_prefix.new/include" \
 		install-headers
+
+	# <ukl.h>, the application's interface to the shortcut levels.
+	install_file "$ukl/include/ukl.h" "$ukl_prefix.new/include/ukl.h"
 
 	(
 		cd "$ukl_obj/lib"

@@ -22,14 +22,18 @@
  *
  * Everything between entry and exit is the ordinary do_syscall_64() with its
  * entry and exit work (seccomp, ptrace, audit, signals, rescheduling, FPU
- * state restore).  When that leaves ip and sp as the call left them, and
- * the call did not start a child that may run on the same stack (vfork,
- * clone), the call's return address is still just below sp and the
- * application is returned to with RET.  Otherwise (a signal handler to run, sigreturn,
- * execve()) the return is the one shared with every other way into the
- * application (fork and clone children, the end of execve()): the common
- * return path notices the kernel CS in pt_regs and returns with IRET to
- * ring 0 instead of ring 3.
+ * state restore).  entry_SYSCALL_64_ukl_bypass, the entry of the bypass
+ * level (Documentation/ukl/shortcuts.rst), has the same ABI and contract
+ * and shares all of the code below; it calls ukl_do_syscall_bypass()
+ * instead, which skips that work when there is none to do.
+ *
+ * When the system call leaves ip and sp as the call left them, and did not
+ * start a child that may run on the same stack (vfork, clone), the call's
+ * return address is still just below sp and the application is returned to
+ * with RET.  Otherwise (a signal handler to run, sigreturn, execve()) the
+ * return is the one shared with every other way into the application (fork
+ * and clone children, the end of execve()): the common return path notices
+ * the kernel CS in pt_regs and returns with IRET to ring 0 instead of ring 3.
  */
 #include <linux/export.h>
 #include <linux/linkage.h>
@@ -48,18 +52,28 @@
 	.section .entry.text, "ax"
 
 /*
- * entry_SYSCALL_64_ukl - system call entry for ring-0 application code
+ * entry_SYSCALL_64_ukl_bypass, entry_SYSCALL_64_ukl - system call entries
+ * for ring-0 application code, of the bypass and the base level
  *
  * Called on the application's stack with interrupts enabled.  That stack
  * is a user page: it is accessed only for the three words needed to leave
  * it (the caller's rcx, the flags, the return address), written before
  * the CLI and read back after it, and only while EFLAGS.AC is still the
- * application's.  Interrupts are off from the CLI
- * until do_syscall_64() enables them; the POPF of X86_EFLAGS_FIXED then
+ * application's.  Interrupts are off from the CLI until do_syscall_64() or
+ * ukl_do_syscall_bypass() enables them; the POPF of X86_EFLAGS_FIXED then
  * clears DF, AC, TF and NT the way the kernel's SYSCALL mask does.
  */
-SYM_CODE_START(entry_SYSCALL_64_ukl)
+SYM_CODE_START(entry_SYSCALL_64_ukl_bypass)
 	UNWIND_HINT_ENTRY
+	ENDBR
+	/*
+	 * The bypass entry is the base entry but for the C function it
+	 * calls, chosen by the caller's rcx, the address it called.  The nop
+	 * keeps the two addresses apart without IBT, where ENDBR is empty;
+	 * both are application context until the CLI below.
+	 */
+	nop
+SYM_INNER_LABEL(entry_SYSCALL_64_ukl, SYM_L_GLOBAL)
 	ENDBR
 
 	/*
@@ -98,12 +112,27 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	/* Sign extend the lower 32bit as syscall numbers are treated as int */
 	movslq	%eax, %rsi
 
+	/*
+	 * The bypass level.  Its C code does without the mitigations below,
+	 * which protect the kernel from predictions trained at a lower
+	 * privilege: the application runs in ring 0 and is returned to
+	 * without IBRS_EXIT.
+	 */
+	cmpq	$entry_SYSCALL_64_ukl_bypass, RCX(%rdi)
+	je	.Lukl_bypass
+
 	/* clobbers %rax, make sure it is after saving the syscall nr */
 	IBRS_ENTER
 	UNTRAIN_RET
 	CLEAR_BRANCH_HISTORY
 
 	call	do_syscall_64		/* returns with IRQs disabled */
+	jmp	.Lukl_return
+
+.Lukl_bypass:
+	call	ukl_do_syscall_bypass	/* returns with IRQs disabled */
+
+.Lukl_return:
 
 	/*
 	 * SYSRET is never an option.  Unless ip and sp are unchanged, and
@@ -156,4 +185,4 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	ANNOTATE_UNRET_SAFE
 	ret
 	int3
-SYM_CODE_END(entry_SYSCALL_64_ukl)
+SYM_CODE_END(entry_SYSCALL_64_ukl_bypass)

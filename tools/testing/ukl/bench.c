@@ -11,7 +11,8 @@
  * application of "make test" holds it, but the suite runs it only when
  * asked by name.  Started as
  *
- *	suite area=bench [mode=NAME] [reps=R] [scale=S] [only=A,B] [spawn=PATH]
+ *	suite area=bench [mode=NAME] [reps=R] [scale=S] [only=A,B] [levels=bypass]
+ *		[spawn=PATH]
  *
  * it runs each benchmark once to warm up and R times (default 7) more,
  * each time timing N operations with CLOCK_MONOTONIC, and prints a line
@@ -19,11 +20,14 @@
  *	# bench NAME MODE rep=I ops=N ns=T
  *
  * per repetition (rep=0 is the warm-up).  MODE is NAME of mode=, by default
- * "ring3" at CPL 3 and "base" at CPL 0.  N is the benchmark's count times
- * S.  With spawn=PATH, it then runs PATH (the ring-3 build of the suite in
- * the initramfs) with "area=bench" and the same reps=, scale= and only=,
- * so that one boot measures the ring-0 application and an ordinary process
- * on the same kernel.
+ * "ring3" at CPL 3 and, at CPL 0, the shortcut level the application runs
+ * at (<ukl.h>): "base" or "bypass".  N is the benchmark's count times S.
+ * At CPL 0, levels=bypass then runs every benchmark again at the bypass
+ * level, as mode "bypass", and returns to the level before.  With
+ * spawn=PATH, it then runs PATH (the ring-3 build of the suite in the
+ * initramfs) with "area=bench" and the same reps=, scale= and only=, so
+ * that one boot measures the ring-0 application and an ordinary process on
+ * the same kernel.
  *
  * Under QEMU's -icount shift=0,sleep=off a guest nanosecond is one guest
  * instruction, so T counts instructions.  In ring 0 clock_gettime() is a
@@ -53,6 +57,10 @@
 #include <sys/wait.h>
 
 #include "ukl_bench.h"
+
+#ifdef UKL_APP
+#include <ukl.h>
+#endif
 
 #define DEFAULT_REPS	7
 #define MSG_SIZE	64
@@ -447,11 +455,18 @@ UKL_TEST_MAIN(bench)
 {
 	const char *mode = ukl_test_cpl() ? "ring3" : "base", *only = NULL;
 	const char *spawn = NULL;
+#ifdef UKL_APP
+	const char *levels = NULL;
+#endif
 	unsigned int reps = DEFAULT_REPS, i;
 	char *pass[3];
 	int npass = 0, failed = 0;
 	double scale = 1;
 
+#ifdef UKL_APP
+	if (ukl_get_level() == UKL_LEVEL_BYPASS)
+		mode = "bypass";
+#endif
 	if (getpid() == 1)
 		ukl_bench_boot("bench");
 	for (i = 1; i < (unsigned int)argc; i++) {
@@ -459,6 +474,10 @@ UKL_TEST_MAIN(bench)
 			mode = argv[i] + 5;
 		else if (!strncmp(argv[i], "spawn=", 6))
 			spawn = argv[i] + 6;
+#ifdef UKL_APP
+		else if (!strncmp(argv[i], "levels=", 7))
+			levels = argv[i] + 7;
+#endif
 		else if (!strncmp(argv[i], "reps=", 5) || !strncmp(argv[i], "scale=", 6) ||
 			 !strncmp(argv[i], "only=", 5)) {
 			if (argv[i][0] == 'r')
@@ -482,6 +501,21 @@ UKL_TEST_MAIN(bench)
 		    run_bench(&benches[i], mode, reps, scale))
 			failed++;
 	printf("# bench-end %s failed=%d\n", mode, failed);
+#ifdef UKL_APP
+	if (levels && wanted(levels, "bypass")) {
+		int old = ukl_get_level();
+
+		ukl_set_level(UKL_LEVEL_BYPASS);
+		printf("# bench-start bypass cpl=%d reps=%u scale=%g\n",
+		       ukl_test_cpl(), reps, scale);
+		for (i = 0; i < NR_BENCHES; i++)
+			if (wanted(only, benches[i].name) &&
+			    run_bench(&benches[i], "bypass", reps, scale))
+				failed++;
+		printf("# bench-end bypass failed=%d\n", failed);
+		ukl_set_level(old);
+	}
+#endif
 	if (spawn && spawn_ring3(spawn, pass, npass))
 		failed++;
 	if (getpid() == 1)

@@ -54,6 +54,9 @@ int net_main(int argc, char **argv);
 int stack_main(int argc, char **argv);
 int sched_main(int argc, char **argv);
 int hostnet_main(int argc, char **argv);
+#ifdef UKL_TEST_AREA_levels
+int levels_main(int argc, char **argv);
+#endif
 int bench_main(int argc, char **argv);
 
 /*
@@ -74,6 +77,9 @@ static const struct area {
 	{ "hostnet", hostnet_main },
 	{ "stack", stack_main },
 	{ "sched", sched_main },
+#ifdef UKL_TEST_AREA_levels
+	{ "levels", levels_main },
+#endif
 	{ "bench", bench_main, 1 },
 };
 

@@ -159,8 +159,8 @@ def main():
 		md.append(f"{title[0].upper()}{title[1:]}:")
 		md.append("")
 		hdr = ["benchmark"] + modes
-		if "base" in modes and "ring3" in modes:
-			hdr.append("base/ring3")
+		ratios = [m for m in ("base", "bypass") if m in modes and "ring3" in modes]
+		hdr += [f"{m}/ring3" for m in ratios]
 		md.append("| " + " | ".join(hdr) + " |")
 		md.append("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 1)) + "|")
 		for name, _ in BENCHES:
@@ -168,8 +168,8 @@ def main():
 			if not any(row):
 				continue
 			cells = [name] + [cell(r) for r in row]
-			if "base/ring3" in hdr:
-				b = idx.get((name, "base", metric))
+			for m in ratios:
+				b = idx.get((name, m, metric))
 				r3 = idx.get((name, "ring3", metric))
 				cells.append(f"{b['median'] / r3['median']:.2f}"
 					     if b and r3 and r3["median"] > 0 else "-")

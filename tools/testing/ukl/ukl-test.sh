@@ -70,8 +70,13 @@
 #			programs' output) is parsed too and reported as the
 #			subtest "kunit" of each boot
 #
-# Boots of a scenario with the same boot line ARGS must report the same
-# test results: a program built as the UKL application and as an
+# Leading NAME=VALUE words of a boot line's ARGS with an upper-case NAME
+# are not arguments but init's environment (on the kernel command line
+# before "--"), such as UKL_LEVEL=bypass, the shortcut level of the
+# application's system calls (Documentation/ukl/shortcuts.rst).
+#
+# Boots of a scenario with the same boot line ARGS (the environment words
+# left out) must report the same test results: a program built as the UKL application and as an
 # ordinary ring-3 program must behave the same (the kselftest boot is
 # compared with no other).  Every initramfs holds
 # /etc/ukl-test.txt ("UKL test data").
@@ -220,12 +225,15 @@ program_sources() {
 	done
 }
 
-# Compiler flags for program $2 of scenario $1 beyond the common ones.
+# Compiler flags for program $2 of scenario $1 beyond the common ones: for
+# a multicall program -DUKL_TEST_MULTICALL and -DUKL_TEST_AREA_<AREA> for
+# each of its areas (for areas that not every scenario builds).
 program_flags() {
-	if config_lines "$configs/$1.tests" |
-	   awk -v p="$2" '$1 == "multicall" && $2 == p { f = 1 } END { exit !f }'; then
-		echo -DUKL_TEST_MULTICALL
-	fi
+	config_lines "$configs/$1.tests" |
+		awk -v p="$2" '$1 == "multicall" && $2 == p {
+			print "-DUKL_TEST_MULTICALL"
+			for (i = 3; i <= NF; i++) print "-DUKL_TEST_AREA_" $i
+		}'
 }
 
 # Compile program $3 of scenario $1 into $2/$3 unless that is up to date:
@@ -481,18 +489,36 @@ build_scenario() {
 		{ echo "building the kernel of $s failed" | diag; return 1; }
 }
 
-# The ARGS of boot line $1 ("KIND PROGRAM ARGS...").
+# The ARGS of boot line $1 ("KIND PROGRAM ARGS..."), without the leading
+# NAME=VALUE words with an upper-case NAME: those are init's environment
+# (boot_line_env).
 boot_line_args() {
 	local kind prog args=
 
 	read -r kind prog args <<<"$1"
+	while [[ $args =~ ^[A-Z][A-Z0-9_]*=[^[:space:]]*([[:space:]]+|$) ]]; do
+		args=${args:${#BASH_REMATCH[0]}}
+	done
 	echo "$args"
+}
+
+# The leading NAME=VALUE words of the ARGS of boot line $1, for the kernel
+# command line before "--", which puts them into init's environment.
+boot_line_env() {
+	local kind prog args= env=
+
+	read -r kind prog args <<<"$1"
+	while [[ $args =~ ^([A-Z][A-Z0-9_]*=[^[:space:]]*)([[:space:]]+|$) ]]; do
+		env="$env${env:+ }${BASH_REMATCH[1]}"
+		args=${args:${#BASH_REMATCH[0]}}
+	done
+	echo "$env"
 }
 
 # ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
 # one per line.
 boot_args() {
-	local s=$1 boot=$2 log=$3 append= cpio args= bargs timeout
+	local s=$1 boot=$2 log=$3 append= cpio args= bargs env timeout
 
 	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
 	printf '%s\n' --kernel "$BUILD/kernel/$s/arch/x86/boot/bzImage" \
@@ -503,6 +529,8 @@ boot_args() {
 		args=$(tests_value "$s" args "")
 		bargs=$(boot_line_args "$boot")
 		args=${args:+$args${bargs:+ }}$bargs
+		env=$(boot_line_env "$boot")
+		[ -z "$env" ] || append="$append $env"
 	fi
 	if [ -n "${hostnet_port:-}" ]; then
 		printf '%s\n' --net-fwd "$hostnet_port:$(tests_value "$s" hostnet "")"

@@ -29,7 +29,8 @@
  * context by ukl_app_regs().
  *
  * Application context is an instruction pointer in the application's text
- * or in entry_SYSCALL_64_ukl before it disables interrupts.  The task stack
+ * or in its system call entries (entry_SYSCALL_64_ukl_bypass, which falls
+ * through to entry_SYSCALL_64_ukl) before they disable interrupts.  The task stack
  * is free then: the application only runs with nothing of the kernel on it.
  * Interrupts are off (IDT gates are interrupt gates); only registers of the
  * interrupted context are live, and the flags are already saved.
@@ -40,7 +41,7 @@
 	cmpq	$__ukl_text_end, \has_error_code*8(%rsp)
 	jb	.Lukl_app_\@
 .Lukl_not_text_\@:
-	cmpq	$entry_SYSCALL_64_ukl, \has_error_code*8(%rsp)
+	cmpq	$entry_SYSCALL_64_ukl_bypass, \has_error_code*8(%rsp)
 	jb	.Lukl_done_\@
 	cmpq	$entry_SYSCALL_64_ukl_irqs_off, \has_error_code*8(%rsp)
 	jae	.Lukl_done_\@
@@ -129,13 +130,16 @@ bool is_ukl_task(struct task_struct *tsk);
 /* The application's code (include/asm-generic/ukl.lds.h). */
 extern char __ukl_text_start[], __ukl_text_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
+extern char entry_SYSCALL_64_ukl_bypass[];
+
+void ukl_do_syscall_bypass(struct pt_regs *regs, int nr);
 
 /**
  * arch_ukl_app_regs - tell whether pt_regs were saved in application context
  * @regs: registers saved on entry to the kernel
  *
  * See UKL_LEAVE_APP_STACK: an instruction pointer in the application's
- * text, or at the first instructions of its system call entry.
+ * text, or at the first instructions of its system call entries.
  *
  * Context: any; noinstr-safe.
  * Return: true if @regs were saved while application code ran.
@@ -148,7 +152,7 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 		return false;
 	return (ip >= (unsigned long)__ukl_text_start &&
 		ip < (unsigned long)__ukl_text_end) ||
-	       (ip >= (unsigned long)entry_SYSCALL_64_ukl &&
+	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_bypass &&
 		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
 }
 

@@ -14,7 +14,8 @@
  *    result in rax, rcx and r11 clobbered, every other register preserved.
  *
  *  - The call is always the 2-byte instruction "call *%rcx" with rcx
- *    holding the address of entry_SYSCALL_64_ukl.  It has the length of
+ *    holding the address of entry_SYSCALL_64_ukl, or of
+ *    entry_SYSCALL_64_ukl_bypass at the bypass level (<ukl.h>).  It has the length of
  *    syscall, so the kernel's restart logic (saved ip -= 2) re-executes it;
  *    the kernel restores rcx from its saved value for that case.
  *
@@ -34,10 +35,14 @@
 #define __SYSCALL_LL_E(x) (x)
 #define __SYSCALL_LL_O(x) (x)
 
-/* Kernel entry point: not a C function, reached only through the asm below. */
-void entry_SYSCALL_64_ukl(void);
+/*
+ * The kernel entry to call: entry_SYSCALL_64_ukl or, at the bypass level,
+ * entry_SYSCALL_64_ukl_bypass (builtins/ukl_level.c, <ukl.h>).  Not C
+ * functions: reached only through the asm below.
+ */
+extern unsigned long __ukl_syscall_entry;
 
-#define __UKL_ENTRY ((unsigned long)entry_SYSCALL_64_ukl)
+#define __UKL_ENTRY (__ukl_syscall_entry)
 
 static inline long __syscall0(long n)
 {

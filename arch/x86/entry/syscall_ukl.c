@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL: the bypass level of the application's system calls.
+ *
+ * The ring-0 UKL application selects a level by the entry it calls
+ * (Documentation/ukl/shortcuts.rst).  entry_SYSCALL_64_ukl_bypass builds
+ * the same pt_regs on the task stack as the base entry and calls
+ * ukl_do_syscall_bypass() instead of do_syscall_64().  That runs the system
+ * call without the entry and exit work when there provably is none, and
+ * falls back to the full path of do_syscall_64() otherwise:
+ *
+ * - on entry, when any SYSCALL_WORK_ENTER bit is set (seccomp, ptrace,
+ *   audit, the syscall tracepoint, syscall user dispatch) or the number is
+ *   not an x86-64 system call, do_syscall_64() runs the whole call;
+ * - on exit, when a SYSCALL_WORK_EXIT bit is set, or, tested with
+ *   interrupts off, a thread flag asks for work on the way to user mode
+ *   (EXIT_TO_USER_MODE_WORK: signals, rescheduling, notify-resume, uprobes,
+ *   live patching) or for the x86 part of it (the FPU registers, the I/O
+ *   bitmap, user return notifiers), or an IBPB is due before the return,
+ *   syscall_exit_to_user_mode() does the whole exit.
+ *
+ * What is always kept: pt_regs on the task stack, interrupts off while the
+ * work is tested and until the return, and the context tracking and lockdep
+ * bookkeeping of enter_from_user_mode() and exit_to_user_mode().  What is
+ * skipped: the kernel stack offset randomization, the loop and the
+ * per-flag tests of the exit work when no flag is set, and, in the entry
+ * code, the mitigations against predictions trained at a lower privilege
+ * (the application runs in ring 0).
+ */
+
+#include <linux/entry-common.h>
+#include <linux/highmem.h>
+#include <linux/nospec.h>
+#include <linux/ukl.h>
+
+#include <asm/fpu/api.h>
+#include <asm/nospec-branch.h>
+#include <asm/syscall.h>
+
+/*
+ * Thread flags that make the return to the application do more than the
+ * bypass does: the generic exit work, and the flags on which the x86
+ * arch_exit_to_user_mode_prepare() acts (arch_exit_work()).
+ */
+#define UKL_BYPASS_EXIT_WORK	(EXIT_TO_USER_MODE_WORK |		\
+				 _TIF_USER_RETURN_NOTIFY |		\
+				 _TIF_IO_BITMAP | _TIF_NEED_FPU_LOAD)
+
+/**
+ * ukl_bypass_exit_prepare - test with interrupts off that the exit has no work
+ * @regs: pt_regs of the system call
+ *
+ * Called by ukl_do_syscall_bypass() after the system call, with interrupts
+ * enabled, in an instrumentation section.  Does what
+ * syscall_exit_to_user_mode_prepare() and exit_to_user_mode_prepare() do
+ * when there is no work, in their order: the one-time system call exit work
+ * is tested with interrupts on, as there; then interrupts go off, the
+ * pending rcuog wakeup of a nohz_full CPU is flushed (it may set
+ * TIF_NEED_RESCHED), and only then are the thread flags read, so that
+ * nothing can set one unseen before the return: a remote CPU that sets one
+ * afterwards sends an interrupt, which arrives in application context once
+ * the entry code has enabled interrupts right before its RET, and takes
+ * the exit work there.
+ *
+ * Context: process context of the application, interrupts enabled.
+ * Return: true with interrupts disabled if the return needs no work; false
+ * with interrupts enabled, for syscall_exit_to_user_mode() to do it.
+ */
+static __always_inline bool ukl_bypass_exit_prepare(struct pt_regs *regs)
+{
+	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
+	unsigned long ti_work;
+
+	if (unlikely(work & SYSCALL_WORK_EXIT))
+		return false;
+	/* syscall_exit_to_user_mode_prepare() warns and repairs that. */
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING) && irqs_disabled())
+		return false;
+
+	CT_WARN_ON(ct_state() != CT_STATE_KERNEL);
+	rseq_syscall(regs);
+
+	local_irq_disable_exit_to_user();
+	tick_nohz_user_enter_prepare();
+	ti_work = read_thread_flags();
+	if (unlikely(ti_work & UKL_BYPASS_EXIT_WORK) ||
+	    (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER) &&
+	     this_cpu_read(x86_ibpb_exit_to_user))) {
+		local_irq_enable();
+		return false;
+	}
+
+	/* The rest of arch_exit_to_user_mode_prepare() with no flag set. */
+	fpregs_assert_state_consistent();
+#ifdef CONFIG_COMPAT
+	current_thread_info()->status &= ~(TS_COMPAT | TS_I386_REGS_POKED);
+#endif
+
+	/* The checks at the end of exit_to_user_mode_prepare(). */
+	kmap_assert_nomap();
+	lockdep_assert_irqs_disabled();
+	lockdep_sys_exit();
+	return true;
+}
+
+/**
+ * ukl_do_syscall_bypass - run a system call of the bypass level
+ * @regs: pt_regs that entry_SYSCALL_64_ukl_bypass built on the task stack
+ * @nr: the system call number, sign-extended from its low 32 bits
+ *
+ * Called by entry_SYSCALL_64_ukl_bypass with interrupts disabled, on the
+ * task stack, in place of do_syscall_64(), and returns like it with
+ * interrupts disabled and the exit work done; the entry code then returns
+ * to the application.  The order is that of do_syscall_64(): the work
+ * flags of the entry are read first, before anything is done that the
+ * full path would do again; enter_from_user_mode() (context tracking,
+ * lockdep) comes before interrupts are enabled and before any instrumented
+ * code; the system call runs with interrupts enabled; and the exit either
+ * is the whole of syscall_exit_to_user_mode(), or ends in
+ * exit_to_user_mode(), after ukl_bypass_exit_prepare() found no work with
+ * interrupts off.
+ *
+ * Context: the application's system call, interrupts disabled, noinstr.
+ */
+__visible noinstr void ukl_do_syscall_bypass(struct pt_regs *regs, int nr)
+{
+	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
+	unsigned int unr = nr;
+
+	if (unlikely(work & SYSCALL_WORK_ENTER) || unlikely(unr >= NR_syscalls)) {
+		do_syscall_64(regs, nr);
+		return;
+	}
+
+	enter_from_user_mode(regs);
+
+	instrumentation_begin();
+	local_irq_enable();
+	unr = array_index_nospec(unr, NR_syscalls);
+	regs->ax = x64_sys_call(regs, unr);
+
+	if (unlikely(!ukl_bypass_exit_prepare(regs))) {
+		instrumentation_end();
+		syscall_exit_to_user_mode(regs);
+		return;
+	}
+	instrumentation_end();
+
+	exit_to_user_mode();
+}

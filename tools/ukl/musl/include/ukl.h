@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <ukl.h>: the shortcut levels of a UKL application's system calls.
+ *
+ * Installed with the ring-0 musl (scripts/ukl-dev/musl.sh); an application
+ * linked into the kernel with scripts/ukl/ukl-mkapp includes it.  The level
+ * is a property of the calling process only in the C library: it chooses
+ * the kernel entry that every system call of libc's C code calls (see
+ * syscall_arch.h next to this file).  The kernel keeps no state for it,
+ * and each of its entries is correct for every system call whatever the
+ * level; Documentation/ukl/shortcuts.rst describes them.
+ *
+ *   UKL_LEVEL_BASE    entry_SYSCALL_64_ukl: the full entry and exit work
+ *                     of every system call (the default).
+ *   UKL_LEVEL_BYPASS  entry_SYSCALL_64_ukl_bypass: skips the entry and exit
+ *                     work when there is none to do (no seccomp, ptrace,
+ *                     audit or tracepoint, no pending signal, reschedule,
+ *                     FPU reload ...), the full path otherwise.
+ *
+ * The level holds for every thread of the process, is inherited by fork()
+ * and starts at the value of the environment variable UKL_LEVEL ("base" or
+ * "bypass") in a newly executed application, or at UKL_LEVEL_BASE.  The
+ * system calls of libc's C code and its cancellation points (read(),
+ * write(), ...) follow it; those that libc makes in other assembly (thread
+ * creation, vfork, sigreturn, the TLS setup) always use the base level.
+ */
+#ifndef _UKL_H
+#define _UKL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UKL_LEVEL_BASE		0
+#define UKL_LEVEL_BYPASS	1
+
+/*
+ * ukl_set_level() - select the level of the process's system calls
+ * Return: 0, or -1 if @level is not one of the UKL_LEVEL_* values (the
+ * level is unchanged then).
+ */
+int ukl_set_level(int level);
+
+/* ukl_get_level() - the current level, a UKL_LEVEL_* value */
+int ukl_get_level(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _UKL_H */
