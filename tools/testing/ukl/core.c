@@ -29,40 +29,10 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-
-/*
- * From the kernel's UAPI <linux/filter.h> and <linux/seccomp.h>, which
- * musl does not ship.
- */
-struct sock_filter {
-	unsigned short code;
-	unsigned char jt, jf;
-	unsigned int k;
-};
-
-struct sock_fprog {
-	unsigned short len;
-	struct sock_filter *filter;
-};
-
-#define BPF_STMT(code, k)		{ (unsigned short)(code), 0, 0, k }
-#define BPF_JUMP(code, k, jt, jf)	{ (unsigned short)(code), jt, jf, k }
-#define BPF_LD		0x00
-#define BPF_W		0x00
-#define BPF_ABS		0x20
-#define BPF_JMP		0x05
-#define BPF_JEQ		0x10
-#define BPF_K		0x00
-#define BPF_RET		0x06
-#define SECCOMP_MODE_FILTER	2
-#define SECCOMP_RET_ERRNO	0x00050000U
-#define SECCOMP_RET_ALLOW	0x7fff0000U
-#define SECCOMP_DATA_NR		0	/* offsetof(struct seccomp_data, nr) */
 
 #include "kselftest.h"
 #include "ukl_test.h"
@@ -521,22 +491,7 @@ static void test_ptrace_singlestep(void)
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
-	pid_t pid = getpid();
-	int ok;
-
-	ok = !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
-	     !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
-	/* syscall(), not getppid(): musl's getppid() cannot fail, sets no errno. */
-	errno = 0;
-	ok = ok && syscall(SYS_getppid) == -1 && errno == EPERM && syscall(SYS_getpid) == pid;
-	ksft_test_result(ok, "seccomp_filter\n");
+	ksft_test_result(ukl_test_seccomp_getppid(), "seccomp_filter\n");
 }
 
 UKL_TEST_MAIN(core)

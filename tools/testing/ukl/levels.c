@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -33,31 +32,6 @@
 void entry_SYSCALL_64_ukl_bypass(void);
 #endif
 
-/* From the kernel's UAPI <linux/filter.h> and <linux/seccomp.h>. */
-struct sock_filter {
-	unsigned short code;
-	unsigned char jt, jf;
-	unsigned int k;
-};
-
-struct sock_fprog {
-	unsigned short len;
-	struct sock_filter *filter;
-};
-
-#define BPF_STMT(code, k)		{ (unsigned short)(code), 0, 0, k }
-#define BPF_JUMP(code, k, jt, jf)	{ (unsigned short)(code), jt, jf, k }
-#define BPF_LD		0x00
-#define BPF_W		0x00
-#define BPF_ABS		0x20
-#define BPF_JMP		0x05
-#define BPF_JEQ		0x10
-#define BPF_K		0x00
-#define BPF_RET		0x06
-#define SECCOMP_MODE_FILTER	2
-#define SECCOMP_RET_ERRNO	0x00050000U
-#define SECCOMP_RET_ALLOW	0x7fff0000U
-#define SECCOMP_DATA_NR		0	/* offsetof(struct seccomp_data, nr) */
 
 /* The level switch of <ukl.h>; ring 3 has none and passes trivially. */
 static void test_level_switch(void)
@@ -140,25 +114,12 @@ static void test_signal_to_self(void)
  */
 static void test_seccomp(void)
 {
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
 	int status = 0, ok;
 	pid_t pid;
 
 	pid = fork();
-	if (pid == 0) {
-		ok = !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
-		     !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
-		errno = 0;
-		ok = ok && syscall(SYS_getppid) == -1 && errno == EPERM &&
-		     syscall(SYS_getpid) == getpid();
-		_exit(ok ? 3 : 4);
-	}
+	if (pid == 0)
+		_exit(ukl_test_seccomp_getppid() ? 3 : 4);
 	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 3;
 	ksft_test_result(ok, "bypass_seccomp_filter\n");

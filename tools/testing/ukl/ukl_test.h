@@ -11,13 +11,16 @@
 #ifndef __UKL_TEST_H
 #define __UKL_TEST_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/io.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/syscall.h>
 
 /*
  * UKL_TEST_MAIN(name) starts the main function of a test program.  Built
@@ -77,6 +80,64 @@ static inline noreturn void ukl_test_exit(int status)
 	reboot(RB_POWER_OFF);
 	perror("ukl-test: reboot");
 	exit(status);
+}
+
+/*
+ * From the kernel's UAPI <linux/filter.h> and <linux/seccomp.h>, which
+ * musl does not ship.
+ */
+struct sock_filter {
+	unsigned short code;
+	unsigned char jt, jf;
+	unsigned int k;
+};
+
+struct sock_fprog {
+	unsigned short len;
+	struct sock_filter *filter;
+};
+
+#define BPF_STMT(code, k)		{ (unsigned short)(code), 0, 0, k }
+#define BPF_JUMP(code, k, jt, jf)	{ (unsigned short)(code), jt, jf, k }
+#define BPF_LD		0x00
+#define BPF_W		0x00
+#define BPF_ABS		0x20
+#define BPF_JMP		0x05
+#define BPF_JEQ		0x10
+#define BPF_K		0x00
+#define BPF_RET		0x06
+#define SECCOMP_MODE_FILTER	2
+#define SECCOMP_RET_ERRNO	0x00050000U
+#define SECCOMP_RET_ALLOW	0x7fff0000U
+#define SECCOMP_DATA_NR		0	/* offsetof(struct seccomp_data, nr) */
+
+/**
+ * ukl_test_seccomp_getppid() - check that a seccomp filter sees the calls
+ *
+ * Installs a filter that fails getppid with EPERM and allows every other
+ * system call, then makes both calls.  A filter cannot be removed: call
+ * this last, or in a child process.  syscall(), not getppid(): musl's
+ * getppid() cannot fail and sets no errno.
+ *
+ * Return: 1 if the filter took effect on the calls, 0 if not.
+ */
+static inline int ukl_test_seccomp_getppid(void)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
+	pid_t pid = getpid();
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		return 0;
+	errno = 0;
+	return syscall(SYS_getppid) == -1 && errno == EPERM &&
+	       syscall(SYS_getpid) == pid;
 }
 
 #endif /* __UKL_TEST_H */
