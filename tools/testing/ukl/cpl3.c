@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "kselftest.h"
 #include "ukl_test.h"
 
 static sigjmp_buf jmp;

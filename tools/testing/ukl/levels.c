@@ -32,7 +32,6 @@
 void entry_SYSCALL_64_ukl_bypass(void);
 #endif
 
-
 /* The level switch of <ukl.h>; ring 3 has none and passes trivially. */
 static void test_level_switch(void)
 {
