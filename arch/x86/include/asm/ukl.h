@@ -46,18 +46,26 @@
 	cmpq	$entry_SYSCALL_64_ukl_irqs_off, \has_error_code*8(%rsp)
 	jae	.Lukl_done_\@
 .Lukl_app_\@:
-	pushq	%rax
+	/*
+	 * Nothing more may go onto the application's stack: the word below
+	 * the frame may be on a page that is not present or is copy-on-write
+	 * after fork(), and a fault here, in entry code, would be a kernel
+	 * fault without a usable stack.  So %rax is saved where
+	 * entry_SYSCALL_64 keeps its scratch word, in the TSS: interrupts
+	 * are off, and NMIs and the other IST entries do not use it.
+	 */
+	movq	%rax, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
 	movq	%rsp, %rax
 	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
-	pushq	(5 + \has_error_code) * 8(%rax)	/* SS */
-	pushq	(4 + \has_error_code) * 8(%rax)	/* RSP */
-	pushq	(3 + \has_error_code) * 8(%rax)	/* EFLAGS */
-	pushq	(2 + \has_error_code) * 8(%rax)	/* CS */
-	pushq	(1 + \has_error_code) * 8(%rax)	/* RIP */
+	pushq	(4 + \has_error_code) * 8(%rax)	/* SS */
+	pushq	(3 + \has_error_code) * 8(%rax)	/* RSP */
+	pushq	(2 + \has_error_code) * 8(%rax)	/* EFLAGS */
+	pushq	(1 + \has_error_code) * 8(%rax)	/* CS */
+	pushq	(0 + \has_error_code) * 8(%rax)	/* RIP */
 	.if \has_error_code
-	pushq	8(%rax)				/* error code */
+	pushq	(%rax)				/* error code */
 	.endif
-	movq	(%rax), %rax
+	movq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2), %rax
 	UNWIND_HINT_IRET_ENTRY offset=\has_error_code*8
 .Lukl_done_\@:
 .endm
