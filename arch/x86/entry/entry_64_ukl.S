@@ -22,10 +22,12 @@
  *
  * Everything between entry and exit is the ordinary do_syscall_64() with its
  * entry and exit work (seccomp, ptrace, audit, signals, rescheduling, FPU
- * state restore).  entry_SYSCALL_64_ukl_bypass, the entry of the bypass
- * level (Documentation/ukl/shortcuts.rst), has the same ABI and contract
- * and shares all of the code below; it calls ukl_do_syscall_bypass()
- * instead, which skips that work when there is none to do.
+ * state restore).  entry_SYSCALL_64_ukl_bypass and
+ * entry_SYSCALL_64_ukl_direct, the entries of the bypass and the direct
+ * level (Documentation/ukl/shortcuts.rst), have the same ABI and contract
+ * and share all of the code below; they call ukl_do_syscall_bypass() and
+ * ukl_do_syscall_direct() instead, which skip that work when there is none
+ * to do, and the latter calls some system calls' kernel functions directly.
  *
  * When the system call leaves ip and sp as the call left them, and did not
  * start a child that may run on the same stack (vfork, clone), the call's
@@ -52,8 +54,9 @@
 	.section .entry.text, "ax"
 
 /*
- * entry_SYSCALL_64_ukl_bypass, entry_SYSCALL_64_ukl - system call entries
- * for ring-0 application code, of the bypass and the base level
+ * entry_SYSCALL_64_ukl_direct, entry_SYSCALL_64_ukl_bypass,
+ * entry_SYSCALL_64_ukl - system call entries for ring-0 application code,
+ * of the direct, the bypass and the base level
  *
  * Called on the application's stack with interrupts enabled.  That stack
  * is a user page: it is accessed only for the three words needed to leave
@@ -63,15 +66,18 @@
  * ukl_do_syscall_bypass() enables them; the POPF of X86_EFLAGS_FIXED then
  * clears DF, AC, TF and NT the way the kernel's SYSCALL mask does.
  */
-SYM_CODE_START(entry_SYSCALL_64_ukl_bypass)
+SYM_CODE_START(entry_SYSCALL_64_ukl_direct)
 	UNWIND_HINT_ENTRY
 	ENDBR
 	/*
-	 * The bypass entry is the base entry but for the C function it
-	 * calls, chosen by the caller's rcx, the address it called.  The nop
-	 * keeps the two addresses apart without IBT, where ENDBR is empty;
-	 * both are application context until the CLI below.
+	 * The direct and bypass entries are the base entry but for the C
+	 * function it calls, chosen by the caller's rcx, the address it
+	 * called.  The nops keep the three addresses apart without IBT, where
+	 * ENDBR is empty; all are application context until the CLI below.
 	 */
+	nop
+SYM_INNER_LABEL(entry_SYSCALL_64_ukl_bypass, SYM_L_GLOBAL)
+	ENDBR
 	nop
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl, SYM_L_GLOBAL)
 	ENDBR
@@ -112,14 +118,9 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	/* Sign extend the lower 32bit as syscall numbers are treated as int */
 	movslq	%eax, %rsi
 
-	/*
-	 * The bypass level.  Its C code does without the mitigations below,
-	 * which protect the kernel from predictions trained at a lower
-	 * privilege: the application runs in ring 0 and is returned to
-	 * without IBRS_EXIT.
-	 */
-	cmpq	$entry_SYSCALL_64_ukl_bypass, RCX(%rdi)
-	je	.Lukl_bypass
+	/* The shortcut levels are out of line: the base level falls through. */
+	cmpq	$entry_SYSCALL_64_ukl, RCX(%rdi)
+	jne	.Lukl_shortcut
 
 	/* clobbers %rax, make sure it is after saving the syscall nr */
 	IBRS_ENTER
@@ -127,10 +128,6 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	CLEAR_BRANCH_HISTORY
 
 	call	do_syscall_64		/* returns with IRQs disabled */
-	jmp	.Lukl_return
-
-.Lukl_bypass:
-	call	ukl_do_syscall_bypass	/* returns with IRQs disabled */
 
 .Lukl_return:
 
@@ -185,4 +182,19 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	ANNOTATE_UNRET_SAFE
 	ret
 	int3
-SYM_CODE_END(entry_SYSCALL_64_ukl_bypass)
+
+	/*
+	 * The bypass and direct levels.  Their C code does without the
+	 * mitigations above, which protect the kernel from predictions
+	 * trained at a lower privilege: the application runs in ring 0 and
+	 * is returned to without IBRS_EXIT.
+	 */
+.Lukl_shortcut:
+	cmpq	$entry_SYSCALL_64_ukl_direct, RCX(%rdi)
+	je	.Lukl_direct
+	call	ukl_do_syscall_bypass	/* returns with IRQs disabled */
+	jmp	.Lukl_return
+.Lukl_direct:
+	call	ukl_do_syscall_direct	/* returns with IRQs disabled */
+	jmp	.Lukl_return
+SYM_CODE_END(entry_SYSCALL_64_ukl_direct)

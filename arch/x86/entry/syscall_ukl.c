@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UKL: the bypass level of the application's system calls.
+ * UKL: the bypass and direct levels of the application's system calls.
  *
  * The ring-0 UKL application selects a level by the entry it calls
- * (Documentation/ukl/shortcuts.rst).  entry_SYSCALL_64_ukl_bypass builds
- * the same pt_regs on the task stack as the base entry and calls
- * ukl_do_syscall_bypass() instead of do_syscall_64().  That runs the system
+ * (Documentation/ukl/shortcuts.rst).  entry_SYSCALL_64_ukl_bypass and
+ * entry_SYSCALL_64_ukl_direct build the same pt_regs on the task stack as
+ * the base entry and call ukl_do_syscall_bypass() or
+ * ukl_do_syscall_direct() instead of do_syscall_64().  Both run the system
  * call without the entry and exit work when there provably is none, and
- * falls back to the full path of do_syscall_64() otherwise:
+ * fall back to the full path of do_syscall_64() otherwise:
  *
  * - on entry, when any SYSCALL_WORK_ENTER bit is set (seccomp, ptrace,
  *   audit, the syscall tracepoint, syscall user dispatch) or the number is
@@ -26,11 +27,22 @@
  * per-flag tests of the exit work when no flag is set, and, in the entry
  * code, the mitigations against predictions trained at a lower privilege
  * (the application runs in ring 0).
+ *
+ * The direct level differs from the bypass in the system call itself: for
+ * read(), write(), sendto() and recvfrom() it calls the kernel functions
+ * behind them (ksys_read(), ksys_write(), __sys_sendto(), __sys_recvfrom())
+ * with the caller's registers as their C arguments, instead of the
+ * dispatch through x64_sys_call() and the system call's pt_regs wrapper.
+ * They are the functions the system calls run, so the locking, the
+ * accounting (rchar/wchar, syscr/syscw), fsnotify and the LSM hooks are
+ * the same.
  */
 
 #include <linux/entry-common.h>
 #include <linux/highmem.h>
 #include <linux/nospec.h>
+#include <linux/socket.h>
+#include <linux/syscalls.h>
 #include <linux/ukl.h>
 
 #include <asm/fpu/api.h>
@@ -104,6 +116,78 @@ static __always_inline bool ukl_bypass_exit_prepare(struct pt_regs *regs)
 }
 
 /**
+ * ukl_direct_call - run a system call of the direct level
+ * @regs: pt_regs of the system call
+ * @nr: its number, checked against NR_syscalls and clamped by the caller
+ *
+ * The system calls of the direct level call their kernel function with
+ * the arguments converted as their SYSCALL_DEFINE wrappers would; every
+ * other one goes through x64_sys_call() as at the bypass level.
+ *
+ * Context: process context of the application, interrupts enabled.
+ * Return: the system call's result.
+ */
+static __always_inline long ukl_direct_call(struct pt_regs *regs,
+					    unsigned int nr)
+{
+	switch (nr) {
+	case __NR_read:
+		return ksys_read(regs->di, (char __user *)regs->si, regs->dx);
+	case __NR_write:
+		return ksys_write(regs->di, (const char __user *)regs->si,
+				  regs->dx);
+#ifdef CONFIG_NET
+	case __NR_sendto:
+		return __sys_sendto(regs->di, (void __user *)regs->si, regs->dx,
+				    regs->r10,
+				    (struct sockaddr __user *)regs->r8,
+				    regs->r9);
+	case __NR_recvfrom:
+		return __sys_recvfrom(regs->di, (void __user *)regs->si,
+				      regs->dx, regs->r10,
+				      (struct sockaddr __user *)regs->r8,
+				      (int __user *)regs->r9);
+#endif
+	}
+	return x64_sys_call(regs, nr);
+}
+
+/*
+ * The body of ukl_do_syscall_bypass() and ukl_do_syscall_direct(), which
+ * differ in @direct, a constant.
+ */
+static __always_inline void ukl_do_syscall_shortcut(struct pt_regs *regs,
+						    int nr, bool direct)
+{
+	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
+	unsigned int unr = nr;
+
+	if (unlikely(work & SYSCALL_WORK_ENTER) || unlikely(unr >= NR_syscalls)) {
+		do_syscall_64(regs, nr);
+		return;
+	}
+
+	enter_from_user_mode(regs);
+
+	instrumentation_begin();
+	local_irq_enable();
+	unr = array_index_nospec(unr, NR_syscalls);
+	if (direct)
+		regs->ax = ukl_direct_call(regs, unr);
+	else
+		regs->ax = x64_sys_call(regs, unr);
+
+	if (unlikely(!ukl_bypass_exit_prepare(regs))) {
+		instrumentation_end();
+		syscall_exit_to_user_mode(regs);
+		return;
+	}
+	instrumentation_end();
+
+	exit_to_user_mode();
+}
+
+/**
  * ukl_do_syscall_bypass - run a system call of the bypass level
  * @regs: pt_regs that entry_SYSCALL_64_ukl_bypass built on the task stack
  * @nr: the system call number, sign-extended from its low 32 bits
@@ -124,27 +208,24 @@ static __always_inline bool ukl_bypass_exit_prepare(struct pt_regs *regs)
  */
 __visible noinstr void ukl_do_syscall_bypass(struct pt_regs *regs, int nr)
 {
-	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
-	unsigned int unr = nr;
+	ukl_do_syscall_shortcut(regs, nr, false);
+}
 
-	if (unlikely(work & SYSCALL_WORK_ENTER) || unlikely(unr >= NR_syscalls)) {
-		do_syscall_64(regs, nr);
-		return;
-	}
-
-	enter_from_user_mode(regs);
-
-	instrumentation_begin();
-	local_irq_enable();
-	unr = array_index_nospec(unr, NR_syscalls);
-	regs->ax = x64_sys_call(regs, unr);
-
-	if (unlikely(!ukl_bypass_exit_prepare(regs))) {
-		instrumentation_end();
-		syscall_exit_to_user_mode(regs);
-		return;
-	}
-	instrumentation_end();
-
-	exit_to_user_mode();
+/**
+ * ukl_do_syscall_direct - run a system call of the direct level
+ * @regs: pt_regs that entry_SYSCALL_64_ukl_direct built on the task stack
+ * @nr: the system call number, sign-extended from its low 32 bits
+ *
+ * Called by entry_SYSCALL_64_ukl_direct like ukl_do_syscall_bypass(), and
+ * the same but for the system call itself, which ukl_direct_call() runs:
+ * read(), write(), sendto() and recvfrom() call their kernel functions
+ * directly.  The fallback to do_syscall_64() on entry, to
+ * syscall_exit_to_user_mode() on exit, and the restart of an interrupted
+ * call (pt_regs->orig_ax, ip - 2) are those of every level.
+ *
+ * Context: the application's system call, interrupts disabled, noinstr.
+ */
+__visible noinstr void ukl_do_syscall_direct(struct pt_regs *regs, int nr)
+{
+	ukl_do_syscall_shortcut(regs, nr, true);
 }

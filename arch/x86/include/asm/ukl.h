@@ -29,9 +29,10 @@
  * context by ukl_app_regs().
  *
  * Application context is an instruction pointer in the application's text
- * or in its system call entries (entry_SYSCALL_64_ukl_bypass, which falls
- * through to entry_SYSCALL_64_ukl) before they disable interrupts.  The task stack
- * is free then: the application only runs with nothing of the kernel on it.
+ * or in its system call entries (entry_SYSCALL_64_ukl_direct, which falls
+ * through to the bypass and base entries) before they disable interrupts.
+ * The task stack is free then: the application only runs with nothing of
+ * the kernel on it.
  * Interrupts are off (IDT gates are interrupt gates); only registers of the
  * interrupted context are live, and the flags are already saved.
  */
@@ -41,7 +42,7 @@
 	cmpq	$__ukl_text_end, \has_error_code*8(%rsp)
 	jb	.Lukl_app_\@
 .Lukl_not_text_\@:
-	cmpq	$entry_SYSCALL_64_ukl_bypass, \has_error_code*8(%rsp)
+	cmpq	$entry_SYSCALL_64_ukl_direct, \has_error_code*8(%rsp)
 	jb	.Lukl_done_\@
 	cmpq	$entry_SYSCALL_64_ukl_irqs_off, \has_error_code*8(%rsp)
 	jae	.Lukl_done_\@
@@ -138,9 +139,10 @@ bool is_ukl_task(struct task_struct *tsk);
 /* The application's code (include/asm-generic/ukl.lds.h). */
 extern char __ukl_text_start[], __ukl_text_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
-extern char entry_SYSCALL_64_ukl_bypass[];
+extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 
 void ukl_do_syscall_bypass(struct pt_regs *regs, int nr);
+void ukl_do_syscall_direct(struct pt_regs *regs, int nr);
 
 /**
  * arch_ukl_app_regs - tell whether pt_regs were saved in application context
@@ -160,7 +162,7 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 		return false;
 	return (ip >= (unsigned long)__ukl_text_start &&
 		ip < (unsigned long)__ukl_text_end) ||
-	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_bypass &&
+	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_direct &&
 		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
 }
 
