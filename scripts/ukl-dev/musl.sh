@@ -47,11 +47,14 @@ builtins_cflags+=" -fno-unwind-tables -ffunction-sections -Wall"
 # (pointers in data), PC32 and PLT32 (rip-relative data and calls).
 # R_X86_64_32 is accepted but absent: it only resolves for values below
 # 4 GiB, so it could only be a constant, never a kernel-half address.  Any
-# other type (GOT, TLS, ...) fails the build.
+# other type (GOT, other TLS models, ...) fails the build.
+# TPOFF32: the thread-local shortcut level of builtins/ukl_level.c, read
+# %fs-relative (the local-exec model) by every system call.
 ok_relocs="R_X86_64_32S R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32 R_X86_64_32"
+ok_relocs+=" R_X86_64_TPOFF32"
 # Left undefined on purpose: the kernel provides them (the system call
-# entries of the base and the bypass level).
-kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass"
+# entries of the base, the bypass and the direct level).
+kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass entry_SYSCALL_64_ukl_direct"
 
 die() { echo "musl: error: $*" >&2; exit 1; }
 log() { echo "musl: $*"; }
@@ -245,14 +248,17 @@ check_funcs() {
 
 # Every symbol libc.a, the crt objects and the builtins reference must be
 # defined by one of them, except the kernel's entry, the application's main
-# and weak references (__init_array_start and friends, _DYNAMIC).  This
-# covers whatever an application may pull in; link_test checks a real link.
+# and weak references (__init_array_start and friends, _DYNAMIC), and
+# _GLOBAL_OFFSET_TABLE_, which gcc declares in every object with a
+# thread-local access although no relocation uses it (check_relocs rejects
+# GOT relocations; ukl-mkapp strips the symbol).  This covers whatever an
+# application may pull in; link_test checks a real link.
 check_closure() {
 	local undef
 	undef=$(comm -23 \
 		<(nm --undefined-only "$@" 2>/dev/null | awk '$1 == "U" { print $2 }' | LC_ALL=C sort -u) \
 		<( (nm --defined-only "$@" 2>/dev/null | awk 'NF == 3 { print $3 }'
-		    printf '%s\n' $kernel_syms main) | LC_ALL=C sort -u))
+		    printf '%s\n' $kernel_syms main _GLOBAL_OFFSET_TABLE_) | LC_ALL=C sort -u))
 	if [ -n "$undef" ]; then
 		echo "$undef" | sed 's/^/  /' >&2
 		die "symbols referenced by the ukl libc that nothing provides (missing builtins?)"
@@ -260,7 +266,7 @@ check_closure() {
 }
 
 # Partially link a small program the way the kernel build does and list
-# what stays undefined.
+# what stays undefined (_GLOBAL_OFFSET_TABLE_ aside: see check_closure).
 link_test() {
 	local t=$ukl_obj/linktest lib=$ukl_obj/lib undef
 	mkdir -p "$t"
@@ -286,7 +292,8 @@ link_test() {
 		ld -r -u _start -o "$t/hello-ukl.o" "$lib/crt1.o" "$lib/crti.o" \
 		"$t/hello.o" "$lib/libc.a" "$lib/libukl-builtins.a" "$lib/crtn.o"
 	undef=$(nm -u "$t/hello-ukl.o" | awk '$1 == "U" { print $2 }' |
-		grep -vxF -f <(printf '%s\n' $kernel_syms) || true)
+		grep -vxF -f <(printf '%s\n' $kernel_syms _GLOBAL_OFFSET_TABLE_) ||
+		true)
 	if [ -n "$undef" ]; then
 		echo "$undef" | sed 's/^/  /' >&2
 		die "undefined symbols left in the partially linked test program"

@@ -14,10 +14,10 @@
  *    result in rax, rcx and r11 clobbered, every other register preserved.
  *
  *  - The call is always the 2-byte instruction "call *%rcx" with rcx
- *    holding the address of entry_SYSCALL_64_ukl, or of
- *    entry_SYSCALL_64_ukl_bypass at the bypass level (<ukl.h>).  It has the length of
- *    syscall, so the kernel's restart logic (saved ip -= 2) re-executes it;
- *    the kernel restores rcx from its saved value for that case.
+ *    holding the address of entry_SYSCALL_64_ukl, or of the entry of the
+ *    thread's shortcut level (<ukl.h>).  It has the length of syscall, so
+ *    the kernel's restart logic (saved ip -= 2) re-executes it; the
+ *    kernel restores rcx from its saved value for that case.
  *
  *  - The call pushes its return address just below the caller's stack
  *    pointer.  The kernel returns with ret to that address when the system
@@ -36,13 +36,23 @@
 #define __SYSCALL_LL_O(x) (x)
 
 /*
- * The kernel entry to call: entry_SYSCALL_64_ukl or, at the bypass level,
- * entry_SYSCALL_64_ukl_bypass (builtins/ukl_level.c, <ukl.h>).  Not C
- * functions: reached only through the asm below.
+ * The kernel entry to call: that of the calling thread's level, a
+ * thread-local variable (builtins/ukl_level.c, <ukl.h>).  Code that runs
+ * before the thread pointer is set defines SYSCALL_NO_TLS, as i386's
+ * syscall_arch.h expects for its %gs:16 (src/env/__init_tls.c), and calls
+ * entry_SYSCALL_64_ukl.  The entries are not C functions: reached only
+ * through the asm below.
  */
-extern unsigned long __ukl_syscall_entry;
+#if SYSCALL_NO_TLS
+extern char entry_SYSCALL_64_ukl[];
+
+#define __UKL_ENTRY ((unsigned long)entry_SYSCALL_64_ukl)
+#else
+extern __thread unsigned long __ukl_syscall_entry
+	__attribute__((tls_model("local-exec")));
 
 #define __UKL_ENTRY (__ukl_syscall_entry)
+#endif
 
 static inline long __syscall0(long n)
 {
