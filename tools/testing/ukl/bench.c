@@ -2,8 +2,8 @@
 /*
  * UKL microbenchmarks in the style of LEBench: the cost of the kernel
  * services an application uses most, measured the same way in every mode
- * (an ordinary ring-3 process, the UKL application, later the UKL
- * shortcut levels).  Run by tools/testing/ukl/ukl-bench.sh ("make bench"),
+ * (an ordinary ring-3 process, the UKL application at its shortcut
+ * levels).  Run by tools/testing/ukl/ukl-bench.sh ("make bench"),
  * which boots the kernels, collects the results and makes the tables; see
  * Documentation/ukl/benchmarks.rst.
  *
@@ -11,8 +11,8 @@
  * application of "make test" holds it, but the suite runs it only when
  * asked by name.  Started as
  *
- *	suite area=bench [mode=NAME] [reps=R] [scale=S] [only=A,B] [levels=bypass]
- *		[spawn=PATH]
+ *	suite area=bench [mode=NAME] [reps=R] [scale=S] [only=A,B]
+ *		[levels=bypass,direct] [spawn=PATH]
  *
  * it runs each benchmark once to warm up and R times (default 7) more,
  * each time timing N operations with CLOCK_MONOTONIC, and prints a line
@@ -21,9 +21,11 @@
  *
  * per repetition (rep=0 is the warm-up).  MODE is NAME of mode=, by default
  * "ring3" at CPL 3 and, at CPL 0, the shortcut level the application runs
- * at (<ukl.h>): "base" or "bypass".  N is the benchmark's count times S.
- * At CPL 0, levels=bypass then runs every benchmark again at the bypass
- * level, as mode "bypass", and returns to the level before.  With
+ * at (<ukl.h>): "base", "bypass" or "direct".  N is the benchmark's count
+ * times S.  At CPL 0, levels= then runs every benchmark again at each level
+ * it names, as the mode of that name, and returns to the level before.
+ * Threads a benchmark creates start at the level of the thread that
+ * creates them.  With
  * spawn=PATH, it then runs PATH (the ring-3 build of the suite in the
  * initramfs) with "area=bench" and the same reps=, scale= and only=, so
  * that one boot measures the ring-0 application and an ordinary process on
@@ -456,7 +458,13 @@ UKL_TEST_MAIN(bench)
 	const char *mode = ukl_test_cpl() ? "ring3" : "base", *only = NULL;
 	const char *spawn = NULL;
 #ifdef UKL_APP
+	static const char *const level_names[] = {
+		[UKL_LEVEL_BASE] = "base",
+		[UKL_LEVEL_BYPASS] = "bypass",
+		[UKL_LEVEL_DIRECT] = "direct",
+	};
 	const char *levels = NULL;
+	int level;
 #endif
 	unsigned int reps = DEFAULT_REPS, i;
 	char *pass[3];
@@ -464,8 +472,7 @@ UKL_TEST_MAIN(bench)
 	double scale = 1;
 
 #ifdef UKL_APP
-	if (ukl_get_level() == UKL_LEVEL_BYPASS)
-		mode = "bypass";
+	mode = level_names[ukl_get_level()];
 #endif
 	if (getpid() == 1)
 		ukl_bench_boot("bench");
@@ -502,17 +509,21 @@ UKL_TEST_MAIN(bench)
 			failed++;
 	printf("# bench-end %s failed=%d\n", mode, failed);
 #ifdef UKL_APP
-	if (levels && wanted(levels, "bypass")) {
+	for (level = UKL_LEVEL_BYPASS; levels && level <= UKL_LEVEL_DIRECT;
+	     level++) {
+		const char *name = level_names[level];
 		int old = ukl_get_level();
 
-		ukl_set_level(UKL_LEVEL_BYPASS);
-		printf("# bench-start bypass cpl=%d reps=%u scale=%g\n",
+		if (!wanted(levels, name))
+			continue;
+		ukl_set_level(level);
+		printf("# bench-start %s cpl=%d reps=%u scale=%g\n", name,
 		       ukl_test_cpl(), reps, scale);
 		for (i = 0; i < NR_BENCHES; i++)
 			if (wanted(only, benches[i].name) &&
-			    run_bench(&benches[i], "bypass", reps, scale))
+			    run_bench(&benches[i], name, reps, scale))
 				failed++;
-		printf("# bench-end bypass failed=%d\n", failed);
+		printf("# bench-end %s failed=%d\n", name, failed);
 		ukl_set_level(old);
 	}
 #endif

@@ -3,13 +3,17 @@
  * UKL test: the shortcut levels of the application's system calls
  * (Documentation/ukl/shortcuts.rst).
  *
- * As the application, the tests run at the bypass level (<ukl.h>), whose
- * entry skips the entry and exit work of a system call only when there is
- * none: each test makes work appear and checks that the bypass fell back
- * to the full path for it (a signal sent to the caller, a seccomp filter,
- * SIGALRM in a compute loop, the FPU registers after a context switch).
- * As an ordinary ring-3 program the same tests make ordinary system calls
- * and must give the same results.
+ * As the application, the tests run at the bypass and then at the direct
+ * level (<ukl.h>), whose entries skip the entry and exit work of a system
+ * call only when there is none: each test makes work appear and checks
+ * that the level fell back to the full path for it (a signal sent to the
+ * caller, a seccomp filter, SIGALRM in a compute loop, the FPU registers
+ * after a context switch).  Then the direct calls of <ukl.h> (ukl_read(),
+ * ukl_write(), ukl_send(), ukl_recv()) are checked against what the
+ * system calls do, including their restart after a signal handler, and
+ * the level is checked to belong to a thread.  As an ordinary ring-3
+ * program the same tests make ordinary system calls and must give the
+ * same results.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +22,9 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -28,9 +35,25 @@
 #ifdef UKL_APP
 #include <ukl.h>
 
-/* The kernel's entry of the bypass level, called directly by fpu_call(). */
+/* The kernel's entries of the shortcut levels, called by fpu_call(). */
 void entry_SYSCALL_64_ukl_bypass(void);
+void entry_SYSCALL_64_ukl_direct(void);
+#else
+/* Ring 3: the level has no effect, the direct calls are system calls. */
+#define UKL_LEVEL_BASE		0
+#define UKL_LEVEL_BYPASS	1
+#define UKL_LEVEL_DIRECT	2
+static int ukl_set_level(int level) { return 0; }
+static long ukl_ret(long r) { return r < 0 ? -errno : r; }
+#define ukl_read(fd, buf, n)		ukl_ret(read(fd, buf, n))
+#define ukl_write(fd, buf, n)		ukl_ret(write(fd, buf, n))
+#define ukl_send(fd, buf, n, flags)	ukl_ret(send(fd, buf, n, flags))
+#define ukl_recv(fd, buf, n, flags)	ukl_ret(recv(fd, buf, n, flags))
 #endif
+
+/* The level under test and its name, the prefix of the test names. */
+static int level = UKL_LEVEL_BYPASS;
+static const char *level_name = "bypass";
 
 /* The level switch of <ukl.h>; ring 3 has none and passes trivially. */
 static void test_level_switch(void)
@@ -42,10 +65,47 @@ static void test_level_switch(void)
 	     ukl_get_level() == UKL_LEVEL_BASE &&
 	     ukl_set_level(UKL_LEVEL_BYPASS) == 0 &&
 	     ukl_get_level() == UKL_LEVEL_BYPASS &&
-	     ukl_set_level(42) == -1 &&
-	     ukl_get_level() == UKL_LEVEL_BYPASS;
+	     ukl_set_level(UKL_LEVEL_DIRECT) == 0 &&
+	     ukl_get_level() == UKL_LEVEL_DIRECT &&
+	     ukl_set_level(42) == -1 && ukl_set_level(-1) == -1 &&
+	     ukl_get_level() == UKL_LEVEL_DIRECT;
 #endif
 	ksft_test_result(ok, "level_switch\n");
+}
+
+#ifdef UKL_APP
+static void *thread_level(void *arg)
+{
+	int *levels = arg;
+
+	levels[0] = ukl_get_level();
+	ukl_set_level(UKL_LEVEL_BASE);
+	levels[1] = ukl_get_level();
+	/* A system call at the thread's level, that must work. */
+	levels[2] = getppid() > 0;
+	return NULL;
+}
+#endif
+
+/*
+ * The level belongs to a thread: a new thread starts at its creator's, and
+ * what it sets holds for itself only.
+ */
+static void test_thread_level(void)
+{
+	int ok = 1;
+#ifdef UKL_APP
+	int levels[3] = { -1, -1, 0 };
+	pthread_t t;
+
+	ok = ukl_set_level(UKL_LEVEL_DIRECT) == 0 &&
+	     pthread_create(&t, NULL, thread_level, levels) == 0 &&
+	     pthread_join(t, NULL) == 0 &&
+	     levels[0] == UKL_LEVEL_DIRECT && levels[1] == UKL_LEVEL_BASE &&
+	     levels[2] == 1 && ukl_get_level() == UKL_LEVEL_DIRECT;
+	ukl_set_level(level);
+#endif
+	ksft_test_result(ok, "level_per_thread\n");
 }
 
 /*
@@ -62,7 +122,7 @@ static void test_plain_calls(void)
 	     syscall(1000) == -1 && errno == ENOSYS;
 	errno = 0;
 	ok = ok && syscall(-1L) == -1 && errno == ENOSYS;
-	ksft_test_result(ok, "bypass_plain_calls\n");
+	ksft_test_result(ok, "%s_plain_calls\n", level_name);
 }
 
 static volatile sig_atomic_t usr1_count, alrm_count;
@@ -103,7 +163,7 @@ static void test_signal_to_self(void)
 
 	ok = ok && after_kill == 1 && while_blocked == 1 && usr1_count == 2;
 	signal(SIGUSR1, SIG_DFL);
-	ksft_test_result(ok, "bypass_signal_to_self\n");
+	ksft_test_result(ok, "%s_signal_to_self\n", level_name);
 }
 
 /*
@@ -121,7 +181,7 @@ static void test_seccomp(void)
 		_exit(ukl_test_seccomp_getppid() ? 3 : 4);
 	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 3;
-	ksft_test_result(ok, "bypass_seccomp_filter\n");
+	ksft_test_result(ok, "%s_seccomp_filter\n", level_name);
 }
 
 /*
@@ -145,7 +205,7 @@ static void test_sigalrm_compute_loop(void)
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
 	ksft_test_result(ok && alrm_count == 1 && getpid() > 0,
-			 "bypass_sigalrm_compute_loop\n");
+			 "%s_sigalrm_compute_loop\n", level_name);
 }
 
 #define NR_XMM		16
@@ -155,14 +215,16 @@ static void test_sigalrm_compute_loop(void)
  * Load all 16 XMM registers from @in, make the system call @nr (read or
  * write of one byte), store the registers to @out.  The call is made in
  * the same asm statement, so nothing but the kernel can change the
- * registers in between: at the bypass level through its entry, in ring 3
- * with SYSCALL.
+ * registers in between: at the level under test through its entry, in
+ * ring 3 with SYSCALL.
  */
 static long fpu_call(long nr, int fd, void *buf, const unsigned char *in,
 		     unsigned char *out)
 {
 #ifdef UKL_APP
-	unsigned long entry = (unsigned long)entry_SYSCALL_64_ukl_bypass;
+	unsigned long entry = level == UKL_LEVEL_DIRECT ?
+		(unsigned long)entry_SYSCALL_64_ukl_direct :
+		(unsigned long)entry_SYSCALL_64_ukl_bypass;
 #define FPU_CALL	"movq %[entry], %%rcx\n\tcall *%%rcx\n\t"
 #else
 #define FPU_CALL	"syscall\n\t"
@@ -234,10 +296,10 @@ static void *fpu_other(void *arg)
 }
 
 /*
- * The caller blocks in a bypass call while another thread of the same
- * CPU loads other XMM values: the call returns with TIF_NEED_FPU_LOAD
- * set, and the bypass must take the full exit, which restores the caller's
- * registers.
+ * The caller blocks in a call of the level while another thread of the
+ * same CPU loads other XMM values: the call returns with TIF_NEED_FPU_LOAD
+ * set, and the level must take the full exit, which restores the caller's
+ * registers.  At the direct level, read() and write() are direct calls.
  */
 static void test_fpu_after_context_switch(void)
 {
@@ -265,23 +327,151 @@ static void test_fpu_after_context_switch(void)
 	close(fpu_pipe[0]);
 	close(fpu_pipe[1]);
 	sched_setaffinity(0, sizeof(old), &old);
-	ksft_test_result(ok, "bypass_fpu_after_context_switch\n");
+	ksft_test_result(ok, "%s_fpu_after_context_switch\n", level_name);
 }
 
-UKL_TEST_MAIN(levels)
+/*
+ * The direct calls on a pipe and on a file: data, the file offset that
+ * ksys_read() and ksys_write() keep under the file's position lock, and
+ * errors as negative errno values.
+ */
+static void test_direct_read_write(void)
 {
-	ksft_print_header();
-	ksft_set_plan(6);
-#ifdef UKL_APP
-	ksft_print_msg("started at the %s level\n",
-		       ukl_get_level() == UKL_LEVEL_BYPASS ? "bypass" : "base");
-#endif
+	char path[] = "/tmp/ukl-direct-XXXXXX";
+	char buf[8] = { 0 };
+	int p[2], fd, ok;
 
-	test_level_switch();
+	ok = pipe(p) == 0 && ukl_write(p[1], "direct", 6) == 6 &&
+	     ukl_read(p[0], buf, sizeof(buf)) == 6 && !memcmp(buf, "direct", 6);
+	close(p[0]);
+	close(p[1]);
+	ok = ok && ukl_read(p[0], buf, 1) == -EBADF &&
+	     ukl_write(-1, buf, 1) == -EBADF;
+
+	fd = mkstemp(path);
+	ok = ok && fd >= 0 && ukl_write(fd, "0123456789", 10) == 10 &&
+	     lseek(fd, 0, SEEK_CUR) == 10 && lseek(fd, 2, SEEK_SET) == 2 &&
+	     ukl_read(fd, buf, 3) == 3 && !memcmp(buf, "234", 3) &&
+	     lseek(fd, 0, SEEK_CUR) == 5 && ukl_read(fd, buf, 8) == 5 &&
+	     ukl_read(fd, buf, 8) == 0;
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
+	ksft_test_result(ok, "direct_read_write\n");
+}
+
+/* The direct send and receive over a loopback TCP connection. */
+static void test_direct_tcp(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int l, c = -1, s = -1, ok;
+	char buf[16] = { 0 };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	ok = l >= 0 && bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	     listen(l, 1) == 0 &&
+	     getsockname(l, (struct sockaddr *)&a, &len) == 0;
+	if (ok) {
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		ok = c >= 0 && connect(c, (struct sockaddr *)&a, sizeof(a)) == 0;
+		s = ok ? accept(l, NULL, NULL) : -1;
+	}
+	ok = ok && s >= 0 && ukl_send(c, "ping", 4, 0) == 4 &&
+	     ukl_recv(s, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "ping", 4) &&
+	     ukl_send(s, "pong!", 5, MSG_NOSIGNAL) == 5 &&
+	     ukl_recv(c, buf, 2, MSG_PEEK) == 2 &&
+	     ukl_recv(c, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT) == 5 &&
+	     !memcmp(buf, "pong!", 5) &&
+	     ukl_recv(c, buf, sizeof(buf), MSG_DONTWAIT) == -EAGAIN &&
+	     ukl_recv(l, buf, 1, 0) == -ENOTCONN;
+	if (c >= 0)
+		close(c);
+	if (s >= 0)
+		close(s);
+	if (l >= 0)
+		close(l);
+	ksft_test_result(ok, "direct_tcp_send_recv\n");
+}
+
+static int restart_pipe[2];
+
+static void on_alrm_write(int sig)
+{
+	alrm_count++;
+	write(restart_pipe[1], "r", 1);
+}
+
+/*
+ * A direct read blocked on an empty pipe, interrupted by SIGALRM, whose
+ * handler writes one byte: with SA_RESTART the kernel restarts the call
+ * (ip - 2, the "call *%rcx" of the direct entry again), which reads the
+ * byte; without SA_RESTART it fails with -EINTR.
+ */
+static void test_direct_restart(int restart)
+{
+	struct sigaction sa = { .sa_handler = on_alrm_write };
+	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
+	char c = 0;
+	long r;
+	int ok;
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	ok = pipe(restart_pipe) == 0 && sigaction(SIGALRM, &sa, NULL) == 0;
+	alrm_count = 0;
+	ok = ok && setitimer(ITIMER_REAL, &it, NULL) == 0;
+	r = ok ? ukl_read(restart_pipe[0], &c, 1) : 0;
+	if (restart)
+		ok = ok && r == 1 && c == 'r';
+	else
+		ok = ok && r == -EINTR && read(restart_pipe[0], &c, 1) == 1;
+	ok = ok && alrm_count == 1;
+	signal(SIGALRM, SIG_DFL);
+	close(restart_pipe[0]);
+	close(restart_pipe[1]);
+	ksft_test_result(ok, "direct_read_%s\n",
+			 restart ? "restarted" : "eintr");
+}
+
+/* The tests of a shortcut level's fallbacks, run at @l. */
+static void test_level(int l, const char *name)
+{
+	level = l;
+	level_name = name;
+	ukl_set_level(level);
 	test_plain_calls();
 	test_signal_to_self();
 	test_seccomp();
 	test_sigalrm_compute_loop();
 	test_fpu_after_context_switch();
+}
+
+UKL_TEST_MAIN(levels)
+{
+#ifdef UKL_APP
+	static const char *const names[] = { "base", "bypass", "direct" };
+	int start = ukl_get_level();
+#endif
+
+	ksft_print_header();
+	ksft_set_plan(16);
+#ifdef UKL_APP
+	ksft_print_msg("started at the %s level\n", names[start]);
+#endif
+
+	test_level_switch();
+	test_thread_level();
+	test_level(UKL_LEVEL_BYPASS, "bypass");
+	test_level(UKL_LEVEL_DIRECT, "direct");
+	test_direct_read_write();
+	test_direct_tcp();
+	test_direct_restart(1);
+	test_direct_restart(0);
+#ifdef UKL_APP
+	ukl_set_level(start);
+#endif
 	ksft_finished();
 }

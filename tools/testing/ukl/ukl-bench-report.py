@@ -159,7 +159,8 @@ def main():
 		md.append(f"{title[0].upper()}{title[1:]}:")
 		md.append("")
 		hdr = ["benchmark"] + modes
-		ratios = [m for m in ("base", "bypass") if m in modes and "ring3" in modes]
+		ratios = [m for m in ("base", "ret", "bypass", "direct")
+			  if m in modes and "ring3" in modes]
 		hdr += [f"{m}/ring3" for m in ratios]
 		md.append("| " + " | ".join(hdr) + " |")
 		md.append("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 1)) + "|")
