@@ -190,7 +190,21 @@ static inline void ukl_app_page_fault(struct pt_regs *regs,
 	arch_ukl_app_page_fault(regs, address);
 }
 
+/**
+ * ukl_exit_prepare - the last step of the exit to user mode, for UKL
+ * @regs: pt_regs of the return, to user mode or to application context
+ *
+ * Context: arch_exit_to_user_mode_prepare(), interrupts disabled, after
+ * the exit work (x86: the ret level prepares a return with RET).
+ */
+static __always_inline void ukl_exit_prepare(struct pt_regs *regs)
+{
+	arch_ukl_exit_prepare(regs);
+}
+
 #else /* !CONFIG_UNIKERNEL_LINUX */
+
+static __always_inline void ukl_exit_prepare(struct pt_regs *regs) { }
 
 static inline void ukl_app_page_fault(struct pt_regs *regs,
 				      unsigned long address) { }

@@ -36,6 +36,12 @@
  * return is the one shared with every other way into the application (fork
  * and clone children, the end of execve()): the common return path notices
  * the kernel CS in pt_regs and returns with IRET to ring 0 instead of ring 3.
+ *
+ * With the ret level on (ukl.ret=1), that return, and the return from an
+ * interrupt or exception in application context, is a RET too when
+ * ukl_exit_prepare_ret() could write the return address below the stack
+ * pointer it returns to: restore_regs_and_return_to_kernel then comes to
+ * ukl_ret_to_app.
  */
 #include <linux/export.h>
 #include <linux/linkage.h>
@@ -160,12 +166,21 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	je	swapgs_restore_regs_and_return_to_usermode
 
 	/*
-	 * RET to the return address on the application stack.  POPF, still
-	 * on the task stack, restores the flags but IF (AC included: the
-	 * application runs with AC set); STI comes last so that its shadow
-	 * covers the RET and no interrupt arrives between the exit work and
-	 * the application's first instruction.
+	 * The call's return address is what the RET below takes: what the
+	 * ret level may have prepared for this return (ukl_ret_to_app) is
+	 * moot, and must not be left for a later one.
 	 */
+	movq	$0, PER_CPU_VAR(ukl_ret_sp)
+
+	/*
+	 * RET to the return address on the application stack, the word
+	 * below pt_regs->sp.  POPF, still on the task stack, restores the
+	 * flags but IF (AC included: the application runs with AC set); STI
+	 * comes last so that its shadow covers the RET and no interrupt
+	 * arrives between the exit work and the application's first
+	 * instruction.
+	 */
+.Lukl_ret:
 	POP_REGS pop_rdi=0
 
 	/* The stack is now RDI, orig_ax, RIP, CS, EFLAGS, RSP, SS. */
@@ -182,6 +197,25 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	ANNOTATE_UNRET_SAFE
 	ret
 	int3
+
+/*
+ * ukl_ret_to_app - the ret level's return from an interrupt or exception
+ *
+ * restore_regs_and_return_to_kernel jumps here, with pt_regs on the stack
+ * and interrupts off, when ukl_exit_prepare_ret() wrote the return
+ * address of a return to application context below its stack pointer,
+ * and recorded that stack pointer in ukl_ret_sp.  If pt_regs are those it
+ * prepared (the same stack pointer), the return is the RET above instead
+ * of IRET; otherwise back to the IRET.  Either way ukl_ret_sp is consumed.
+ */
+SYM_INNER_LABEL(ukl_ret_to_app, SYM_L_GLOBAL)
+	UNWIND_HINT_REGS
+	ANNOTATE_NOENDBR
+	movq	PER_CPU_VAR(ukl_ret_sp), %rax
+	movq	$0, PER_CPU_VAR(ukl_ret_sp)
+	cmpq	%rax, RSP(%rsp)
+	je	.Lukl_ret
+	jmp	restore_regs_and_return_to_kernel
 
 	/*
 	 * The bypass and direct levels.  Their C code does without the

@@ -36,18 +36,30 @@
  * They are the functions the system calls run, so the locking, the
  * accounting (rchar/wchar, syscr/syscw), fsnotify and the LSM hooks are
  * the same.
+ *
+ * The ret level (ukl.ret=1, off by default, also writable at run time in
+ * /sys/module/ukl/parameters/ret) is not a system call entry: it makes the
+ * returns to the application that would take IRET (after interrupts and
+ * exceptions, signal delivery, sigreturn) take RET where
+ * ukl_exit_prepare_ret() can prepare that.
  */
 
 #include <linux/entry-common.h>
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/nospec.h>
+#include <linux/sched/signal.h>
 #include <linux/socket.h>
 #include <linux/syscalls.h>
+#include <linux/uaccess.h>
 #include <linux/ukl.h>
 
 #include <asm/fpu/api.h>
 #include <asm/nospec-branch.h>
 #include <asm/syscall.h>
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "ukl."
 
 /*
  * Thread flags that make the return to the application do more than the
@@ -229,3 +241,71 @@ __visible noinstr void ukl_do_syscall_direct(struct pt_regs *regs, int nr)
 {
 	ukl_do_syscall_shortcut(regs, nr, true);
 }
+
+DEFINE_STATIC_KEY_FALSE(ukl_ret_key);
+
+/*
+ * The stack pointer of the return to application context that
+ * ukl_exit_prepare_ret() prepared on this CPU, or 0.  Set with interrupts
+ * off right before the return, and consumed by it: by ukl_ret_to_app or
+ * by the RET of entry_SYSCALL_64_ukl.
+ */
+DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
+
+/**
+ * ukl_exit_prepare_ret - prepare the return to application context with RET
+ * @regs: pt_regs of the return, whose CS is the kernel's
+ *
+ * Called by arch_exit_to_user_mode_prepare() when the ret level is on, with
+ * interrupts disabled, after the exit work: nothing changes @regs any
+ * more.  RET needs the return address in the word below the stack pointer
+ * it returns to, which the application leaves free (it is built without a
+ * red zone; interrupt frames land there).  That word is written here, in
+ * C with page faults disabled, so that a stack page that is not present,
+ * or is copy-on-write after fork(), makes the write fail instead of
+ * faulting in the entry code; the return then takes IRET.  So does a
+ * return that would enable interrupts from a context that had them off,
+ * and one to the bottom word of a signal stack, whose word below is not
+ * the application's.
+ *
+ * Context: the exit to application context, interrupts disabled.
+ */
+void ukl_exit_prepare_ret(struct pt_regs *regs)
+{
+	unsigned long slot = regs->sp - sizeof(regs->ip);
+	unsigned long sp = 0;
+
+	if ((regs->flags & X86_EFLAGS_IF) &&
+	    (!on_sig_stack(regs->sp) || on_sig_stack(slot)) &&
+	    !copy_to_user_nofault((void __user *)slot, &regs->ip,
+				  sizeof(regs->ip)))
+		sp = regs->sp;
+	this_cpu_write(ukl_ret_sp, sp);
+}
+
+static int ukl_ret_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	if (on)
+		static_branch_enable(&ukl_ret_key);
+	else
+		static_branch_disable(&ukl_ret_key);
+	return 0;
+}
+
+static int ukl_ret_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%c\n",
+			  static_key_enabled(&ukl_ret_key) ? 'Y' : 'N');
+}
+
+static const struct kernel_param_ops ukl_ret_ops = {
+	.set = ukl_ret_set,
+	.get = ukl_ret_get,
+};
+module_param_cb(ret, &ukl_ret_ops, NULL, 0644);
+MODULE_PARM_DESC(ret, "Return to the UKL application with RET instead of IRET where possible");

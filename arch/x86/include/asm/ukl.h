@@ -92,6 +92,18 @@
 .endm
 
 /*
+ * UKL_RET_TO_APP - the ret level's test in restore_regs_and_return_to_kernel
+ *
+ * First thing on the IRET path to kernel mode, with pt_regs on the stack
+ * and interrupts off: when ukl_exit_prepare_ret() prepared a return to
+ * application context on this CPU, ukl_ret_to_app takes RET for it.
+ */
+.macro UKL_RET_TO_APP
+	cmpq	$0, PER_CPU_VAR(ukl_ret_sp)
+	jne	ukl_ret_to_app
+.endm
+
+/*
  * UKL_LEAVE_IST - leave the #PF IST stack
  *
  * In idtentry_body, after error_entry() saved pt_regs and made GS and CR3
@@ -112,6 +124,8 @@
 	.endif
 .endm
 #else
+.macro UKL_RET_TO_APP
+.endm
 .macro UKL_LEAVE_APP_STACK has_error_code:req
 .endm
 .macro UKL_LEAVE_IST vector:req
@@ -126,6 +140,7 @@
 
 #include <linux/cpufeature.h>
 #include <linux/elf.h>
+#include <linux/jump_label.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <asm/ptrace.h>
@@ -143,6 +158,25 @@ extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 
 void ukl_do_syscall_bypass(struct pt_regs *regs, int nr);
 void ukl_do_syscall_direct(struct pt_regs *regs, int nr);
+
+DECLARE_STATIC_KEY_FALSE(ukl_ret_key);
+DECLARE_PER_CPU(unsigned long, ukl_ret_sp);
+void ukl_exit_prepare_ret(struct pt_regs *regs);
+
+/**
+ * arch_ukl_exit_prepare - the last step of the exit to user mode for UKL
+ * @regs: pt_regs of the return
+ *
+ * See ukl_exit_prepare().  With the ret level on, a return to application
+ * context is prepared to take RET instead of IRET (ukl_exit_prepare_ret()).
+ *
+ * Context: arch_exit_to_user_mode_prepare(), interrupts disabled.
+ */
+static __always_inline void arch_ukl_exit_prepare(struct pt_regs *regs)
+{
+	if (static_branch_unlikely(&ukl_ret_key) && !user_mode(regs))
+		ukl_exit_prepare_ret(regs);
+}
 
 /**
  * arch_ukl_app_regs - tell whether pt_regs were saved in application context
