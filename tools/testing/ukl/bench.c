@@ -12,7 +12,7 @@
  * asked by name.  Started as
  *
  *	suite area=bench [mode=NAME] [reps=R] [scale=S] [only=A,B]
- *		[levels=bypass,direct] [spawn=PATH]
+ *		[levels=ret,bypass,direct] [spawn=PATH]
  *
  * it runs each benchmark once to warm up and R times (default 7) more,
  * each time timing N operations with CLOCK_MONOTONIC, and prints a line
@@ -23,7 +23,9 @@
  * "ring3" at CPL 3 and, at CPL 0, the shortcut level the application runs
  * at (<ukl.h>): "base", "bypass" or "direct".  N is the benchmark's count
  * times S.  At CPL 0, levels= then runs every benchmark again at each level
- * it names, as the mode of that name, and returns to the level before.
+ * it names, as the mode of that name, and returns to the level before:
+ * "ret" turns the kernel's ret level on for the base level (ukl.ret,
+ * through sysfs), "bypass" and "direct" are those of <ukl.h>.
  * Threads a benchmark creates start at the level of the thread that
  * creates them.  With
  * spawn=PATH, it then runs PATH (the ring-3 build of the suite in the
@@ -453,6 +455,23 @@ static int spawn_ring3(const char *path, char **opts, int nopts)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/* Run the benchmarks that @only names as mode @mode; return the failures. */
+static int run_mode(const char *mode, const char *only, unsigned int reps,
+		    double scale)
+{
+	unsigned int i;
+	int failed = 0;
+
+	printf("# bench-start %s cpl=%d reps=%u scale=%g\n", mode,
+	       ukl_test_cpl(), reps, scale);
+	for (i = 0; i < NR_BENCHES; i++)
+		if (wanted(only, benches[i].name) &&
+		    run_bench(&benches[i], mode, reps, scale))
+			failed++;
+	printf("# bench-end %s failed=%d\n", mode, failed);
+	return failed;
+}
+
 UKL_TEST_MAIN(bench)
 {
 	const char *mode = ukl_test_cpl() ? "ring3" : "base", *only = NULL;
@@ -501,29 +520,27 @@ UKL_TEST_MAIN(bench)
 	zero_fd = open_dev("/dev/zero", 5, O_RDONLY);
 	null_fd = open_dev("/dev/null", 3, O_WRONLY);
 	loopback_up();
-	printf("# bench-start %s cpl=%d reps=%u scale=%g\n", mode, ukl_test_cpl(),
-	       reps, scale);
-	for (i = 0; i < NR_BENCHES; i++)
-		if (wanted(only, benches[i].name) &&
-		    run_bench(&benches[i], mode, reps, scale))
-			failed++;
-	printf("# bench-end %s failed=%d\n", mode, failed);
+	failed += run_mode(mode, only, reps, scale);
 #ifdef UKL_APP
+	if (levels && wanted(levels, "ret")) {
+		int old = ukl_test_ret_level(1);
+
+		if (old < 0) {
+			printf("# bench-error ret: the kernel has no ret level\n");
+			failed++;
+		} else {
+			failed += run_mode("ret", only, reps, scale);
+			ukl_test_ret_level(old);
+		}
+	}
 	for (level = UKL_LEVEL_BYPASS; levels && level <= UKL_LEVEL_DIRECT;
 	     level++) {
-		const char *name = level_names[level];
 		int old = ukl_get_level();
 
-		if (!wanted(levels, name))
+		if (!wanted(levels, level_names[level]))
 			continue;
 		ukl_set_level(level);
-		printf("# bench-start %s cpl=%d reps=%u scale=%g\n", name,
-		       ukl_test_cpl(), reps, scale);
-		for (i = 0; i < NR_BENCHES; i++)
-			if (wanted(only, benches[i].name) &&
-			    run_bench(&benches[i], name, reps, scale))
-				failed++;
-		printf("# bench-end %s failed=%d\n", name, failed);
+		failed += run_mode(level_names[level], only, reps, scale);
 		ukl_set_level(old);
 	}
 #endif

@@ -436,6 +436,61 @@ static void test_direct_restart(int restart)
 			 restart ? "restarted" : "eintr");
 }
 
+/*
+ * Spin with a 16-byte aligned stack pointer, below the red zone, until the
+ * word below the stack pointer is no longer 0 or the loop ends; return
+ * that word, and the bounds of the loop's code in @lo and @hi.
+ */
+static unsigned long ret_probe(unsigned long *lo, unsigned long *hi)
+{
+	unsigned long found, l, h, n = 1UL << 24;
+
+	__asm__ volatile ("mov %%rsp, %%r8\n\t"
+		"sub $256, %%rsp\n\t"
+		"and $-16, %%rsp\n\t"
+		"movq $0, -8(%%rsp)\n\t"
+		"lea 1f(%%rip), %[lo]\n\t"
+		"lea 2f(%%rip), %[hi]\n"
+		"1:\tmov -8(%%rsp), %[found]\n\t"
+		"test %[found], %[found]\n\t"
+		"jnz 2f\n\t"
+		"dec %[n]\n\t"
+		"jnz 1b\n"
+		"2:\tmov %%r8, %%rsp"
+		: [found] "=&r" (found), [lo] "=&r" (l), [hi] "=&r" (h),
+		  [n] "+r" (n)
+		: : "r8", "memory", "cc");
+	*lo = l;
+	*hi = h;
+	return found;
+}
+
+/*
+ * What an interrupt leaves below the stack pointer of the code it
+ * interrupts.  In ring 3, nothing: the CPU switches to the kernel stack.
+ * In ring 0 it pushes its frame onto the application's stack (the word
+ * below a 16-byte aligned stack pointer is the frame's SS); with the ret
+ * level on, the return writes the interrupted instruction's address
+ * there for its RET.  So the word must be an address in the loop exactly
+ * when the application runs with the ret level on.
+ */
+static void test_ret_level(void)
+{
+	unsigned long lo, hi, found;
+	int on = ukl_test_ret_level(-1) == 1, in_loop, ok;
+
+	found = ret_probe(&lo, &hi);
+	in_loop = found >= lo && found < hi;
+	if (ukl_test_cpl())
+		ok = found == 0;
+	else
+		ok = in_loop == on;
+	if (!ok)
+		ksft_print_msg("cpl %d, ret level %s: found %#lx, loop %#lx-%#lx\n",
+			       ukl_test_cpl(), on ? "on" : "off", found, lo, hi);
+	ksft_test_result(ok, "ret_level_return_address\n");
+}
+
 /* The tests of a shortcut level's fallbacks, run at @l. */
 static void test_level(int l, const char *name)
 {
@@ -457,7 +512,7 @@ UKL_TEST_MAIN(levels)
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(16);
+	ksft_set_plan(17);
 #ifdef UKL_APP
 	ksft_print_msg("started at the %s level\n", names[start]);
 #endif
@@ -470,6 +525,7 @@ UKL_TEST_MAIN(levels)
 	test_direct_tcp();
 	test_direct_restart(1);
 	test_direct_restart(0);
+	test_ret_level();
 #ifdef UKL_APP
 	ukl_set_level(start);
 #endif

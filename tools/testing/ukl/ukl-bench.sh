@@ -17,9 +17,9 @@
 # Modes: every line of the table "modes" below is one boot, which prints
 # results for one or more modes ("# bench NAME MODE rep=I ops=N ns=T",
 # see bench.c).  The application's boot measures the base level, then the
-# bypass and the direct level (levels=bypass,direct), then the ring-3 build
-# (spawn=).  A new mode (the UKL shortcut level ret) is one more line there
-# or one more level, and one more entry in mode_order.
+# ret, the bypass and the direct level (levels=ret,bypass,direct), then the
+# ring-3 build (spawn=).  A new mode is one more line there or one more
+# level, and one more entry in mode_order.
 #
 # Metrics: "instructions", from boots under QEMU's -icount shift=0,sleep=off
 # (TCG), where one guest instruction is one guest nanosecond; "ns", from
@@ -160,7 +160,7 @@ khello=$BUILD/kernel/HELLO/arch/x86/boot/bzImage
 
 # One line a boot: name, kernel, initramfs, init arguments.  kunit.enable=0:
 # the UKL kernel's KUnit tests would run in the boot otherwise.
-levels=bypass,direct
+levels=ret,bypass,direct
 modes=(
 	"ukl|$kukl|$out/initramfs-ukl.cpio|area=bench mode=base levels=$levels spawn=/suite $opts"
 )

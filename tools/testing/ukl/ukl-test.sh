@@ -73,12 +73,14 @@
 # Leading NAME=VALUE words of a boot line's ARGS with an upper-case NAME
 # are not arguments but init's environment (on the kernel command line
 # before "--"), such as UKL_LEVEL=bypass, the shortcut level of the
-# application's system calls (Documentation/ukl/shortcuts.rst).
+# application's system calls (Documentation/ukl/shortcuts.rst); so are
+# leading module parameters MODULE.PARAM=VALUE, such as ukl.ret=1, which
+# go to the kernel command line too.
 #
-# Boots of a scenario with the same boot line ARGS (the environment words
-# left out) must report the same test results: a program built as the UKL application and as an
-# ordinary ring-3 program must behave the same (the kselftest boot is
-# compared with no other).  Every initramfs holds
+# Boots of a scenario with the same boot line ARGS (those words left out)
+# must report the same test results: a program built as the UKL
+# application and as an ordinary ring-3 program must behave the same (the
+# kselftest boot is compared with no other).  Every initramfs holds
 # /etc/ukl-test.txt ("UKL test data").
 #
 # Environment: REPO and BUILD (set by the top-level Makefile; default: the
@@ -489,27 +491,33 @@ build_scenario() {
 		{ echo "building the kernel of $s failed" | diag; return 1; }
 }
 
+# A leading word of a boot line's ARGS that belongs on the kernel command
+# line before "--": NAME=VALUE with an upper-case NAME (init's environment)
+# or a module parameter MODULE.PARAM=VALUE (such as ukl.ret=1).
+cmdline_word='([A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)=[^[:space:]]*'
+
 # The ARGS of boot line $1 ("KIND PROGRAM ARGS..."), without the leading
-# NAME=VALUE words with an upper-case NAME: those are init's environment
-# (boot_line_env).
+# words for the kernel command line (boot_line_env).
 boot_line_args() {
 	local kind prog args=
 
 	read -r kind prog args <<<"$1"
-	while [[ $args =~ ^[A-Z][A-Z0-9_]*=[^[:space:]]*([[:space:]]+|$) ]]; do
+	while [[ $args =~ ^$cmdline_word([[:space:]]+|$) ]]; do
 		args=${args:${#BASH_REMATCH[0]}}
 	done
 	echo "$args"
 }
 
-# The leading NAME=VALUE words of the ARGS of boot line $1, for the kernel
-# command line before "--", which puts them into init's environment.
+# The leading words of the ARGS of boot line $1 for the kernel command line
+# before "--": module parameters, and NAME=VALUE words that the kernel puts
+# into init's environment.
 boot_line_env() {
-	local kind prog args= env=
+	local kind prog args= env= word
 
 	read -r kind prog args <<<"$1"
-	while [[ $args =~ ^([A-Z][A-Z0-9_]*=[^[:space:]]*)([[:space:]]+|$) ]]; do
-		env="$env${env:+ }${BASH_REMATCH[1]}"
+	while [[ $args =~ ^($cmdline_word)([[:space:]]+|$) ]]; do
+		word=${BASH_REMATCH[1]}
+		env="$env${env:+ }$word"
 		args=${args:${#BASH_REMATCH[0]}}
 	done
 	echo "$env"

@@ -16,10 +16,13 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <termios.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/io.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 /*
@@ -142,6 +145,36 @@ static inline int ukl_test_seccomp_getppid(void)
 	errno = 0;
 	return syscall(SYS_getppid) == -1 && errno == EPERM &&
 	       syscall(SYS_getpid) == pid;
+}
+
+#define UKL_TEST_SYSFS	"/tmp/ukl-test-sys"
+
+/**
+ * ukl_test_ret_level() - the kernel's ret level, /sys/module/ukl/parameters/ret
+ * @set: 1 or 0 to turn it on or off, -1 to leave it
+ *
+ * Mounts sysfs for the call (the test programs run as init, without one).
+ * Return: 1 or 0, the level before the call, or -1 if the kernel has no
+ * ret level (or it could not be set).
+ */
+static inline int ukl_test_ret_level(int set)
+{
+	char c = 0;
+	int fd, ret = -1;
+
+	mkdir(UKL_TEST_SYSFS, 0755);
+	if (mount("sysfs", UKL_TEST_SYSFS, "sysfs", 0, NULL))
+		return -1;
+	fd = open(UKL_TEST_SYSFS "/module/ukl/parameters/ret", O_RDWR);
+	if (fd >= 0 && read(fd, &c, 1) == 1 && (c == 'Y' || c == 'N'))
+		ret = c == 'Y';
+	if (ret >= 0 && set >= 0 && pwrite(fd, set ? "1" : "0", 1, 0) != 1)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	umount(UKL_TEST_SYSFS);
+	rmdir(UKL_TEST_SYSFS);
+	return ret;
 }
 
 #endif /* __UKL_TEST_H */
