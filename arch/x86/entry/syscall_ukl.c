@@ -254,12 +254,16 @@ DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
 
 /**
  * ukl_exit_prepare_ret - prepare the return to application context with RET
- * @regs: pt_regs of the return, whose CS is the kernel's
+ * @regs: pt_regs of the return
  *
  * Called by arch_exit_to_user_mode_prepare() when the ret level is on, with
  * interrupts disabled, after the exit work: nothing changes @regs any
- * more.  RET needs the return address in the word below the stack pointer
- * it returns to, which the application leaves free (it is built without a
+ * more.  Only returns to application context that are not returns from a
+ * system call (orig_ax is -1: interrupts, exceptions, sigreturn) are
+ * prepared: a system call's own return is a RET already when it can be.
+ *
+ * RET needs the return address in the word below the stack pointer it
+ * returns to, which the application leaves free (it is built without a
  * red zone; interrupt frames land there).  That word is written here, in
  * C with page faults disabled, so that a stack page that is not present,
  * or is copy-on-write after fork(), makes the write fail instead of
@@ -268,18 +272,26 @@ DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
  * and one to the bottom word of a signal stack, whose word below is not
  * the application's.
  *
- * Context: the exit to application context, interrupts disabled.
+ * Context: the exit to user mode or application context, interrupts
+ * disabled.
  */
 void ukl_exit_prepare_ret(struct pt_regs *regs)
 {
-	unsigned long slot = regs->sp - sizeof(regs->ip);
+	unsigned long __user *slot;
 	unsigned long sp = 0;
+	int err;
 
+	if (user_mode(regs) || regs->orig_ax != -1)
+		return;
+	slot = (unsigned long __user *)regs->sp - 1;
 	if ((regs->flags & X86_EFLAGS_IF) &&
-	    (!on_sig_stack(regs->sp) || on_sig_stack(slot)) &&
-	    !copy_to_user_nofault((void __user *)slot, &regs->ip,
-				  sizeof(regs->ip)))
-		sp = regs->sp;
+	    (!on_sig_stack(regs->sp) || on_sig_stack((unsigned long)slot))) {
+		pagefault_disable();
+		err = put_user(regs->ip, slot);
+		pagefault_enable();
+		if (!err)
+			sp = regs->sp;
+	}
 	this_cpu_write(ukl_ret_sp, sp);
 }
 

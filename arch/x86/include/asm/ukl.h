@@ -174,7 +174,7 @@ void ukl_exit_prepare_ret(struct pt_regs *regs);
  */
 static __always_inline void arch_ukl_exit_prepare(struct pt_regs *regs)
 {
-	if (static_branch_unlikely(&ukl_ret_key) && !user_mode(regs))
+	if (static_branch_unlikely(&ukl_ret_key))
 		ukl_exit_prepare_ret(regs);
 }
 
