@@ -44,7 +44,7 @@ struct task_struct;
 #ifdef CONFIG_UNIKERNEL_LINUX
 
 /*
- * Defined by include/asm-generic/ukl.lds.h.  Addresses in the user range
+ * Defined by arch/x86/kernel/vmlinux.lds.S.  Addresses in the user range
  * are those the application's data was linked at; __ukl_load_start is where
  * the kernel image holds their initial contents until init memory is freed.
  */

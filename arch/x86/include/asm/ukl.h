@@ -8,7 +8,7 @@
 /*
  * User address the application's data is linked at: above the NULL guard,
  * and low enough for RIP-relative references from the kernel text (see
- * include/asm-generic/ukl.lds.h).
+ * arch/x86/kernel/vmlinux.lds.S).
  */
 #define UKL_IMAGE_VADDR		0x200000
 
@@ -26,7 +26,7 @@
 /* Also declared by linux/ukl.h, which includes this file. */
 bool is_ukl_task(struct task_struct *tsk);
 
-/* The application's code (include/asm-generic/ukl.lds.h). */
+/* The application's code (arch/x86/kernel/vmlinux.lds.S). */
 extern char __ukl_text_start[], __ukl_text_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
 extern char entry_SYSCALL_64_ukl_bypass[];
