@@ -10,11 +10,7 @@
  */
 
 #include "../include/ukl.h"
-
-void entry_SYSCALL_64_ukl(void);
-void entry_SYSCALL_64_ukl_bypass(void);
-/* libc's; always linked, since __libc_start_main() sets it. */
-extern char **__environ;
+#include "ukl_level.h"
 
 unsigned long __ukl_syscall_entry = (unsigned long)entry_SYSCALL_64_ukl;
 
