@@ -156,13 +156,13 @@ static void teardown_udp(void)
 static void run_mmap(unsigned long n)
 {
 	while (n--) {
-		volatile char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
 			return;
-		*p = 1;
-		munmap((void *)p, 4096);
+		WRITE_ONCE(*p, 1);
+		munmap(p, 4096);
 	}
 }
 
@@ -228,11 +228,11 @@ static void teardown_ctxsw(void)
 }
 
 /* Send oneself a signal; an operation is kill(), the handler, sigreturn. */
-static volatile sig_atomic_t signals_seen;
+static sig_atomic_t signals_seen;
 
 static void on_usr1(int sig)
 {
-	signals_seen++;
+	WRITE_ONCE(signals_seen, READ_ONCE(signals_seen) + 1);
 }
 
 static int setup_signal(void)

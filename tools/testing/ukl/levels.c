@@ -65,16 +65,16 @@ static void test_plain_calls(void)
 	ksft_test_result(ok, "bypass_plain_calls\n");
 }
 
-static volatile sig_atomic_t usr1_count, alrm_count;
+static sig_atomic_t usr1_count, alrm_count;
 
 static void on_usr1(int sig)
 {
-	usr1_count++;
+	WRITE_ONCE(usr1_count, READ_ONCE(usr1_count) + 1);
 }
 
 static void on_alrm(int sig)
 {
-	alrm_count++;
+	WRITE_ONCE(alrm_count, READ_ONCE(alrm_count) + 1);
 }
 
 /*
@@ -90,18 +90,18 @@ static void test_signal_to_self(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
-	usr1_count = 0;
+	WRITE_ONCE(usr1_count, 0);
 	ok = kill(getpid(), SIGUSR1) == 0;
-	after_kill = usr1_count;
+	after_kill = READ_ONCE(usr1_count);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
-	while_blocked = usr1_count;
+	while_blocked = READ_ONCE(usr1_count);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 
-	ok = ok && after_kill == 1 && while_blocked == 1 && usr1_count == 2;
+	ok = ok && after_kill == 1 && while_blocked == 1 && READ_ONCE(usr1_count) == 2;
 	signal(SIGUSR1, SIG_DFL);
 	ksft_test_result(ok, "bypass_signal_to_self\n");
 }
@@ -133,18 +133,18 @@ static void test_sigalrm_compute_loop(void)
 	struct sigaction sa = { .sa_handler = on_alrm };
 	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
 	struct itimerval off = { 0 };
-	volatile unsigned long n;
+	unsigned long n;
 	int ok;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	alrm_count = 0;
+	WRITE_ONCE(alrm_count, 0);
 	ok = setitimer(ITIMER_REAL, &it, NULL) == 0;
-	for (n = 0; ok && !alrm_count && n < (1UL << 32); n++)
+	for (n = 0; ok && !READ_ONCE(alrm_count) && n < (1UL << 32); n++)
 		;
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
-	ksft_test_result(ok && alrm_count == 1 && getpid() > 0,
+	ksft_test_result(ok && READ_ONCE(alrm_count) == 1 && getpid() > 0,
 			 "bypass_sigalrm_compute_loop\n");
 }
 

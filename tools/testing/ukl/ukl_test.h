@@ -34,6 +34,16 @@
 #define UKL_TEST_MAIN(name)	int main(int argc, char **argv)
 #endif
 
+/*
+ * READ_ONCE() and WRITE_ONCE(), as in the kernel: an access that the
+ * compiler makes exactly as written, and can neither leave out nor merge
+ * with others.  For flags and counters that signal handlers or other
+ * threads change, and for the loads and stores of deliberate faults.
+ * Relaxed atomics: plain moves on x86-64.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+
 /* The isa-debug-exit port of ukl-run.sh's QEMU machine. */
 #define UKL_TEST_EXIT_PORT	0xf4
 
