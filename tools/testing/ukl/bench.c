@@ -65,8 +65,6 @@
 #define DEFAULT_REPS	7
 #define MSG_SIZE	64
 
-extern char **environ;
-
 static int zero_fd = -1, null_fd = -1;
 static char buf[4096];
 
@@ -79,7 +77,7 @@ static void run_empty(unsigned long n)
 }
 
 /* What a system call would be as a plain function call. */
-static __attribute__((noinline, noipa)) long plain_call(long x)
+static __attribute__((noipa)) long plain_call(long x)
 {
 	__asm__ volatile ("" ::: "memory");
 	return x + 1;
@@ -356,7 +354,7 @@ static const struct bench {
 	{ "tcp-echo",		300, setup_tcp, run_tcp, teardown_tcp },
 };
 
-#define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))
+#define NR_BENCHES	ARRAY_SIZE(benches)
 
 /* --- setting up and running ---------------------------------------------- */
 

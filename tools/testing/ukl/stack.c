@@ -34,16 +34,16 @@
 #include "ukl_test.h"
 
 #define FRAME_BYTES	4096
-#define noinline	__attribute__((noinline))
 
 /*
  * recurse - use about @depth * FRAME_BYTES of stack
  *
  * Every frame writes its whole buffer, so that every stack page is touched
  * by the application itself, and the result depends on all of them, so
- * that the compiler can neither drop the buffers nor make a loop of it.
+ * that the compiler can neither drop the buffers nor make a loop of it
+ * (noipa: no inlining or other interprocedural optimization either).
  */
-static noinline unsigned long recurse(unsigned int depth, unsigned long seed)
+static __attribute__((noipa)) unsigned long recurse(unsigned int depth, unsigned long seed)
 {
 	unsigned char buf[FRAME_BYTES];
 	unsigned long sum;
@@ -227,7 +227,7 @@ static void on_overflow(int sig, siginfo_t *si, void *uc)
 }
 
 /* Recurse until the stack overflows. */
-static noinline unsigned long recurse_forever(unsigned long seed)
+static __attribute__((noipa)) unsigned long recurse_forever(unsigned long seed)
 {
 	unsigned char buf[FRAME_BYTES];
 
@@ -317,8 +317,8 @@ static void test_main_overflow(void)
  */
 static void test_overflow_kills(const char *self, char *area)
 {
-	char *argv[] = { (char *)self, area ? area : "overflow-child",
-			 area ? "overflow-child" : NULL, NULL };
+	char *const argv[] = { (char *)self, area ? area : "overflow-child",
+			       area ? "overflow-child" : NULL, NULL };
 	int status = 0;
 	pid_t pid;
 	bool ok;
