@@ -4,7 +4,7 @@
  *
  * The application's code is part of the kernel text; its data is linked at
  * a fixed user address range, and its initial contents are a load image in
- * the kernel's init memory (see include/asm-generic/ukl.lds.h) which is
+ * the kernel's init memory (see arch/x86/kernel/vmlinux.lds.S) which is
  * copied once during boot.  Executing a file that starts with
  * UKL_MAGIC builds a new process image for it, the way binfmt_elf does for
  * an ELF file: a fresh mm, the argument stack, a private copy of the data,
@@ -52,7 +52,7 @@ bool is_ukl_task(struct task_struct *tsk)
 
 /**
  * ukl_get_layout - where the application was linked
- * @l: filled in from the symbols of include/asm-generic/ukl.lds.h
+ * @l: filled in from the symbols of arch/x86/kernel/vmlinux.lds.S
  *
  * Context: any.
  */

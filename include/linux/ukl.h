@@ -44,7 +44,7 @@ struct task_struct;
 #ifdef CONFIG_UNIKERNEL_LINUX
 
 /*
- * Defined by include/asm-generic/ukl.lds.h.  Addresses in the user range
+ * Defined by arch/x86/kernel/vmlinux.lds.S.  Addresses in the user range
  * are those the application's data was linked at; __ukl_load_start is where
  * the kernel image holds their initial contents until init memory is freed.
  */
@@ -191,11 +191,12 @@ static inline void ukl_app_page_fault(struct pt_regs *regs,
 }
 
 /**
- * ukl_exit_prepare - the last step of the exit to user mode, for UKL
+ * ukl_exit_prepare - the last step of the exit from an interrupt or exception
  * @regs: pt_regs of the return, to user mode or to application context
  *
- * Context: arch_exit_to_user_mode_prepare(), interrupts disabled, after
- * the exit work (x86: the ret level prepares a return with RET).
+ * Context: irqentry_exit_to_user_mode(), interrupts disabled, after the
+ * exit work, before exit_to_user_mode() (x86: the ret level prepares a
+ * return to application context with RET).
  */
 static __always_inline void ukl_exit_prepare(struct pt_regs *regs)
 {

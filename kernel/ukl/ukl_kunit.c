@@ -38,7 +38,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 /* --- ukl_layout: the linked layout and its image range ------------------ */
 
 /*
- * The data range starts where ukl.lds.h links it and covers whole pages,
+ * The data range starts where vmlinux.lds.S links it and covers whole pages,
  * which vm_mmap(MAP_FIXED_NOREPLACE) in ukl_map_image() needs; the load
  * image and the TLS segment lie inside it.
  */

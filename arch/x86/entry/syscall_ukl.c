@@ -39,9 +39,9 @@
  *
  * The ret level (ukl.ret=1, off by default, also writable at run time in
  * /sys/module/ukl/parameters/ret) is not a system call entry: it makes the
- * returns to the application that would take IRET (after interrupts and
- * exceptions, signal delivery, sigreturn) take RET where
- * ukl_exit_prepare_ret() can prepare that.
+ * returns to the application from interrupts and exceptions (with a
+ * signal handler to run, if the exit work set one up) take RET instead of
+ * IRET where ukl_exit_prepare_ret() can prepare that.
  */
 
 #include <linux/entry-common.h>
@@ -256,11 +256,12 @@ DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
  * ukl_exit_prepare_ret - prepare the return to application context with RET
  * @regs: pt_regs of the return
  *
- * Called by arch_exit_to_user_mode_prepare() when the ret level is on, with
- * interrupts disabled, after the exit work: nothing changes @regs any
- * more.  Only returns to application context that are not returns from a
- * system call (orig_ax is -1: interrupts, exceptions, sigreturn) are
- * prepared: a system call's own return is a RET already when it can be.
+ * Called by irqentry_exit_to_user_mode() when the ret level is on, on the
+ * return from an interrupt or exception to user mode or application
+ * context, with interrupts disabled, after the exit work (which may have
+ * set up a signal frame): nothing changes @regs any more.  Returns from
+ * system calls do not come here: their own return is a RET already when
+ * it can be.
  *
  * RET needs the return address in the word below the stack pointer it
  * returns to, which the application leaves free (it is built without a
@@ -281,7 +282,7 @@ void ukl_exit_prepare_ret(struct pt_regs *regs)
 	unsigned long sp = 0;
 	int err;
 
-	if (user_mode(regs) || regs->orig_ax != -1)
+	if (user_mode(regs))
 		return;
 	slot = (unsigned long __user *)regs->sp - 1;
 	if ((regs->flags & X86_EFLAGS_IF) &&

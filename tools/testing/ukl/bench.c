@@ -69,8 +69,6 @@
 #define DEFAULT_REPS	7
 #define MSG_SIZE	64
 
-extern char **environ;
-
 static int zero_fd = -1, null_fd = -1;
 static char buf[4096];
 
@@ -83,7 +81,7 @@ static void run_empty(unsigned long n)
 }
 
 /* What a system call would be as a plain function call. */
-static __attribute__((noinline, noipa)) long plain_call(long x)
+static __attribute__((noipa)) long plain_call(long x)
 {
 	__asm__ volatile ("" ::: "memory");
 	return x + 1;
@@ -160,13 +158,13 @@ static void teardown_udp(void)
 static void run_mmap(unsigned long n)
 {
 	while (n--) {
-		volatile char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
 			return;
-		*p = 1;
-		munmap((void *)p, 4096);
+		WRITE_ONCE(*p, 1);
+		munmap(p, 4096);
 	}
 }
 
@@ -232,11 +230,11 @@ static void teardown_ctxsw(void)
 }
 
 /* Send oneself a signal; an operation is kill(), the handler, sigreturn. */
-static volatile sig_atomic_t signals_seen;
+static sig_atomic_t signals_seen;
 
 static void on_usr1(int sig)
 {
-	signals_seen++;
+	WRITE_ONCE(signals_seen, READ_ONCE(signals_seen) + 1);
 }
 
 static int setup_signal(void)
@@ -360,7 +358,7 @@ static const struct bench {
 	{ "tcp-echo",		300, setup_tcp, run_tcp, teardown_tcp },
 };
 
-#define NR_BENCHES	(sizeof(benches) / sizeof(benches[0]))
+#define NR_BENCHES	ARRAY_SIZE(benches)
 
 /* --- setting up and running ---------------------------------------------- */
 

@@ -204,7 +204,7 @@ static int kaslr_target(void)
 }
 
 /* A pointer to code in initialized data: .ukl.data holds it in ring 0. */
-static int (*volatile kaslr_target_ptr)(void) = kaslr_target;
+static int (*kaslr_target_ptr)(void) = kaslr_target;
 
 /*
  * With CONFIG_RANDOMIZE_BASE the kernel, and with it the application's
@@ -219,11 +219,12 @@ static void test_kaslr(int kaslr)
 
 	if (kaslr != want)
 		ksft_print_msg("kaslr=%d, want %d\n", kaslr, want);
-	if (kaslr_target_ptr != kaslr_target)
+	/* READ_ONCE(): loaded from the data, not folded into kaslr_target. */
+	if (READ_ONCE(kaslr_target_ptr) != kaslr_target)
 		ksft_print_msg("pointer in data %p, code at %p\n",
-			       (void *)kaslr_target_ptr, (void *)kaslr_target);
-	ksft_test_result(kaslr == want && kaslr_target_ptr == kaslr_target &&
-			 kaslr_target_ptr() == 42, "kaslr_code_pointers_relocated\n");
+			       (void *)READ_ONCE(kaslr_target_ptr), (void *)kaslr_target);
+	ksft_test_result(kaslr == want && READ_ONCE(kaslr_target_ptr) == kaslr_target &&
+			 READ_ONCE(kaslr_target_ptr)() == 42, "kaslr_code_pointers_relocated\n");
 }
 
 /*
@@ -256,14 +257,14 @@ static void test_entry_state(void)
 	test_kaslr(kaslr);
 }
 
-static volatile sig_atomic_t sig_count;
-static volatile int sig_si_code;
+static sig_atomic_t sig_count;
+static int sig_si_code;
 static int pipe_fds[2];
 
 static void on_usr1(int sig, siginfo_t *si, void *uc)
 {
-	sig_count++;
-	sig_si_code = si->si_code;
+	WRITE_ONCE(sig_count, READ_ONCE(sig_count) + 1);
+	WRITE_ONCE(sig_si_code, si->si_code);
 }
 
 /* Signal delivery on the way back from a system call, and sigreturn. */
@@ -272,16 +273,17 @@ static void test_signal(void)
 	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
 	int ok;
 
-	sig_count = 0;
+	WRITE_ONCE(sig_count, 0);
 	ok = !sigaction(SIGUSR1, &sa, NULL) && !kill(getpid(), SIGUSR1);
-	ok = ok && sig_count == 1 && sig_si_code == SI_USER;
+	ok = ok && READ_ONCE(sig_count) == 1 && READ_ONCE(sig_si_code) == SI_USER;
 	ksft_test_result(ok, "signal_handler_sigreturn\n");
 }
 
 /* The timer's handler writes the byte that the interrupted read waits for. */
 static void on_alarm(int sig)
 {
-	if (++sig_count == 1)
+	WRITE_ONCE(sig_count, READ_ONCE(sig_count) + 1);
+	if (READ_ONCE(sig_count) == 1)
 		(void)!write(pipe_fds[1], "x", 1);
 }
 
@@ -299,7 +301,7 @@ static int interrupted_read(int flags)
 
 	if (pipe(pipe_fds))
 		return -2;
-	sig_count = 0;
+	WRITE_ONCE(sig_count, 0);
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 	n = read(pipe_fds[0], &c, 1);
@@ -309,7 +311,7 @@ static int interrupted_read(int flags)
 		n = -1000;
 	close(pipe_fds[0]);
 	close(pipe_fds[1]);
-	return sig_count == 1 ? n : -2000;
+	return READ_ONCE(sig_count) == 1 ? n : -2000;
 }
 
 static void test_restart(void)
@@ -324,34 +326,34 @@ static void test_restart(void)
  */
 static void on_alarm_flag(int sig)
 {
-	sig_count++;
+	WRITE_ONCE(sig_count, READ_ONCE(sig_count) + 1);
 }
 
 static void test_signal_interrupts_loop(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm_flag };
 	struct itimerval it = { .it_value = { 0, 20000 } };
-	volatile unsigned long n = 0;
+	unsigned long n = 0;
 
-	sig_count = 0;
+	WRITE_ONCE(sig_count, 0);
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
-	while (!sig_count && n < 2000000000UL)
-		n++;
-	ksft_test_result(sig_count == 1, "sigalrm_interrupts_compute_loop\n");
+	while (!READ_ONCE(sig_count) && READ_ONCE(n) < 2000000000UL)
+		WRITE_ONCE(n, n + 1);
+	ksft_test_result(READ_ONCE(sig_count) == 1, "sigalrm_interrupts_compute_loop\n");
 }
 
 static sigjmp_buf fault_jmp;
-/* In the NULL guard; volatile so that the compiler does not see through it. */
-static volatile int *volatile null_page = (volatile int *)16;
-static volatile int fault_sig, fault_code;
-static void *volatile fault_addr;
+/* In the NULL guard; read with READ_ONCE(), which the compiler cannot see through. */
+static int *null_page = (int *)16;
+static int fault_sig, fault_code;
+static void *fault_addr;
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
-	fault_sig = sig;
-	fault_code = si->si_code;
-	fault_addr = si->si_addr;
+	WRITE_ONCE(fault_sig, sig);
+	WRITE_ONCE(fault_code, si->si_code);
+	WRITE_ONCE(fault_addr, si->si_addr);
 	siglongjmp(fault_jmp, 1);
 }
 
@@ -372,43 +374,44 @@ static void test_faults(void)
 		{ "fault_int3_sigtrap", SIGTRAP, SI_KERNEL },
 	};
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
-	volatile int zero = 0, seven = 7, *ro;
+	int zero = 0, seven = 7, *ro;
 	void *expect_addr;
 	unsigned int i;
 
 	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		sigaction(want[i].sig, &sa, NULL);
-		fault_sig = 0;
+		WRITE_ONCE(fault_sig, 0);
 		expect_addr = NULL;
-		fault_addr = NULL;
+		WRITE_ONCE(fault_addr, NULL);
 		if (!sigsetjmp(fault_jmp, 1)) {
 			switch (i) {
 			case 0:
-				expect_addr = (void *)null_page;
-				*null_page = 1;
+				expect_addr = READ_ONCE(null_page);
+				WRITE_ONCE(*(int *)expect_addr, 1);
 				break;
 			case 1:
-				expect_addr = (void *)ro;
-				*ro = 1;
+				expect_addr = ro;
+				WRITE_ONCE(*ro, 1);
 				break;
 			case 2:
 				/* ud2, which the compiler knows not to return. */
 				__builtin_trap();
 			case 3:
 				/* Not 1 / zero: GCC computes that without idiv. */
-				zero = seven / zero;
+				WRITE_ONCE(zero, READ_ONCE(seven) / READ_ONCE(zero));
 				break;
 			case 4:
 				__asm__ volatile ("int3");
 				break;
 			}
 		}
-		ksft_test_result(fault_sig == want[i].sig && fault_code == want[i].code &&
-				 (!expect_addr || fault_addr == expect_addr),
+		ksft_test_result(READ_ONCE(fault_sig) == want[i].sig &&
+				 READ_ONCE(fault_code) == want[i].code &&
+				 (!expect_addr || READ_ONCE(fault_addr) == expect_addr),
 				 "%s\n", want[i].name);
 	}
-	munmap((void *)ro, 4096);
+	munmap(ro, 4096);
 }
 
 /*
@@ -436,18 +439,18 @@ static void test_spawn_ring3(void)
 static void test_fork(void)
 {
 	static int data = 1;
-	volatile int on_stack = 1;
+	int on_stack = 1;
 	int status = 0, ok;
 	pid_t pid;
 
 	pid = fork();
 	if (pid == 0) {
 		data = 2;
-		on_stack = 2;
-		_exit(data == 2 && on_stack == 2 ? 3 : 4);
+		WRITE_ONCE(on_stack, 2);
+		_exit(data == 2 && READ_ONCE(on_stack) == 2 ? 3 : 4);
 	}
 	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	     WEXITSTATUS(status) == 3 && data == 1 && on_stack == 1;
+	     WEXITSTATUS(status) == 3 && data == 1 && READ_ONCE(on_stack) == 1;
 	ksft_test_result(ok, "fork_child_has_private_copy\n");
 }
 

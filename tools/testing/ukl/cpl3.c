@@ -49,11 +49,11 @@ static int read_file(const char *path, char *buf, size_t size)
 
 static int kernel_memory_faults(void)
 {
-	volatile const char *kernel = (const char *)0xffffffff81000000UL;
+	const char *kernel = (const char *)0xffffffff81000000UL;
 
 	signal(SIGSEGV, on_segv);
 	if (!sigsetjmp(jmp, 1)) {
-		(void)*kernel;
+		(void)READ_ONCE(*kernel);
 		return 0;
 	}
 	signal(SIGSEGV, SIG_DFL);

@@ -13,9 +13,9 @@
 
 export PATH=/bin
 /bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev
 # runner.sh writes to /dev/stdout, which devtmpfs does not provide.
 for fd in 0:stdin 1:stdout 2:stderr; do
 	ln -sf "/proc/self/fd/${fd%%:*}" "/dev/${fd#*:}"

@@ -27,14 +27,14 @@
 #endif
 
 static sigjmp_buf fault_jmp;
-static volatile int fault_sig, fault_code;
-static void *volatile fault_addr;
+static int fault_sig, fault_code;
+static void *fault_addr;
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
-	fault_sig = sig;
-	fault_code = si->si_code;
-	fault_addr = si->si_addr;
+	WRITE_ONCE(fault_sig, sig);
+	WRITE_ONCE(fault_code, si->si_code);
+	WRITE_ONCE(fault_addr, si->si_addr);
 	siglongjmp(fault_jmp, 1);
 }
 
@@ -45,13 +45,14 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
  *
  * Return: true if the store raised SIGSEGV with @code and si_addr @p.
  */
-static int write_faults(volatile char *p, int code)
+static int write_faults(char *p, int code)
 {
-	fault_sig = 0;
-	fault_addr = NULL;
+	WRITE_ONCE(fault_sig, 0);
+	WRITE_ONCE(fault_addr, NULL);
 	if (!sigsetjmp(fault_jmp, 1))
-		*p = 1;
-	return fault_sig == SIGSEGV && fault_code == code && fault_addr == (void *)p;
+		WRITE_ONCE(*p, 1);
+	return READ_ONCE(fault_sig) == SIGSEGV && READ_ONCE(fault_code) == code &&
+	       READ_ONCE(fault_addr) == p;
 }
 
 /**
@@ -61,13 +62,14 @@ static int write_faults(volatile char *p, int code)
  *
  * Return: true if the load raised SIGSEGV with @code and si_addr @p.
  */
-static int read_faults(volatile char *p, int code)
+static int read_faults(char *p, int code)
 {
-	fault_sig = 0;
-	fault_addr = NULL;
+	WRITE_ONCE(fault_sig, 0);
+	WRITE_ONCE(fault_addr, NULL);
 	if (!sigsetjmp(fault_jmp, 1))
-		(void)*p;
-	return fault_sig == SIGSEGV && fault_code == code && fault_addr == (void *)p;
+		(void)READ_ONCE(*p);
+	return READ_ONCE(fault_sig) == SIGSEGV && READ_ONCE(fault_code) == code &&
+	       READ_ONCE(fault_addr) == p;
 }
 
 /**
@@ -295,17 +297,17 @@ static void test_file_mapping(void)
 /* A shared anonymous mapping, read-only for a while. */
 static void test_shared_anon(void)
 {
-	volatile int *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int ok = p != MAP_FAILED;
 
 	if (ok) {
-		p[0] = 1;
-		ok = !mprotect((void *)p, PAGE, PROT_READ) && p[0] == 1 &&
-		     write_faults((volatile char *)p, SEGV_ACCERR) &&
-		     !mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE);
-		p[0] = 2;
-		ok = ok && p[0] == 2 && !munmap((void *)p, PAGE);
+		WRITE_ONCE(p[0], 1);
+		ok = !mprotect(p, PAGE, PROT_READ) && READ_ONCE(p[0]) == 1 &&
+		     write_faults((char *)p, SEGV_ACCERR) &&
+		     !mprotect(p, PAGE, PROT_READ | PROT_WRITE);
+		WRITE_ONCE(p[0], 2);
+		ok = ok && READ_ONCE(p[0]) == 2 && !munmap(p, PAGE);
 	}
 	ksft_test_result(ok, "mmap_shared_anonymous\n");
 }

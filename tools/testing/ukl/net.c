@@ -100,7 +100,7 @@ static void test_udp(void)
 #define TCP_BYTES	(256 * 1024)
 
 static int listen_fd;
-static volatile int server_errors;
+static int server_errors;
 
 /**
  * transform() - what the server sends back for a byte
@@ -122,7 +122,7 @@ static void *server(void *arg)
 	for (i_conn = 0; i_conn < CLIENTS; i_conn++) {
 		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
-			server_errors++;
+			__atomic_fetch_add(&server_errors, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		while ((n = read(fd, buf, sizeof(buf))) > 0) {
@@ -136,10 +136,10 @@ static void *server(void *arg)
 				off += w;
 			}
 			if (off < n)
-				server_errors++;
+				__atomic_fetch_add(&server_errors, 1, __ATOMIC_RELAXED);
 		}
 		if (n < 0)
-			server_errors++;
+			__atomic_fetch_add(&server_errors, 1, __ATOMIC_RELAXED);
 		close(fd);
 	}
 	return NULL;
@@ -189,13 +189,13 @@ static void test_tcp(void)
 	pthread_t t;
 
 	listen_fd = loopback_socket(SOCK_STREAM, &addr);
-	server_errors = 0;
+	WRITE_ONCE(server_errors, 0);
 	ok = listen_fd >= 0 && !listen(listen_fd, CLIENTS) &&
 	     !pthread_create(&t, NULL, server, NULL);
 	for (i = 0; ok && i < CLIENTS; i++)
 		good += tcp_client(&addr, i);
 	ok = ok && !pthread_join(t, NULL);
-	ksft_test_result(ok && good == CLIENTS && !server_errors,
+	ksft_test_result(ok && good == CLIENTS && !READ_ONCE(server_errors),
 			 "tcp_loopback_threads_echo\n");
 
 	/* Nobody listens on a port that is bound but not listening. */

@@ -28,8 +28,8 @@
 #include "kselftest.h"
 #include "ukl_test.h"
 
-static volatile int stop;
-static volatile unsigned long wakeups;
+static int stop;
+static unsigned long wakeups;
 static int spin_seconds = 10;
 
 static double now(void)
@@ -59,9 +59,9 @@ static void *sleeper(void *arg)
 	end = now() + spin_seconds;
 	while (now() < end) {
 		nanosleep(&tick, NULL);
-		wakeups++;
+		WRITE_ONCE(wakeups, READ_ONCE(wakeups) + 1);
 	}
-	stop = 1;
+	WRITE_ONCE(stop, 1);
 	return NULL;
 }
 
@@ -77,19 +77,19 @@ static void test_preempted(void)
 	double start;
 	bool ok;
 
-	stop = 0;
-	wakeups = 0;
+	WRITE_ONCE(stop, 0);
+	WRITE_ONCE(wakeups, 0);
 	if (pin_to_cpu0() || pthread_create(&tid, NULL, sleeper, NULL)) {
 		ksft_test_result_fail("compute_loop_preempted\n");
 		return;
 	}
 	start = now();
-	while (!stop)
+	while (!READ_ONCE(stop))
 		loops++;
 	pthread_join(tid, NULL);
-	ok = loops > 0 && wakeups >= (unsigned long)spin_seconds * 100 / 4;
+	ok = loops > 0 && READ_ONCE(wakeups) >= (unsigned long)spin_seconds * 100 / 4;
 	ksft_print_msg("%d s: %lu sleeper wakeups, loop ran %.1f s\n",
-		       spin_seconds, wakeups, now() - start);
+		       spin_seconds, READ_ONCE(wakeups), now() - start);
 	ksft_test_result(ok, "compute_loop_preempted\n");
 }
 
@@ -114,13 +114,13 @@ static void test_user_time(void)
 {
 	double end = cpu_time() + 0.5, utime, stime;
 	struct rusage before, after;
-	volatile unsigned long n = 0;
+	unsigned long n = 0;
 	unsigned long i;
 
 	getrusage(RUSAGE_SELF, &before);
 	while (cpu_time() < end)
 		for (i = 0; i < 100000; i++)
-			n++;
+			WRITE_ONCE(n, n + 1);
 	getrusage(RUSAGE_SELF, &after);
 	utime = tv(after.ru_utime) - tv(before.ru_utime);
 	stime = tv(after.ru_stime) - tv(before.ru_stime);

@@ -19,19 +19,19 @@
 #include "kselftest.h"
 #include "ukl_test.h"
 
-static volatile int got_sig, got_code, got_count;
-static volatile pid_t got_pid;
-static volatile uid_t got_uid;
-static volatile int got_value;
+static int got_sig, got_code, got_count;
+static pid_t got_pid;
+static uid_t got_uid;
+static int got_value;
 
 static void on_info(int sig, siginfo_t *si, void *uc)
 {
-	got_sig = si->si_signo;
-	got_code = si->si_code;
-	got_pid = si->si_pid;
-	got_uid = si->si_uid;
-	got_value = si->si_value.sival_int;
-	got_count++;
+	WRITE_ONCE(got_sig, si->si_signo);
+	WRITE_ONCE(got_code, si->si_code);
+	WRITE_ONCE(got_pid, si->si_pid);
+	WRITE_ONCE(got_uid, si->si_uid);
+	WRITE_ONCE(got_value, si->si_value.sival_int);
+	WRITE_ONCE(got_count, READ_ONCE(got_count) + 1);
 }
 
 /**
@@ -47,9 +47,12 @@ static int catch(int sig, int flags)
 {
 	struct sigaction sa = { .sa_sigaction = on_info, .sa_flags = SA_SIGINFO | flags };
 
-	got_sig = got_code = got_count = got_value = 0;
-	got_pid = 0;
-	got_uid = -1;
+	WRITE_ONCE(got_sig, 0);
+	WRITE_ONCE(got_code, 0);
+	WRITE_ONCE(got_count, 0);
+	WRITE_ONCE(got_value, 0);
+	WRITE_ONCE(got_pid, 0);
+	WRITE_ONCE(got_uid, -1);
 	return sigaction(sig, &sa, NULL);
 }
 
@@ -57,8 +60,9 @@ static void test_siginfo_kill(void)
 {
 	int ok = !catch(SIGUSR1, 0) && !kill(getpid(), SIGUSR1);
 
-	ksft_test_result(ok && got_count == 1 && got_sig == SIGUSR1 && got_code == SI_USER &&
-			 got_pid == getpid() && got_uid == getuid(), "siginfo_kill_pid_uid\n");
+	ksft_test_result(ok && READ_ONCE(got_count) == 1 && READ_ONCE(got_sig) == SIGUSR1 &&
+			 READ_ONCE(got_code) == SI_USER && READ_ONCE(got_pid) == getpid() &&
+			 READ_ONCE(got_uid) == getuid(), "siginfo_kill_pid_uid\n");
 }
 
 static void test_siginfo_sigqueue(void)
@@ -66,23 +70,24 @@ static void test_siginfo_sigqueue(void)
 	union sigval v = { .sival_int = 0x1234 };
 	int ok = !catch(SIGUSR2, 0) && !sigqueue(getpid(), SIGUSR2, v);
 
-	ksft_test_result(ok && got_count == 1 && got_code == SI_QUEUE && got_value == 0x1234 &&
-			 got_pid == getpid(), "siginfo_sigqueue_value\n");
+	ksft_test_result(ok && READ_ONCE(got_count) == 1 && READ_ONCE(got_code) == SI_QUEUE &&
+			 READ_ONCE(got_value) == 0x1234 && READ_ONCE(got_pid) == getpid(),
+			 "siginfo_sigqueue_value\n");
 }
 
 /* The handler runs on the alternate stack, and knows it. */
 #define ALT_SIZE	(64 * 1024)
 static char *alt_base;
-static volatile int alt_on_stack, alt_flags;
+static int alt_on_stack, alt_flags;
 
 static void on_alt(int sig)
 {
-	volatile char here;
+	char here;
 	stack_t cur;
 
-	alt_on_stack = (char *)&here >= alt_base && (char *)&here < alt_base + ALT_SIZE;
+	WRITE_ONCE(alt_on_stack, &here >= alt_base && &here < alt_base + ALT_SIZE);
 	if (!sigaltstack(NULL, &cur))
-		alt_flags = cur.ss_flags;
+		WRITE_ONCE(alt_flags, cur.ss_flags);
 }
 
 static void test_sigaltstack(void)
@@ -94,11 +99,12 @@ static void test_sigaltstack(void)
 	alt_base = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ss.ss_sp = alt_base;
-	alt_on_stack = alt_flags = 0;
+	WRITE_ONCE(alt_on_stack, 0);
+	WRITE_ONCE(alt_flags, 0);
 	ok = alt_base != MAP_FAILED && !sigaltstack(&ss, NULL) &&
 	     !sigaction(SIGUSR1, &sa, NULL) && !raise(SIGUSR1);
 	ok = ok && !sigaltstack(NULL, &cur) && !(cur.ss_flags & SS_ONSTACK);
-	ksft_test_result(ok && alt_on_stack && (alt_flags & SS_ONSTACK),
+	ksft_test_result(ok && READ_ONCE(alt_on_stack) && (READ_ONCE(alt_flags) & SS_ONSTACK),
 			 "sigaltstack_handler_on_alt_stack\n");
 	sigaltstack(&off, NULL);
 	if (alt_base != MAP_FAILED)
@@ -116,22 +122,24 @@ static void test_mask(void)
 	ok = !catch(SIGUSR1, 0) && !sigprocmask(SIG_BLOCK, &set, &old);
 	/* Two of a standard signal while blocked: delivered once. */
 	ok = ok && !kill(getpid(), SIGUSR1) && !kill(getpid(), SIGUSR1);
-	held = got_count == 0;
+	held = READ_ONCE(got_count) == 0;
 	ok = ok && !sigpending(&pending) && sigismember(&pending, SIGUSR1) == 1;
 	ok = ok && !sigprocmask(SIG_SETMASK, &old, NULL);
-	ksft_test_result(ok && held && got_count == 1, "sigprocmask_pending_delivered_once\n");
+	ksft_test_result(ok && held && READ_ONCE(got_count) == 1,
+			 "sigprocmask_pending_delivered_once\n");
 }
 
 /* The signal being handled and sa_mask are blocked in the handler. */
-static volatile int mask_in_handler;
+static int mask_in_handler;
 
 static void on_mask_check(int sig)
 {
 	sigset_t cur;
 
 	sigprocmask(SIG_BLOCK, NULL, &cur);
-	mask_in_handler = sigismember(&cur, SIGUSR1) == 1 && sigismember(&cur, SIGUSR2) == 1 &&
-			  sigismember(&cur, SIGTERM) == 0;
+	WRITE_ONCE(mask_in_handler,
+		   sigismember(&cur, SIGUSR1) == 1 && sigismember(&cur, SIGUSR2) == 1 &&
+		   sigismember(&cur, SIGTERM) == 0);
 }
 
 static void test_handler_mask(void)
@@ -142,11 +150,11 @@ static void test_handler_mask(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaddset(&sa.sa_mask, SIGUSR2);
-	mask_in_handler = 0;
+	WRITE_ONCE(mask_in_handler, 0);
 	ok = !sigaction(SIGUSR1, &sa, NULL) && !raise(SIGUSR1);
 	ok = ok && !sigprocmask(SIG_BLOCK, NULL, &after) && !sigismember(&after, SIGUSR1) &&
 	     !sigismember(&after, SIGUSR2);
-	ksft_test_result(ok && mask_in_handler, "handler_mask_restored_by_sigreturn\n");
+	ksft_test_result(ok && READ_ONCE(mask_in_handler), "handler_mask_restored_by_sigreturn\n");
 }
 
 /*
@@ -154,13 +162,16 @@ static void test_handler_mask(void)
  * first and, for one number, in the order they were sent.
  */
 #define RT_QUEUED	6
-static volatile int rt_order[RT_QUEUED * 2], rt_n;
+static int rt_order[RT_QUEUED * 2], rt_n;
 
 static void on_rt(int sig, siginfo_t *si, void *uc)
 {
-	if (rt_n < RT_QUEUED * 2) {
-		rt_order[rt_n++] = sig - SIGRTMIN;
-		rt_order[rt_n++] = si->si_value.sival_int;
+	int n = READ_ONCE(rt_n);
+
+	if (n < RT_QUEUED * 2) {
+		WRITE_ONCE(rt_order[n], sig - SIGRTMIN);
+		WRITE_ONCE(rt_order[n + 1], si->si_value.sival_int);
+		WRITE_ONCE(rt_n, n + 2);
 	}
 }
 
@@ -185,17 +196,17 @@ static void test_rt_order(void)
 	sa.sa_mask = set;
 	for (i = 0; i < 3; i++)
 		ok = ok && !sigaction(SIGRTMIN + i, &sa, NULL);
-	rt_n = 0;
+	WRITE_ONCE(rt_n, 0);
 	ok = ok && !sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; ok && i < RT_QUEUED; i++) {
 		union sigval v = { .sival_int = sent[i][1] };
 
 		ok = !sigqueue(getpid(), SIGRTMIN + sent[i][0], v);
 	}
-	ok = ok && rt_n == 0 && !sigprocmask(SIG_SETMASK, &old, NULL);
-	ok = ok && rt_n == RT_QUEUED * 2 && !memcmp((void *)rt_order, want, sizeof(want));
+	ok = ok && READ_ONCE(rt_n) == 0 && !sigprocmask(SIG_SETMASK, &old, NULL);
+	ok = ok && READ_ONCE(rt_n) == RT_QUEUED * 2 && !memcmp(rt_order, want, sizeof(want));
 	if (!ok)
-		for (i = 0; i + 1 < rt_n; i += 2)
+		for (i = 0; i + 1 < READ_ONCE(rt_n); i += 2)
 			ksft_print_msg("got SIGRTMIN+%d value %d\n", rt_order[i], rt_order[i + 1]);
 	ksft_test_result(ok, "rt_signals_queued_in_order\n");
 }
@@ -239,7 +250,7 @@ static void test_setitimer(void)
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGALRM, SIG_DFL);
-	ksft_test_result(ok && got_count == 3 && got_code == SI_KERNEL,
+	ksft_test_result(ok && READ_ONCE(got_count) == 3 && READ_ONCE(got_code) == SI_KERNEL,
 			 "setitimer_periodic_sigalrm\n");
 }
 
@@ -276,14 +287,14 @@ static void test_resethand(void)
 	int ok = !catch(SIGUSR1, SA_RESETHAND) && !raise(SIGUSR1);
 
 	ok = ok && !sigaction(SIGUSR1, NULL, &now) && now.sa_handler == SIG_DFL;
-	ksft_test_result(ok && got_count == 1, "sa_resethand\n");
+	ksft_test_result(ok && READ_ONCE(got_count) == 1, "sa_resethand\n");
 }
 
 /*
  * A signal that arrives while the program computes with floating point
  * and vector registers does not change them (the handler uses them too).
  */
-static volatile double handler_fp;
+static double handler_fp;
 
 /**
  * fp_work() - some floating point arithmetic
@@ -292,11 +303,14 @@ static volatile double handler_fp;
  */
 static double fp_work(void)
 {
-	volatile double x = 1.0;
+	double x = 1.0;
 	int i;
 
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < 100; i++) {
+		/* Computed at run time, in a vector register: not folded. */
+		__asm__ volatile ("" : "+x" (x));
 		x = x * 1.5 + 0.25;
+	}
 	return x;
 }
 
@@ -304,11 +318,11 @@ static void on_alarm_fp(int sig)
 {
 	double x = fp_work();
 
-	if (got_count && x != handler_fp)
+	if (READ_ONCE(got_count) && x != handler_fp)
 		handler_fp = -1;
 	else
 		handler_fp = x;
-	got_count++;
+	WRITE_ONCE(got_count, READ_ONCE(got_count) + 1);
 }
 
 static void test_fp_preserved(void)
@@ -320,7 +334,7 @@ static void test_fp_preserved(void)
 
 	for (i = 0; i < n; i++)
 		want += (double)(i & 1023) * 0.5;
-	got_count = 0;
+	WRITE_ONCE(got_count, 0);
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 	/* Until a few signals have hit the loop. */
@@ -330,10 +344,11 @@ static void test_fp_preserved(void)
 			sum += (double)(i & 1023) * 0.5;
 		if (sum != want)
 			break;
-	} while (got_count < 5);
+	} while (READ_ONCE(got_count) < 5);
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
-	ksft_test_result(sum == want && got_count >= 5, "fp_state_preserved_across_signals\n");
+	ksft_test_result(sum == want && READ_ONCE(got_count) >= 5,
+			 "fp_state_preserved_across_signals\n");
 }
 
 UKL_TEST_MAIN(signals)
@@ -352,7 +367,7 @@ UKL_TEST_MAIN(signals)
 	test_timer_create();
 	test_resethand();
 	test_fp_preserved();
-	ksft_test_result(got_count >= 5 && handler_fp == fp_work(), "handler_fp_math\n");
+	ksft_test_result(READ_ONCE(got_count) >= 5 && handler_fp == fp_work(), "handler_fp_math\n");
 
 	ksft_print_cnts();
 	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);

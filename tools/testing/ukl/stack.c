@@ -34,28 +34,28 @@
 #include "ukl_test.h"
 
 #define FRAME_BYTES	4096
-#define noinline	__attribute__((noinline))
 
 /*
  * recurse - use about @depth * FRAME_BYTES of stack
  *
  * Every frame writes its whole buffer, so that every stack page is touched
  * by the application itself, and the result depends on all of them, so
- * that the compiler can neither drop the buffers nor make a loop of it.
+ * that the compiler can neither drop the buffers nor make a loop of it
+ * (noipa: no inlining or other interprocedural optimization either).
  */
-static noinline unsigned long recurse(unsigned int depth, unsigned long seed)
+static __attribute__((noipa)) unsigned long recurse(unsigned int depth, unsigned long seed)
 {
-	volatile unsigned char buf[FRAME_BYTES];
+	unsigned char buf[FRAME_BYTES];
 	unsigned long sum;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(buf); i += 64)
-		buf[i] = (unsigned char)(seed + i);
+		WRITE_ONCE(buf[i], (unsigned char)(seed + i));
 	if (!depth)
 		return seed;
 	sum = recurse(depth - 1, seed * 33 + depth);
 	for (i = 0; i < sizeof(buf); i += 64)
-		sum += buf[i];
+		sum += READ_ONCE(buf[i]);
 	return sum;
 }
 
@@ -76,11 +76,11 @@ static unsigned long recurse_expected(unsigned int depth, unsigned long seed)
 	return sum;
 }
 
-static volatile sig_atomic_t alarms;
+static sig_atomic_t alarms;
 
 static void on_alarm(int sig)
 {
-	alarms++;
+	WRITE_ONCE(alarms, READ_ONCE(alarms) + 1);
 }
 
 /*
@@ -169,14 +169,14 @@ static void test_thread_stacks(void)
 	ksft_test_result(ok, "thread_stacks_fresh_pages\n");
 }
 
-static volatile int churn_stop;
+static int churn_stop;
 
 /* Take mmap_lock for writing over and over. */
 static void *mmap_churn(void *p)
 {
 	unsigned long n = 0;
 
-	while (!churn_stop) {
+	while (!READ_ONCE(churn_stop)) {
 		void *m = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -200,43 +200,43 @@ static void test_stack_faults_mmap_lock(void)
 	bool ok = true;
 	int i;
 
-	churn_stop = 0;
+	WRITE_ONCE(churn_stop, 0);
 	if (pthread_create(&churn, NULL, mmap_churn, NULL)) {
 		ksft_test_result_fail("stack_faults_under_mmap_lock\n");
 		return;
 	}
 	for (i = 0; i < 20 && ok; i++)
 		ok = run_deep_threads(4, 64, 512 << 10);
-	churn_stop = 1;
+	WRITE_ONCE(churn_stop, 1);
 	pthread_join(churn, &churned);
 	ksft_test_result(ok && churned, "stack_faults_under_mmap_lock\n");
 }
 
 static sigjmp_buf overflow_jmp;
 static char *altstack;
-static volatile uintptr_t handler_sp;
-static volatile int overflow_code;
+static uintptr_t handler_sp;
+static int overflow_code;
 
 static void on_overflow(int sig, siginfo_t *si, void *uc)
 {
 	int here;
 
-	handler_sp = (uintptr_t)&here;
-	overflow_code = si->si_code;
+	WRITE_ONCE(handler_sp, (uintptr_t)&here);
+	WRITE_ONCE(overflow_code, si->si_code);
 	siglongjmp(overflow_jmp, 1);
 }
 
 /* Recurse until the stack overflows. */
-static noinline unsigned long recurse_forever(unsigned long seed)
+static __attribute__((noipa)) unsigned long recurse_forever(unsigned long seed)
 {
-	volatile unsigned char buf[FRAME_BYTES];
+	unsigned char buf[FRAME_BYTES];
 
-	buf[0] = (unsigned char)seed;
-	buf[FRAME_BYTES - 1] = buf[0];
+	WRITE_ONCE(buf[0], (unsigned char)seed);
+	WRITE_ONCE(buf[FRAME_BYTES - 1], READ_ONCE(buf[0]));
 	/* 4 TiB of stack: no stack is that large, it overflows first. */
 	if (seed == 1UL << 30)
 		return 0;
-	return recurse_forever(seed + 1) + buf[FRAME_BYTES - 1];
+	return recurse_forever(seed + 1) + READ_ONCE(buf[FRAME_BYTES - 1]);
 }
 
 /**
@@ -252,18 +252,19 @@ static bool overflow_to_handler(void)
 		.sa_flags = SA_SIGINFO | SA_ONSTACK,
 	};
 	stack_t ss = { .ss_sp = altstack, .ss_size = SIGSTKSZ * 4 };
-	volatile bool ok = false;
+	uintptr_t sp;
+	bool ok;
+	int code;
 
-	handler_sp = 0;
+	WRITE_ONCE(handler_sp, 0);
 	if (sigaltstack(&ss, NULL) || sigaction(SIGSEGV, &sa, NULL))
 		return false;
 	if (!sigsetjmp(overflow_jmp, 1))
 		recurse_forever(0);
-	else
-		ok = handler_sp >= (uintptr_t)altstack &&
-		     handler_sp < (uintptr_t)altstack + SIGSTKSZ * 4 &&
-		     (overflow_code == SEGV_MAPERR ||
-		      overflow_code == SEGV_ACCERR);
+	sp = READ_ONCE(handler_sp);
+	code = READ_ONCE(overflow_code);
+	ok = sp >= (uintptr_t)altstack && sp < (uintptr_t)altstack + SIGSTKSZ * 4 &&
+	     (code == SEGV_MAPERR || code == SEGV_ACCERR);
 	signal(SIGSEGV, SIG_DFL);
 	ss.ss_flags = SS_DISABLE;
 	sigaltstack(&ss, NULL);
@@ -316,8 +317,8 @@ static void test_main_overflow(void)
  */
 static void test_overflow_kills(const char *self, char *area)
 {
-	char *argv[] = { (char *)self, area ? area : "overflow-child",
-			 area ? "overflow-child" : NULL, NULL };
+	char *const argv[] = { (char *)self, area ? area : "overflow-child",
+			       area ? "overflow-child" : NULL, NULL };
 	int status = 0;
 	pid_t pid;
 	bool ok;

@@ -43,22 +43,6 @@
 /* Seconds an area may run before the runner kills it. */
 #define AREA_TIMEOUT	120
 
-extern char **environ;
-
-int core_main(int argc, char **argv);
-int threads_main(int argc, char **argv);
-int signals_main(int argc, char **argv);
-int mem_main(int argc, char **argv);
-int io_main(int argc, char **argv);
-int net_main(int argc, char **argv);
-int stack_main(int argc, char **argv);
-int sched_main(int argc, char **argv);
-int hostnet_main(int argc, char **argv);
-#ifdef UKL_TEST_AREA_levels
-int levels_main(int argc, char **argv);
-#endif
-int bench_main(int argc, char **argv);
-
 /*
  * @by_name: run only when named; bench.c (ukl-bench.sh starts it as
  * "area=bench") is here so that the application of "make test" holds it.
@@ -83,7 +67,7 @@ static const struct area {
 	{ "bench", bench_main, 1 },
 };
 
-#define NR_AREAS	(sizeof(areas) / sizeof(areas[0]))
+#define NR_AREAS	ARRAY_SIZE(areas)
 
 /**
  * find_area() - look up an area by name
@@ -194,7 +178,7 @@ static int run_area(const char *self, const struct area *area)
 	snprintf(arg, sizeof(arg), "area=%s", area->name);
 	/* kselftest.h leaves out its "TAP version" line in a subtest. */
 	envp[n++] = "KSFT_TAP_LEVEL=1";
-	for (i = 0; environ[i] && n < sizeof(envp) / sizeof(envp[0]) - 1; i++)
+	for (i = 0; environ[i] && n < ARRAY_SIZE(envp) - 1; i++)
 		if (strncmp(environ[i], "KSFT_TAP_LEVEL=", 15))
 			envp[n++] = environ[i];
 	envp[n] = NULL;

@@ -35,7 +35,7 @@
  *
  * Return: the system call's result, -1 with errno set on failure.
  */
-static long futex(volatile int *uaddr, int op, int val, const struct timespec *timeout)
+static long futex(int *uaddr, int op, int val, const struct timespec *timeout)
 {
 	return syscall(SYS_futex, uaddr, op | FUTEX_PRIVATE_FLAG, val, timeout, NULL, 0);
 }
@@ -68,11 +68,11 @@ static void test_create_join(void)
 }
 
 static sem_t detach_sem;
-static volatile int detach_ran;
+static int detach_ran;
 
 static void *detached(void *arg)
 {
-	detach_ran = pthread_detach(pthread_self()) == 0 ? 1 : -1;
+	WRITE_ONCE(detach_ran, pthread_detach(pthread_self()) == 0 ? 1 : -1);
 	sem_post(&detach_sem);
 	return NULL;
 }
@@ -87,17 +87,17 @@ static void test_detach(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 10;
 	ok = !pthread_create(&t, NULL, detached, NULL) &&
-	     !sem_timedwait(&detach_sem, &ts) && detach_ran == 1;
+	     !sem_timedwait(&detach_sem, &ts) && READ_ONCE(detach_ran) == 1;
 	ksft_test_result(ok, "pthread_detach\n");
 }
 
 /* Cancellation of a thread blocked in a system call that is a cancellation point. */
 static int cancel_fds[2];
-static volatile int cancel_state, cleanup_ran;
+static int cancel_state, cleanup_ran;
 
 static void cleanup(void *arg)
 {
-	cleanup_ran = 1;
+	WRITE_ONCE(cleanup_ran, 1);
 }
 
 static void *blocked_reader(void *arg)
@@ -105,7 +105,7 @@ static void *blocked_reader(void *arg)
 	char c;
 
 	pthread_cleanup_push(cleanup, NULL);
-	cancel_state = 1;
+	WRITE_ONCE(cancel_state, 1);
 	if ((uintptr_t)arg) {
 		struct timespec ts = { 60, 0 };
 
@@ -113,7 +113,7 @@ static void *blocked_reader(void *arg)
 	} else {
 		(void)!read(cancel_fds[0], &c, 1);
 	}
-	cancel_state = 2;	/* not reached */
+	WRITE_ONCE(cancel_state, 2);	/* not reached */
 	pthread_cleanup_pop(0);
 	return NULL;
 }
@@ -124,30 +124,32 @@ static void test_cancel(int in_nanosleep)
 	pthread_t t;
 	int ok, i;
 
-	cancel_state = cleanup_ran = 0;
+	WRITE_ONCE(cancel_state, 0);
+	WRITE_ONCE(cleanup_ran, 0);
 	ok = !pipe(cancel_fds) &&
 	     !pthread_create(&t, NULL, blocked_reader, (void *)(uintptr_t)in_nanosleep);
 	/* Let it block in the kernel first. */
-	for (i = 0; ok && !cancel_state && i < 1000; i++)
+	for (i = 0; ok && !READ_ONCE(cancel_state) && i < 1000; i++)
 		sleep_ms(1);
 	sleep_ms(50);
 	ok = ok && !pthread_cancel(t) && !pthread_join(t, &ret);
-	ksft_test_result(ok && ret == PTHREAD_CANCELED && cancel_state == 1 && cleanup_ran,
+	ksft_test_result(ok && ret == PTHREAD_CANCELED && READ_ONCE(cancel_state) == 1 &&
+			 READ_ONCE(cleanup_ran),
 			 "pthread_cancel_in_%s\n", in_nanosleep ? "nanosleep" : "read");
 	close(cancel_fds[0]);
 	close(cancel_fds[1]);
 }
 
 /* The futex word the raw futex test waits on, and what the waiter saw. */
-static volatile int futex_word;
-static volatile int futex_woken, futex_waiting;
+static int futex_word;
+static int futex_woken, futex_waiting;
 
 static void *futex_waiter(void *arg)
 {
-	futex_waiting = 1;
+	WRITE_ONCE(futex_waiting, 1);
 	while (!__atomic_load_n(&futex_word, __ATOMIC_SEQ_CST))
 		if (!futex(&futex_word, FUTEX_WAIT, 0, NULL))
-			futex_woken++;
+			WRITE_ONCE(futex_woken, READ_ONCE(futex_woken) + 1);
 	return NULL;
 }
 
@@ -158,7 +160,7 @@ static void *futex_waiter(void *arg)
 static void test_futex_raw(void)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	volatile int word = 5;
+	int word = 5;
 	long woke = 0, again, timedout;
 	pthread_t t;
 	int ok, i;
@@ -167,7 +169,9 @@ static void test_futex_raw(void)
 	timedout = futex(&word, FUTEX_WAIT, 5, &ts) == -1 && errno == ETIMEDOUT;
 	ksft_test_result(again && timedout, "futex_wait_eagain_etimedout\n");
 
-	futex_word = futex_woken = futex_waiting = 0;
+	WRITE_ONCE(futex_word, 0);
+	WRITE_ONCE(futex_woken, 0);
+	WRITE_ONCE(futex_waiting, 0);
 	ok = !pthread_create(&t, NULL, futex_waiter, NULL);
 	/* Wake until a wake finds the waiter; it goes back to sleep. */
 	for (i = 0; ok && i < 2000 && woke != 1; i++) {
@@ -178,7 +182,7 @@ static void test_futex_raw(void)
 	__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
 	futex(&futex_word, FUTEX_WAKE, INT_MAX, NULL);
 	ok = ok && !pthread_join(t, NULL);
-	ksft_test_result(ok && woke == 1 && futex_woken >= 1, "futex_wait_wake\n");
+	ksft_test_result(ok && woke == 1 && READ_ONCE(futex_woken) >= 1, "futex_wait_wake\n");
 }
 
 /* Mutex and condition variables under contention. */
@@ -258,7 +262,9 @@ static void test_cond(void)
 	pthread_t p, c;
 	int ok;
 
-	slot = slot_full = consumed_sum = 0;
+	slot = 0;
+	slot_full = 0;
+	consumed_sum = 0;
 	ok = !pthread_create(&c, NULL, consumer, NULL);
 	ok = ok && !pthread_create(&p, NULL, producer, NULL);
 	ok = ok && !pthread_join(p, NULL) && !pthread_join(c, NULL);
@@ -306,15 +312,15 @@ static void test_many(void)
  * until the stack of the last thread is gone, so none leaks.
  */
 #define UNMAP_ROUNDS	200
-static void *volatile unmap_stack;
+static void *unmap_stack;
 static sem_t unmap_sem;
 
 static void *note_stack(void *arg)
 {
-	volatile char here;
+	char here;
 
 	pthread_detach(pthread_self());
-	unmap_stack = (void *)((uintptr_t)&here & ~4095UL);
+	WRITE_ONCE(unmap_stack, (void *)((uintptr_t)&here & ~4095UL));
 	sem_post(&unmap_sem);
 	return NULL;
 }
@@ -332,14 +338,14 @@ static void test_unmapself(void)
 	/* A stack of its own each time, not one from a cache. */
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (i = 0; i < UNMAP_ROUNDS; i++) {
-		unmap_stack = NULL;
+		WRITE_ONCE(unmap_stack, NULL);
 		if (pthread_create(&t, &attr, note_stack, NULL))
 			break;
 		while (sem_wait(&unmap_sem))
 			;
 		/* mincore() fails with ENOMEM once the page is unmapped. */
 		for (j = 0; j < 5000; j++) {
-			if (mincore(unmap_stack, 4096, &vec) && errno == ENOMEM)
+			if (mincore(READ_ONCE(unmap_stack), 4096, &vec) && errno == ENOMEM)
 				break;
 			sleep_ms(1);
 		}
@@ -396,18 +402,18 @@ static void test_tls(void)
 }
 
 /* pthread_kill() and real-time signals aimed at one thread. */
-static volatile pid_t handler_tid;
-static volatile int handler_sig;
+static pid_t handler_tid;
+static int handler_sig;
 
 static void on_rt(int sig, siginfo_t *si, void *uc)
 {
-	handler_tid = syscall(SYS_gettid);
-	handler_sig = sig;
+	WRITE_ONCE(handler_tid, syscall(SYS_gettid));
+	WRITE_ONCE(handler_sig, sig);
 }
 
-static volatile pid_t target_tid;
-static volatile int target_stop;
-static volatile int waited_value;
+static pid_t target_tid;
+static int target_stop;
+static int waited_value;
 
 static void *signal_target(void *arg)
 {
@@ -415,14 +421,14 @@ static void *signal_target(void *arg)
 	siginfo_t si;
 	sigset_t set;
 
-	target_tid = syscall(SYS_gettid);
-	while (!target_stop)
+	WRITE_ONCE(target_tid, syscall(SYS_gettid));
+	while (!READ_ONCE(target_stop))
 		sleep_ms(1);
 	/* Then take a queued real-time signal with sigtimedwait(). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGRTMIN + 2);
 	if (sigtimedwait(&set, &si, &ts) == SIGRTMIN + 2 && si.si_code == SI_QUEUE)
-		waited_value = si.si_value.sival_int;
+		WRITE_ONCE(waited_value, si.si_value.sival_int);
 	return NULL;
 }
 
@@ -439,14 +445,19 @@ static void test_thread_signals(void)
 	sigaddset(&set, SIGRTMIN + 2);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	sigaction(SIGRTMIN + 1, &sa, NULL);
-	handler_tid = handler_sig = waited_value = target_tid = target_stop = 0;
+	WRITE_ONCE(handler_tid, 0);
+	WRITE_ONCE(handler_sig, 0);
+	WRITE_ONCE(waited_value, 0);
+	WRITE_ONCE(target_tid, 0);
+	WRITE_ONCE(target_stop, 0);
 	ok = !pthread_create(&t, NULL, signal_target, NULL);
-	for (i = 0; ok && !target_tid && i < 5000; i++)
+	for (i = 0; ok && !READ_ONCE(target_tid) && i < 5000; i++)
 		sleep_ms(1);
-	ok = ok && target_tid && !pthread_kill(t, SIGRTMIN + 1);
-	for (i = 0; ok && !handler_sig && i < 5000; i++)
+	ok = ok && READ_ONCE(target_tid) && !pthread_kill(t, SIGRTMIN + 1);
+	for (i = 0; ok && !READ_ONCE(handler_sig) && i < 5000; i++)
 		sleep_ms(1);
-	ksft_test_result(ok && handler_sig == SIGRTMIN + 1 && handler_tid == target_tid,
+	ksft_test_result(ok && READ_ONCE(handler_sig) == SIGRTMIN + 1 &&
+			 READ_ONCE(handler_tid) == READ_ONCE(target_tid),
 			 "pthread_kill_rt_signal_runs_in_target\n");
 
 	memset(&si, 0, sizeof(si));
@@ -455,10 +466,11 @@ static void test_thread_signals(void)
 	si.si_pid = getpid();
 	si.si_uid = getuid();
 	si.si_value.sival_int = 4242;
-	target_stop = 1;
-	ok = ok && !syscall(SYS_rt_tgsigqueueinfo, getpid(), target_tid, SIGRTMIN + 2, &si);
+	WRITE_ONCE(target_stop, 1);
+	ok = ok && !syscall(SYS_rt_tgsigqueueinfo, getpid(), READ_ONCE(target_tid),
+			    SIGRTMIN + 2, &si);
 	ok = ok && !pthread_join(t, NULL);
-	ksft_test_result(ok && waited_value == 4242, "rt_tgsigqueueinfo_sigtimedwait\n");
+	ksft_test_result(ok && READ_ONCE(waited_value) == 4242, "rt_tgsigqueueinfo_sigtimedwait\n");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	signal(SIGRTMIN + 1, SIG_DFL);
 }
@@ -466,16 +478,16 @@ static void test_thread_signals(void)
 /* A signal handler on an alternate stack, in a thread. */
 #define ALT_SIZE	(64 * 1024)
 static char *alt_base;
-static volatile int alt_on_stack, alt_flags;
+static int alt_on_stack, alt_flags;
 
 static void on_usr2(int sig)
 {
-	volatile char here;
+	char here;
 	stack_t cur;
 
-	alt_on_stack = (char *)&here >= alt_base && (char *)&here < alt_base + ALT_SIZE;
+	WRITE_ONCE(alt_on_stack, &here >= alt_base && &here < alt_base + ALT_SIZE);
 	if (!sigaltstack(NULL, &cur))
-		alt_flags = cur.ss_flags;
+		WRITE_ONCE(alt_flags, cur.ss_flags);
 }
 
 static void *altstack_thread(void *arg)
@@ -501,10 +513,11 @@ static void test_thread_altstack(void)
 	void *ret = NULL;
 	pthread_t t;
 
-	alt_on_stack = alt_flags = 0;
+	WRITE_ONCE(alt_on_stack, 0);
+	WRITE_ONCE(alt_flags, 0);
 	if (pthread_create(&t, NULL, altstack_thread, NULL) || pthread_join(t, &ret))
 		ret = NULL;
-	ksft_test_result(ret && alt_on_stack && (alt_flags & SS_ONSTACK),
+	ksft_test_result(ret && READ_ONCE(alt_on_stack) && (READ_ONCE(alt_flags) & SS_ONSTACK),
 			 "sigaltstack_in_thread\n");
 	if (alt_base && alt_base != MAP_FAILED)
 		munmap(alt_base, ALT_SIZE);

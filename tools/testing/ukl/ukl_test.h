@@ -26,15 +26,46 @@
 #include <sys/syscall.h>
 
 /*
- * UKL_TEST_MAIN(name) starts the main function of a test program.  Built
- * on its own, that is main(); built with -DUKL_TEST_MULTICALL into a
- * multi-call program such as suite.c, it is name_main() and the program's
- * own main() selects it.
+ * UKL_TEST_MAIN(name) starts the main function of a test program,
+ * name_main().  Built on its own, that is the program's main() (its symbol
+ * is main); built with -DUKL_TEST_MULTICALL into a multi-call program such
+ * as suite.c, the program's own main() selects it.
  */
 #ifdef UKL_TEST_MULTICALL
 #define UKL_TEST_MAIN(name)	int name##_main(int argc, char **argv)
+
+/* The areas of the multi-call program suite.c. */
+int core_main(int argc, char **argv);
+int threads_main(int argc, char **argv);
+int signals_main(int argc, char **argv);
+int mem_main(int argc, char **argv);
+int io_main(int argc, char **argv);
+int net_main(int argc, char **argv);
+int stack_main(int argc, char **argv);
+int sched_main(int argc, char **argv);
+int hostnet_main(int argc, char **argv);
+#ifdef UKL_TEST_AREA_levels
+int levels_main(int argc, char **argv);
+#endif
+int bench_main(int argc, char **argv);
 #else
-#define UKL_TEST_MAIN(name)	int main(int argc, char **argv)
+#define UKL_TEST_MAIN(name)						\
+	int name##_main(int argc, char **argv) __asm__("main");		\
+	int name##_main(int argc, char **argv)
+#endif
+
+/*
+ * READ_ONCE() and WRITE_ONCE(), as in the kernel: an access that the
+ * compiler makes exactly as written, and can neither leave out nor merge
+ * with others.  For flags and counters that signal handlers or other
+ * threads change, and for the loads and stores of deliberate faults.
+ * Relaxed atomics: plain moves on x86-64.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
 #endif
 
 /* The isa-debug-exit port of ukl-run.sh's QEMU machine. */
@@ -132,9 +163,8 @@ static inline int ukl_test_seccomp_getppid(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	/* Not kselftest.h's ARRAY_SIZE(): bench.c does without that header. */
 	struct sock_fprog prog = {
-		.len = sizeof(insns) / sizeof(insns[0]),
+		.len = ARRAY_SIZE(insns),
 		.filter = insns,
 	};
 	pid_t pid = getpid();

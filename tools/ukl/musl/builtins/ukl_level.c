@@ -13,12 +13,7 @@
  */
 
 #include "../include/ukl.h"
-
-void entry_SYSCALL_64_ukl(void);
-void entry_SYSCALL_64_ukl_bypass(void);
-void entry_SYSCALL_64_ukl_direct(void);
-/* libc's; always linked, since __libc_start_main() sets it. */
-extern char **__environ;
+#include "ukl_level.h"
 
 __attribute__((tls_model("local-exec")))
 __thread unsigned long __ukl_syscall_entry =
