@@ -220,8 +220,7 @@ static void test_sigalrm_compute_loop(void)
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
 	ksft_test_result(ok && READ_ONCE(alrm_count) == 1 && getpid() > 0,
-			 "%s_sigalrm_compute_loop
-", level_name);
+			 "%s_sigalrm_compute_loop\n", level_name);
 }
 
 #define NR_XMM		16
