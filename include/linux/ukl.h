@@ -136,7 +136,7 @@ struct ukl_auxv_values {
 
 bool is_ukl_task(struct task_struct *tsk);
 char *ukl_init_command(void);
-void ukl_init_exit(int code);
+void ukl_init_exit(int code, bool group_dead);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -225,7 +225,7 @@ static inline char *ukl_init_command(void)
 	return NULL;
 }
 
-static inline void ukl_init_exit(int code) { }
+static inline void ukl_init_exit(int code, bool group_dead) { }
 
 #endif /* CONFIG_UNIKERNEL_LINUX */
 

@@ -17,6 +17,7 @@
 #include <linux/printk.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/ukl.h>
 
@@ -125,21 +126,40 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
 /**
  * ukl_init_exit - end the machine when the application exits as init
  * @code: the exit code of init's thread group, in wait(2) status format
+ * @group_dead: whether the calling thread is the last live one of init
  *
- * Called by do_exit() when the last thread of init exits, right before
- * the "Attempted to kill init!" panic.  When init is the UKL application,
- * print how it ended (runners parse this line) and carry out the ukl.exit=
- * action.  Returns only when nothing is to be done, or for ukl.exit=panic.
+ * Called by do_exit() for every thread of global init, once it is counted
+ * out of the group's live threads and before anything of it is torn down.
+ * When init is the UKL application, the last thread prints how the
+ * application ended (runners parse this line) and carries out the
+ * ukl.exit= action, right before the "Attempted to kill init!" panic.
  *
- * Context: process context, the exiting init task, before exit_mm().
+ * When the whole group exits (exit_group(), a fatal signal), the threads
+ * that get here before the last one wait here for it to end the machine.
+ * Were they to go on, the group leader could reach exit_notify() after
+ * every other thread had started to exit, find no thread of init left to
+ * take over as the child reaper, and zap the initial PID namespace: a
+ * BUG() without CONFIG_PID_NS, which a multi-threaded application (Redis)
+ * hit while the last thread was powering off.  A thread that exits on its
+ * own (pthread_exit()) goes on as usual.
+ *
+ * Context: process context, an exiting thread of init, before exit_mm().
+ * Returns when nothing is to be done, for ukl.exit=panic, and for a
+ * thread that exits on its own.
  */
-void ukl_init_exit(int code)
+void ukl_init_exit(int code, bool group_dead)
 {
 	bool signaled;
 	int n;
 
 	if (!is_ukl_task(current))
 		return;
+	if (!group_dead) {
+		if (!(current->signal->flags & SIGNAL_GROUP_EXIT))
+			return;
+		for (;;)
+			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);
+	}
 
 	n = ukl_decode_exit(code, &signaled);
 	if (signaled)

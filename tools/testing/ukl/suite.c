@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -216,6 +217,33 @@ static int run_area(const char *self, const struct area *area)
 	return ok;
 }
 
+#define NR_EXIT_THREADS	4
+
+static void *exit_thread(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * As init, end with threads that block: exit() then takes the whole
+ * thread group down at once, and every boot exits the way a threaded
+ * application does (the kernel must end the machine from the last
+ * thread, whichever it is, without a BUG in between).
+ */
+static void start_exit_threads(void)
+{
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < NR_EXIT_THREADS; i++)
+		if (pthread_create(&t, NULL, exit_thread, NULL))
+			ksft_print_msg("exit thread %d: not started\n", i);
+	/* Let them reach pause() on the other CPUs. */
+	usleep(20000);
+}
+
 int main(int argc, char **argv)
 {
 	const struct area *todo[NR_AREAS];
@@ -253,5 +281,7 @@ int main(int argc, char **argv)
 		if (!run_area(argv[0], todo[i]))
 			failed++;
 	ksft_print_cnts();
+	if (getpid() == 1)
+		start_exit_threads();
 	ukl_test_exit(failed ? 1 : status);
 }
