@@ -24,8 +24,14 @@
 # TEMPORARY stand-in, OUTDIR/ukl-cc, that does the same for what Redis's
 # Makefiles need; it goes away with ukl-gcc.
 #
+# Redis's mkreleasehdr.sh records the git commit of the tree it is built
+# in: GIT_CEILING_DIRECTORIES keeps it from finding this repository's
+# (it records 00000000, as for a tarball).  Both builds compile through
+# ccache when it is installed (the kernel builds' cache, UKL_CCACHE_DIR).
+#
 # Environment: BUILD (default: the repository's build/), JOBS (default
-# nproc), UKL_MUSL_GCC (ring-3 compiler, as for ukl-test.sh).
+# nproc), UKL_MUSL_GCC (ring-3 compiler, as for ukl-test.sh),
+# UKL_CCACHE_DIR (default /var/cache/ukl/ccache).
 
 set -euo pipefail
 
@@ -39,6 +45,12 @@ src=$BUILD/src/redis
 libc=$BUILD/musl/ukl
 musl_gcc=${UKL_MUSL_GCC:-$BUILD/musl/user/bin/musl-gcc}
 jobs=${JOBS:-$(nproc)}
+ccache=
+if command -v ccache >/dev/null; then
+	ccache=ccache
+	export CCACHE_DIR=${UKL_CCACHE_DIR:-/var/cache/ukl/ccache} CCACHE_BASEDIR=$BUILD
+	mkdir -p "$CCACHE_DIR"
+fi
 
 die() { echo "$me: error: $*" >&2; exit 1; }
 
@@ -67,6 +79,7 @@ else
 set -euo pipefail
 libc=$libc
 mkapp=$repo/scripts/ukl/ukl-mkapp
+ccache=$ccache
 EOF
 	cat >>"$out/ukl-cc.new" <<'EOF'
 link=1
@@ -75,7 +88,7 @@ for a; do
 done
 # The ring-0 flags come last: they override hiredis's -fPIC.
 if [ -z "$link" ]; then
-	exec gcc "$@" -mcmodel=kernel -mno-red-zone -fno-pic -fno-pie \
+	exec $ccache gcc "$@" -mcmodel=kernel -mno-red-zone -fno-pic -fno-pie \
 		-fcf-protection=branch -fno-jump-tables \
 		-fno-asynchronous-unwind-tables -fno-unwind-tables \
 		-nostdinc -isystem "$libc/include" \
@@ -129,9 +142,10 @@ build() {
 
 # A parent make's jobserver and variables must not reach Redis's make.
 unset MAKEFLAGS MFLAGS MAKELEVEL CFLAGS LDFLAGS
+export GIT_CEILING_DIRECTORIES=$out
 
 build ukl "$out/redis-ukl" "${ukl_cc[@]}"
-build ring3 "$out/redis-ring3" "$musl_gcc" -static
+build ring3 "$out/redis-ring3" $ccache "$musl_gcc" -static
 
 # The kernel links app.o (CONFIG_UKL_APP): only replace it when it changed.
 cmp -s "$out/redis-ukl/src/redis-server" "$out/app.o" ||
