@@ -20,9 +20,10 @@
 #
 # The ring-0 compiler is scripts/ukl/ukl-gcc when the tree has it (the
 # musl-gcc-like wrapper: compiles with the ring-0 flags, its link step makes
-# the application object with ukl-mkapp).  Until then this script writes a
-# TEMPORARY stand-in, OUTDIR/ukl-cc, that does the same for what Redis's
-# Makefiles need; it goes away with ukl-gcc.
+# the application object with ukl-mkapp; it is run with UKL_LIBC set to the
+# ring-0 musl).  Until then this script writes a TEMPORARY stand-in,
+# OUTDIR/ukl-cc, that does the same for what Redis's Makefiles need; it
+# goes away with ukl-gcc.  UKL_GCC=path overrides the choice.
 #
 # Redis's mkreleasehdr.sh records the git commit of the tree it is built
 # in: GIT_CEILING_DIRECTORIES keeps it from finding this repository's
@@ -66,8 +67,11 @@ redis_make=(MALLOC=libc USE_SYSTEMD=no BUILD_TLS=no DEBUG= AR=ar V=1)
 
 # --- the ring-0 compiler -----------------------------------------------------
 
-if [ -x "$repo/scripts/ukl/ukl-gcc" ]; then
-	ukl_cc=("$repo/scripts/ukl/ukl-gcc")
+ukl_gcc=${UKL_GCC:-$repo/scripts/ukl/ukl-gcc}
+if [ -x "$ukl_gcc" ]; then
+	# Redis's MODULE LOAD calls dlopen(), and reports its failure.
+	export UKL_LIBC=$libc UKL_ALLOW_DLOPEN=1
+	ukl_cc=($ccache "$ukl_gcc")
 else
 	# TEMPORARY, until scripts/ukl/ukl-gcc exists: compile with the flags
 	# of ukl-mkapp, link with ukl-mkapp.  libm, libdl, librt and
@@ -123,7 +127,8 @@ build() {
 	shift 2
 	hash=$( (cat "$src/.ukl-unpacked" 2>/dev/null; echo "$*" "${redis_make[*]}";
 		 sha256sum "$libc/lib/libc.a" "$musl_gcc" "${BASH_SOURCE[0]}" \
-			"$repo/scripts/ukl/ukl-mkapp" "$repo/scripts/ukl/ukl-app.lds") |
+			"$repo/scripts/ukl/ukl-mkapp" "$repo/scripts/ukl/ukl-app.lds" \
+			${ukl_gcc:+$(ls "$ukl_gcc" 2>/dev/null)}) |
 		sha256sum | cut -d ' ' -f 1)
 	stamp=$tree/.ukl-stamp
 	if [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && [ -f "$tree/src/redis-server" ]; then
