@@ -695,9 +695,9 @@ check_boot() {
 		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
 		if [ -n "$client" ]; then
-			# A host client may still be printing its results.
+			# A hostclient may still be printing its results.
 			for ((i = 0; i < 50; i++)); do
-				kill -0 "$client" 2>/dev/null || break
+				[ -n "$hostclient" ] && kill -0 "$client" 2>/dev/null || break
 				sleep 0.2
 			done
 			kill "$client" 2>/dev/null || true
