@@ -5,10 +5,11 @@
 # under QEMU's -icount shift=0,sleep=on with Redis as the UKL application
 # at the base and the bypass level (modes "base", "bypass"; UKL_LEVEL in
 # its environment, Documentation/ukl/shortcuts.rst) and as an ordinary
-# ring-3 program on the same kernel (mode "ring3"), run Debian's redis-benchmark from the host against the
-# forwarded port, and add the results to $BUILD/bench/ (redis.json,
-# redis.md; merged into bench.json and bench.md).  Run with --help for
-# the options; Documentation/ukl/redis.rst explains the numbers.
+# ring-3 program on the same kernel (mode "ring3"), run Debian's
+# redis-benchmark from the host against the forwarded port, and add the
+# results to $BUILD/bench/ (redis.json, redis.md; merged into bench.json
+# and bench.md).  Run with --help for the options;
+# Documentation/ukl/redis.rst explains the numbers.
 #
 # Per benchmark (SET and GET, without pipelining and with 16 commands a
 # pipeline) and repetition, three metrics:
@@ -124,7 +125,26 @@ EOF
 "$kobj/usr/gen_init_cpio" "$out/initramfs-redis.list" >"$out/initramfs-redis.cpio"
 
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# The CPU time of the Redis on port $1 (user and system, INFO cpu) in us.
+cpu_us() {
+	info "$1" cpu | awk '$1 == "used_cpu_sys" || $1 == "used_cpu_user" { s += $2 }
+		END { printf "%.0f", s * 1e6 }'
+}
+
+# usec_per_call of command $2 in INFO commandstats of the Redis on port $1.
+usec_per_call() {
+	info "$1" commandstats | awk -v c="cmdstat_$2" '$1 == c {
+		n = split($2, f, ",")
+		for (i = 1; i <= n; i++)
+			if (f[i] ~ /^usec_per_call=/) {
+				sub(/^usec_per_call=/, "", f[i])
+				print f[i]
+			}
+	}'
 }
 
 # "KEY VALUE" lines of INFO section $2 of the Redis on port $1.
@@ -193,15 +213,14 @@ bench_mode() {
 				bench=redis-$cmd
 				[ "$p" = 1 ] || bench=$bench-p$p
 				redis-cli -p "$port" config resetstat >/dev/null
-				cpu0=$(info "$port" cpu | awk '$1 == "used_cpu_sys" || $1 == "used_cpu_user" { s += $2 } END { printf "%.0f", s * 1e6 }')
+				cpu0=$(cpu_us "$port")
 				rps=$(run_benchmark "$port" -t "$cmd" -n "$requests" -P "$p") ||
 					die "redis-benchmark -t $cmd -P $p failed twice ($mode)"
-				cpu1=$(info "$port" cpu | awk '$1 == "used_cpu_sys" || $1 == "used_cpu_user" { s += $2 } END { printf "%.0f", s * 1e6 }')
-				upc=$(info "$port" commandstats | awk -v c="cmdstat_$cmd" '$1 == c {
-					n = split($2, f, ","); for (i = 1; i <= n; i++)
-					if (f[i] ~ /^usec_per_call=/) { sub(/^usec_per_call=/, "", f[i]); print f[i] } }')
-				echo "$bench $mode rep=$rep requests=$requests cpu_us=$((cpu1 - cpu0))" \
-				     "usec_per_call=${upc:-0} rps=${rps:-0}" >>"$res"
+				cpu1=$(cpu_us "$port")
+				upc=$(usec_per_call "$port" "$cmd")
+				echo "$bench $mode rep=$rep requests=$requests" \
+				     "cpu_us=$((cpu1 - cpu0)) usec_per_call=${upc:-0}" \
+				     "rps=${rps:-0}" >>"$res"
 				log "        $(tail -n 1 "$res")"
 			done
 		done

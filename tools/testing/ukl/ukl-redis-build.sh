@@ -78,7 +78,6 @@ else
 	# libpthread are part of musl's libc.a.
 	cat >"$out/ukl-cc.new" <<EOF
 #!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
 # TEMPORARY stand-in for scripts/ukl/ukl-gcc, written by ukl-redis-build.sh.
 set -euo pipefail
 libc=$libc

@@ -336,7 +336,8 @@ build_programs() {
 					"not $app and $prog"
 				return 1
 			fi
-			if [ -z "$app" ] && { [ -z "$prebuilt" ] || [ -f "$testdir/$prog.c" ]; }; then
+			if [ -z "$app" ] &&
+			   { [ -z "$prebuilt" ] || [ -f "$testdir/$prog.c" ]; }; then
 				build_app "$s" "$dir" "$prog" || return 1
 			fi
 			app=$prog
