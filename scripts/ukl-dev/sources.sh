@@ -52,6 +52,23 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 
+# apt-get source needs deb-src entries; add them for the suites the
+# machine already uses (Debian 12 ships deb822 sources).
+enable_deb_src() {
+	local f=/etc/apt/sources.list.d/debian.sources
+
+	apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null | grep -qx Sources && return
+	[ "$(id -u)" = 0 ] || die "enabling deb-src needs root: run 'make deps' as root"
+	if [ -f "$f" ] && grep -q '^Types: deb$' "$f"; then
+		sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
+	else
+		sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list \
+			> /etc/apt/sources.list.d/ukl-deb-src.list
+	fi
+	apt_updated=
+	apt_update
+}
+
 mkdir -p "$src"
 
 # --- Linux -----------------------------------------------------------------
@@ -75,20 +92,7 @@ esac
 # --- musl ------------------------------------------------------------------
 musl="$src/musl"
 if [ ! -f "$musl/.ukl-unpacked" ]; then
-	# apt-get source needs deb-src entries; add them for the suites the
-	# machine already uses (Debian 12 ships deb822 sources).
-	if ! apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null | grep -qx Sources; then
-		[ "$(id -u)" = 0 ] || die "enabling deb-src needs root: run 'make deps' as root"
-		f=/etc/apt/sources.list.d/debian.sources
-		if [ -f "$f" ] && grep -q '^Types: deb$' "$f"; then
-			sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
-		else
-			sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list \
-				> /etc/apt/sources.list.d/ukl-deb-src.list
-		fi
-		apt_updated=
-		apt_update
-	fi
+	enable_deb_src
 	echo "sources: fetching musl $want_musl source"
 	tmp=$(mktemp -d "$src/musl-src.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -qq "musl=$want_musl-1" >/dev/null 2>&1); then
@@ -110,6 +114,7 @@ mver=$(cat "$musl/VERSION")
 # --- Redis -----------------------------------------------------------------
 redis="$src/redis"
 if [ ! -f "$redis/.ukl-unpacked" ]; then
+	enable_deb_src
 	echo "sources: fetching redis $want_redis source"
 	tmp=$(mktemp -d "$src/redis-src.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -qq redis >/dev/null 2>&1); then
