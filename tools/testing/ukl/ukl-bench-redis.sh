@@ -5,7 +5,9 @@
 # under QEMU's -icount shift=0,sleep=on with Redis as the UKL application
 # at the base and the bypass level (modes "base", "bypass"; UKL_LEVEL in
 # its environment, Documentation/ukl/shortcuts.rst) and as an ordinary
-# ring-3 program on the same kernel (mode "ring3"), run Debian's
+# ring-3 program on the same kernel (mode "ring3"; and "ring3-novdso", the
+# same booted with vdso=0, where its clock reads are system calls as they
+# are for the application, which has no vDSO), run Debian's
 # redis-benchmark from the host against the forwarded port, and add the
 # results to $BUILD/bench/ (redis.json, redis.md; merged into bench.json
 # and bench.md).  Run with --help for the options;
@@ -167,7 +169,7 @@ run_benchmark() {
 	return 1
 }
 
-# Boot Redis in mode $1 (base, bypass or ring3) and run every benchmark $reps
+# Boot Redis in mode $1 (base, bypass, ring3 or ring3-novdso) and run every benchmark $reps
 # times; the results go to $out/redis-$1.txt, one line a run:
 # "BENCH MODE rep=I requests=N cpu_us=T usec_per_call=U rps=R".
 bench_mode() {
@@ -178,6 +180,7 @@ bench_mode() {
 	base)	env= ;;
 	bypass)	env=UKL_LEVEL=bypass ;;
 	ring3)	env=REDIS_MODE=ring3 ;;
+	ring3-novdso)	env="vdso=0 REDIS_MODE=ring3" ;;
 	esac
 	port=$(free_port)
 	log "BOOT    redis $mode (port $port)"
@@ -236,6 +239,7 @@ bench_mode() {
 bench_mode base
 bench_mode bypass
 bench_mode ring3
+bench_mode ring3-novdso
 
 log "REPORT  $out/redis.md redis.json (merged into bench.md, bench.json)"
 python3 - "$out" "$requests" "$reps" $((SECONDS - start)) "$clients" <<'EOF'
@@ -249,7 +253,7 @@ BENCHES = [("redis-set", "SET, one request at a time"),
 	   ("redis-get", "GET, one request at a time"),
 	   ("redis-set-p16", "SET, pipelines of 16"),
 	   ("redis-get-p16", "GET, pipelines of 16")]
-MODES = ["ring3", "base", "bypass"]
+MODES = ["ring3", "ring3-novdso", "base", "bypass"]
 samples = {}
 for mode in MODES:
 	try:
@@ -279,7 +283,8 @@ md = ["Redis", "-----", "",
       f"Produced by `make bench-redis` on {when} ({seconds // 60} min {seconds % 60} s): "
       f"Redis 7.0.15 (Debian's source, unmodified) as the UKL application (base, and "
       f"bypass: UKL_LEVEL=bypass) and as a "
-      f"static ring-3 program (ring3) on the same kernel, 1 CPU, QEMU TCG with "
+      f"static ring-3 program (ring3; ring3-novdso: booted with vdso=0) on the same "
+      f"kernel, 1 CPU, QEMU TCG with "
       f"-icount shift=0,sleep=on, redis-benchmark -n {requests} from the host through "
       f"QEMU's user network, {clients} clients; medians of {reps} runs (min-max).", ""]
 titles = {"instructions": "Guest instructions per request in the Redis process "
@@ -289,8 +294,8 @@ titles = {"instructions": "Guest instructions per request in the Redis process "
 	  "requests-per-second": "Requests per second (host wall clock under TCG: noise)"}
 for metric, title in titles.items():
 	md += [title + ":", "",
-	       "| benchmark | ring3 | base | bypass | base/ring3 | bypass/ring3 |",
-	       "|---|---:|---:|---:|---:|---:|"]
+	       "| benchmark | " + " | ".join(MODES) + " | base/ring3 | bypass/ring3 |",
+	       "|---|" + "---:|" * (len(MODES) + 2)]
 	for name, _ in BENCHES:
 		r3 = idx.get((name, "ring3", metric))
 		cells = [cell(idx.get((name, m, metric))) for m in MODES]
