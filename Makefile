@@ -44,7 +44,7 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 export BUILD REPO
 
 .PHONY: all deps sources tree config kernel run test bench menuconfig clean distclean \
-	help series check-series htmldocs
+	help series check-series htmldocs test-redis bench-redis
 
 all: kernel
 
@@ -53,6 +53,8 @@ help:
 	@echo 'make run         build the default scenario and boot it in QEMU'
 	@echo 'make test        build and boot every scenario in configs/CFLIST'
 	@echo 'make bench       microbenchmarks, boot time and size into $$(BUILD)/bench/'
+	@echo 'make test-redis  Redis as the application: the REDIS scenario (KTAP)'
+	@echo 'make bench-redis redis-benchmark, application and ring 3, into $$(BUILD)/bench/'
 	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
 	@echo 'make series      export the change as a patch series to $(BUILD)/series/'
@@ -62,7 +64,8 @@ help:
 	@echo 'make distclean   remove $(BUILD) entirely'
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
 	@echo '           TESTFLAGS="--scenarios SMOKE --timeout 60" (ukl-test.sh --help),'
-	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help)'
+	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help),'
+	@echo '           REDIS_BENCHFLAGS="--reps 1" (ukl-bench-redis.sh --help)'
 
 # --- sources and tree ------------------------------------------------------
 
@@ -129,6 +132,14 @@ test:
 bench:
 	+@BENCHFLAGS='$(BENCHFLAGS)' JOBS=$(JOBS) UKL_CCACHE_DIR=$(UKL_CCACHE_DIR) \
 		$(TESTDIR)/ukl-bench.sh $(BENCHFLAGS)
+
+# Redis (Debian's source, unmodified) as the application; not part of
+# test and bench (Documentation/ukl/redis.rst).
+test-redis:
+	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios REDIS $(TESTFLAGS)
+
+bench-redis:
+	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-redis.sh $(REDIS_BENCHFLAGS)
 
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux

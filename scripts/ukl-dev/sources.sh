@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages UKL builds with, fetch the kernel and musl
-# sources, unpack them into the build directory and check their versions.
+# Install the Debian packages UKL builds with, fetch the kernel, musl and
+# Redis sources, unpack them into the build directory and check their
+# versions.
 #
 # Usage: sources.sh BUILD_DIR
 #
-# Idempotent: when every package is installed and both trees are unpacked
+# Idempotent: when every package is installed and all trees are unpacked
 # and stamped, it only checks versions and returns in well under a second.
 
 set -euo pipefail
@@ -18,11 +19,15 @@ src="$build/src"
 # diffs in patches/ and tools/ukl/musl/patches/ are made against these.
 want_linux_major=6.12
 want_musl=1.2.3
+# Redis for the REDIS scenario and make bench-redis (Documentation/ukl/
+# redis.rst): the upstream version is pinned, the Debian revision is
+# whatever bookworm's security updates carry (recorded in the stamp).
+want_redis=7.0.15
 
 packages=(linux-source-6.12 qemu-system-x86 gcc binutils make flex bison bc
 	  libelf-dev libssl-dev cpio ccache xz-utils dpkg-dev python3
 	  busybox-static git python3-ply python3-sphinx python3-sphinx-rtd-theme
-	  graphviz gnuplot-nox)
+	  graphviz gnuplot-nox redis-tools)
 
 die() { echo "sources: error: $*" >&2; exit 1; }
 
@@ -47,6 +52,23 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 
+# apt-get source needs deb-src entries; add them for the suites the
+# machine already uses (Debian 12 ships deb822 sources).
+enable_deb_src() {
+	local f=/etc/apt/sources.list.d/debian.sources
+
+	apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null | grep -qx Sources && return
+	[ "$(id -u)" = 0 ] || die "enabling deb-src needs root: run 'make deps' as root"
+	if [ -f "$f" ] && grep -q '^Types: deb$' "$f"; then
+		sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
+	else
+		sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list \
+			> /etc/apt/sources.list.d/ukl-deb-src.list
+	fi
+	apt_updated=
+	apt_update
+}
+
 mkdir -p "$src"
 
 # --- Linux -----------------------------------------------------------------
@@ -70,20 +92,7 @@ esac
 # --- musl ------------------------------------------------------------------
 musl="$src/musl"
 if [ ! -f "$musl/.ukl-unpacked" ]; then
-	# apt-get source needs deb-src entries; add them for the suites the
-	# machine already uses (Debian 12 ships deb822 sources).
-	if ! apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null | grep -qx Sources; then
-		[ "$(id -u)" = 0 ] || die "enabling deb-src needs root: run 'make deps' as root"
-		f=/etc/apt/sources.list.d/debian.sources
-		if [ -f "$f" ] && grep -q '^Types: deb$' "$f"; then
-			sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
-		else
-			sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list \
-				> /etc/apt/sources.list.d/ukl-deb-src.list
-		fi
-		apt_updated=
-		apt_update
-	fi
+	enable_deb_src
 	echo "sources: fetching musl $want_musl source"
 	tmp=$(mktemp -d "$src/musl-src.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -qq "musl=$want_musl-1" >/dev/null 2>&1); then
@@ -101,6 +110,31 @@ if [ ! -f "$musl/.ukl-unpacked" ]; then
 fi
 mver=$(cat "$musl/VERSION")
 [ "$mver" = "$want_musl" ] || die "musl source is $mver, UKL is written for musl $want_musl"
+
+# --- Redis -----------------------------------------------------------------
+redis="$src/redis"
+if [ ! -f "$redis/.ukl-unpacked" ]; then
+	enable_deb_src
+	echo "sources: fetching redis $want_redis source"
+	tmp=$(mktemp -d "$src/redis-src.XXXXXX")
+	if ! (cd "$tmp" && apt-get source -qq redis >/dev/null 2>&1); then
+		apt_updated=
+		apt_update
+		(cd "$tmp" && apt-get source -qq redis >/dev/null) ||
+			die "apt-get source redis failed (deb-src entries?)"
+	fi
+	d=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'redis-*' | head -1)
+	[ -n "$d" ] || die "apt-get source did not unpack a redis tree"
+	dsc=$(find "$tmp" -maxdepth 1 -name 'redis_*.dsc' | head -1)
+	rm -rf "$redis"
+	mv "$d" "$redis"
+	sed -n 's/^Version: //p' "$dsc" >"$redis/.ukl-unpacked"
+	rm -rf "$tmp"
+fi
+rver=$(sed -n 's/^#define REDIS_VERSION "\(.*\)"$/\1/p' "$redis/src/version.h")
+[ "$rver" = "$want_redis" ] ||
+	die "redis source is ${rver:-unknown}, UKL is tested with Redis $want_redis" \
+	    "(rm -r $redis to fetch it again)"
 
 # --- toolchain -------------------------------------------------------------
 gver=$(gcc -dumpversion)

@@ -6,7 +6,8 @@
 #
 # Inputs in OUT: console-BOOT-METRIC.log (bench.c's "# bench ..." and
 # "# bench-boot ..." lines), console-hello-METRIC.log, hello.txt (sizes and
-# least memory of the hello-world kernel).
+# least memory of the hello-world kernel); redis.json and redis.md of
+# "make bench-redis" (ukl-bench-redis.sh), if there, are carried over.
 
 import argparse
 import datetime
@@ -134,8 +135,14 @@ def main():
 		records.append(record("hello-min-memory", "base", "MiB",
 				      [int(hello["min_mem_mib"])]))
 
+	redis = []
+	try:
+		with open(os.path.join(out, "redis.json")) as f:
+			redis = json.load(f)
+	except (OSError, ValueError):
+		pass
 	with open(os.path.join(out, "bench.json"), "w") as f:
-		json.dump(records, f, indent=1)
+		json.dump(records + redis, f, indent=1)
 		f.write("\n")
 
 	idx = {(r["name"], r["mode"], r["metric"]): r for r in records}
@@ -243,6 +250,9 @@ def main():
 			  ", ".join(missing) + ".")
 		md.append("")
 
+	redis_md = read(os.path.join(out, "redis.md"))
+	if redis_md:
+		md += ["", redis_md]
 	with open(os.path.join(out, "bench.md"), "w") as f:
 		f.write("\n".join(md))
 

@@ -38,6 +38,12 @@
 #			compiled with -DUKL_TEST_MULTICALL, wherever the
 #			scenario builds it (ukl, init, script, file): one
 #			program that holds several tests (see suite.c)
+#	build SCRIPT	run tools/testing/ukl/SCRIPT $BUILD/test/NAME first: it
+#			builds programs that have no PROGRAM.c here (such as
+#			ukl-redis-build.sh, Redis from its own source tree);
+#			then a ukl line for such a PROGRAM takes the app.o, an
+#			init, script or file line the PROGRAM that SCRIPT left
+#			in $BUILD/test/NAME
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
 #	series		'make check-series': the patch series applied, checked
 #			and built patch by patch (scripts/ukl-dev/check-series.sh)
@@ -64,7 +70,12 @@
 #	hostnet PORT	boot with a virtio-net device on QEMU's user network,
 #			a free host port forwarded to guest port PORT, and
 #			UKL_TEST_HOSTNET=PORT for init; hostnet-client.py
-#			talks to the guest from the host meanwhile (hostnet.c)
+#			talks to the guest from the host meanwhile (hostnet.c);
+#			"make run" forwards host port PORT itself
+#	hostclient SCRIPT
+#			with hostnet: run tools/testing/ukl/SCRIPT HOSTPORT
+#			SECONDS instead of hostnet-client.py; its output is
+#			the boot's KTAP (the guest's console then needs none)
 #	kunit		the kernel runs KUnit tests while it boots: the KTAP it
 #			prints (timestamped kernel messages, unlike the
 #			programs' output) is parsed too and reported as the
@@ -295,20 +306,42 @@ build_app() {
 # boots, one a line ("ukl PROGRAM [ARGS]", "init PROGRAM [ARGS]",
 # "script PROGRAM [ARGS]" or "buildcheck"), to $BUILD/test/$1/boots.
 build_programs() {
-	local s=$1 dir=$BUILD/test/$1 kind args prog app=
+	local s=$1 dir=$BUILD/test/$1 kind args prog app= prebuilt=
 
 	mkdir -p "$dir"
 	: >"$dir/boots.new"
 	while read -r kind args; do
 		prog=${args%% *}
+		# A program that the scenario's build script made.
+		if [ -n "$prebuilt" ] && [ ! -f "$testdir/$prog.c" ]; then
+			case $kind in
+			ukl)	[ -f "$dir/app.o" ] || {
+					echo "$prebuilt made no $dir/app.o"; return 1; } ;;
+			init|script|file)
+				[ -f "$dir/$prog" ] || {
+					echo "$prebuilt made no $dir/$prog"; return 1; }
+				[ "$kind" = file ] || echo "$kind $args" >>"$dir/boots.new"
+				continue ;;
+			esac
+		fi
 		case $kind in
+		build)
+			echo "  BUILD   $args"
+			# shellcheck disable=SC2086
+			"$testdir/"$args "$dir" 2>&1 ||
+				{ echo "$args failed"; return 1; }
+			prebuilt=${args%% *}
+			;;
 		ukl)
 			if [ -n "$app" ] && [ "$app" != "$prog" ]; then
 				echo "$configs/$s.tests: one application per kernel," \
 					"not $app and $prog"
 				return 1
 			fi
-			[ -n "$app" ] || build_app "$s" "$dir" "$prog" || return 1
+			if [ -z "$app" ] &&
+			   { [ -z "$prebuilt" ] || [ -f "$testdir/$prog.c" ]; }; then
+				build_app "$s" "$dir" "$prog" || return 1
+			fi
 			app=$prog
 			echo "ukl $args" >>"$dir/boots.new"
 			;;
@@ -325,7 +358,7 @@ build_programs() {
 		kselftest)
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout|hostnet|kunit)
+		args|status|smp|multicall|timeout|hostnet|hostclient|kunit)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -567,6 +600,8 @@ if [ -n "$run" ]; then
 	build_scenario "$run" || die "cannot run $run"
 	boot=$(grep -m 1 -vE '^(buildcheck|series)$' "$BUILD/test/$run/boots") ||
 		die "$run has nothing to boot"
+	# The scenario's guest port, forwarded from the same host port.
+	hostnet_port=$(tests_value "$run" hostnet "")
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
@@ -639,6 +674,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
+	local hostclient= client= ktap_src i
 	local name=${2// /-} want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	log=$dir/console-$nb-$name.log
@@ -659,17 +695,23 @@ check_boot() {
 			problems+=("$name: cannot make its initramfs")
 			return 1
 		fi
+		hostclient=$(tests_value "$s" hostclient "")
 		if [ -n "$hostnet_port" ]; then
-			"$testdir/hostnet-client.py" "$hostnet_port" 600 \
+			"$testdir/${hostclient:-hostnet-client.py}" "$hostnet_port" 600 \
 				>"$dir/hostnet-$nb.log" 2>&1 &
 			client=$!
 		fi
 		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
 		if [ -n "$client" ]; then
+			# A hostclient may still be printing its results.
+			for ((i = 0; i < 50; i++)); do
+				[ -n "$hostclient" ] && kill -0 "$client" 2>/dev/null || break
+				sleep 0.2
+			done
 			kill "$client" 2>/dev/null || true
 			wait "$client" 2>/dev/null || true
-			diag <"$dir/hostnet-$nb.log"
+			[ -n "$hostclient" ] || diag <"$dir/hostnet-$nb.log"
 		fi
 		want=$(tests_value "$s" status 0)
 		[ "$boot" != kselftest ] || want=0
@@ -680,7 +722,10 @@ check_boot() {
 	# The programs' output without the kernel's (timestamped) messages
 	# that may come in between.  kselftest.h prints a skipped test as
 	# "ok N # SKIP name", kunit.py wants "ok N name # SKIP".
-	tr -d '\r' <"$log" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
+	# With a host client, the results are what the client printed.
+	ktap_src=$log
+	[ -z "${hostclient:-}" ] || [ -z "${client:-}" ] || ktap_src=$dir/hostnet-$nb.log
+	tr -d '\r' <"$ktap_src" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
 		sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/' \
 		>"$dir/ktap-$nb.log" || true
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"

@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build Redis (Debian's source package, unpacked by scripts/ukl-dev/sources.sh
+# into $BUILD/src/redis) twice, without changing a line of it:
+#
+#   OUTDIR/app.o         redis-server as the UKL application object, built
+#                        with the ring-0 musl ($BUILD/musl/ukl)
+#   OUTDIR/redis-server  the same Redis as an ordinary static ring-3
+#                        program, built with the user-mode musl
+#                        ($BUILD/musl/user/bin/musl-gcc), the baseline
+#
+# Usage: ukl-redis-build.sh OUTDIR
+#
+# Only build flags differ from a plain "make": MALLOC=libc (no jemalloc),
+# USE_SYSTEMD=no, BUILD_TLS=no, no debug information (DEBUG=), and CC.
+# Each flavour is built in a copy of the source tree (Redis builds in its
+# tree); a stamp of the inputs makes a second run a no-op.  ukl-test.sh
+# runs this for a scenario's "build ukl-redis-build.sh" line.
+#
+# The ring-0 compiler is scripts/ukl/ukl-gcc when the tree has it (the
+# musl-gcc-like wrapper: compiles with the ring-0 flags, its link step makes
+# the application object with ukl-mkapp; it is run with UKL_LIBC set to the
+# ring-0 musl).  Until then this script writes a TEMPORARY stand-in,
+# OUTDIR/ukl-cc, that does the same for what Redis's Makefiles need; it
+# goes away with ukl-gcc.  UKL_GCC=path overrides the choice.
+#
+# Redis's mkreleasehdr.sh records the git commit of the tree it is built
+# in: GIT_CEILING_DIRECTORIES keeps it from finding this repository's
+# (it records 00000000, as for a tarball).  Both builds compile through
+# ccache when it is installed (the kernel builds' cache, UKL_CCACHE_DIR).
+#
+# Environment: BUILD (default: the repository's build/), JOBS (default
+# nproc), UKL_MUSL_GCC (ring-3 compiler, as for ukl-test.sh),
+# UKL_CCACHE_DIR (default /var/cache/ukl/ccache).
+
+set -euo pipefail
+
+me=ukl-redis-build
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$testdir/../../.." && pwd)
+: "${BUILD:=$repo/build}"
+BUILD=$(realpath -m "$BUILD")
+out=$(realpath -m "${1:?usage: ukl-redis-build.sh OUTDIR}")
+src=$BUILD/src/redis
+libc=$BUILD/musl/ukl
+musl_gcc=${UKL_MUSL_GCC:-$BUILD/musl/user/bin/musl-gcc}
+jobs=${JOBS:-$(nproc)}
+ccache=
+if command -v ccache >/dev/null; then
+	ccache=ccache
+	export CCACHE_DIR=${UKL_CCACHE_DIR:-/var/cache/ukl/ccache} CCACHE_BASEDIR=$BUILD
+	mkdir -p "$CCACHE_DIR"
+fi
+
+die() { echo "$me: error: $*" >&2; exit 1; }
+
+[ -f "$src/src/version.h" ] ||
+	die "no Redis source in $src (make deps: scripts/ukl-dev/sources.sh)"
+[ -f "$libc/lib/libc.a" ] || die "no ring-0 musl in $libc (scripts/ukl-dev/musl.sh)"
+[ -x "$musl_gcc" ] || die "no user-mode musl-gcc $musl_gcc (scripts/ukl-dev/musl.sh)"
+mkdir -p "$out"
+
+# Redis's own build variables: everything that makes these builds differ
+# from Debian's default "make".
+redis_make=(MALLOC=libc USE_SYSTEMD=no BUILD_TLS=no DEBUG= AR=ar V=1)
+
+# --- the ring-0 compiler -----------------------------------------------------
+
+ukl_gcc=${UKL_GCC:-$repo/scripts/ukl/ukl-gcc}
+if [ -x "$ukl_gcc" ]; then
+	# Redis's MODULE LOAD calls dlopen(), and reports its failure.
+	export UKL_LIBC=$libc UKL_ALLOW_DLOPEN=1
+	ukl_cc=($ccache "$ukl_gcc")
+else
+	# TEMPORARY, until scripts/ukl/ukl-gcc exists: compile with the flags
+	# of ukl-mkapp, link with ukl-mkapp.  libm, libdl, librt and
+	# libpthread are part of musl's libc.a.
+	cat >"$out/ukl-cc.new" <<EOF
+#!/bin/bash
+# TEMPORARY stand-in for scripts/ukl/ukl-gcc, written by ukl-redis-build.sh.
+set -euo pipefail
+libc=$libc
+mkapp=$repo/scripts/ukl/ukl-mkapp
+ccache=$ccache
+EOF
+	cat >>"$out/ukl-cc.new" <<'EOF'
+link=1
+for a; do
+	case $a in -c|-S|-E|-M|-MM) link= ;; esac
+done
+# The ring-0 flags come last: they override hiredis's -fPIC.
+if [ -z "$link" ]; then
+	exec $ccache gcc "$@" -mcmodel=kernel -mno-red-zone -fno-pic -fno-pie \
+		-fcf-protection=branch -fno-jump-tables \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables \
+		-nostdinc -isystem "$libc/include" \
+		-isystem "$(gcc -print-file-name=include)"
+fi
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o) args+=(-o "$2"); shift ;;
+	-lm|-ldl|-lrt|-lpthread|-lc|-latomic|-pthread|-rdynamic|-static) ;;
+	-L*|-Wl,*|-pedantic|-std=*|-O*|-g*|-W*|-f*|-m*|-D*|-I*) ;;
+	-*) echo "ukl-cc: $1: not supported when linking" >&2; exit 1 ;;
+	*) args+=("$1") ;;
+	esac
+	shift
+done
+# ukl-mkapp compiles with $CC, which make exports as this script.
+CC=gcc exec "$mkapp" --libc "$libc" "${args[@]}"
+EOF
+	chmod +x "$out/ukl-cc.new"
+	mv "$out/ukl-cc.new" "$out/ukl-cc"
+	ukl_cc=("$out/ukl-cc")
+fi
+
+# --- building ------------------------------------------------------------------
+
+# Build redis-server in a copy $2 of the source tree with compiler $3...;
+# $1 names the flavour.  Skipped when the stamp matches.
+build() {
+	local name=$1 tree=$2 stamp hash
+
+	shift 2
+	hash=$( (cat "$src/.ukl-unpacked" 2>/dev/null; echo "$*" "${redis_make[*]}";
+		 sha256sum "$libc/lib/libc.a" "$musl_gcc" "${BASH_SOURCE[0]}" \
+			"$repo/scripts/ukl/ukl-mkapp" "$repo/scripts/ukl/ukl-app.lds" \
+			${ukl_gcc:+$(ls "$ukl_gcc" 2>/dev/null)}) |
+		sha256sum | cut -d ' ' -f 1)
+	stamp=$tree/.ukl-stamp
+	if [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && [ -f "$tree/src/redis-server" ]; then
+		return 0
+	fi
+	echo "  REDIS   $name: $tree (log: $tree.log)"
+	rm -rf "$tree"
+	cp -a "$src" "$tree"
+	if ! make -C "$tree/src" -j"$jobs" redis-server "${redis_make[@]}" CC="$*" \
+		>"$tree.log" 2>&1; then
+		tail -n 30 "$tree.log"
+		die "building Redis ($name) failed (log: $tree.log)"
+	fi
+	echo "$hash" >"$stamp"
+}
+
+# A parent make's jobserver and variables must not reach Redis's make.
+unset MAKEFLAGS MFLAGS MAKELEVEL CFLAGS LDFLAGS
+export GIT_CEILING_DIRECTORIES=$out
+
+build ukl "$out/redis-ukl" "${ukl_cc[@]}"
+build ring3 "$out/redis-ring3" $ccache "$musl_gcc" -static
+
+# The kernel links app.o (CONFIG_UKL_APP): only replace it when it changed.
+cmp -s "$out/redis-ukl/src/redis-server" "$out/app.o" ||
+	cp "$out/redis-ukl/src/redis-server" "$out/app.o"
+cmp -s "$out/redis-ring3/src/redis-server" "$out/redis-server" ||
+	cp "$out/redis-ring3/src/redis-server" "$out/redis-server"
