@@ -100,7 +100,7 @@ configs=$testdir/configs
 usage() {
 	cat <<EOF
 Usage: ukl-test.sh [--scenarios "A B"] [--smp N] [--timeout S]
-       ukl-test.sh --run SCENARIO [--smp N] [--timeout S]
+       ukl-test.sh --run SCENARIO [--smp N] [--timeout S] [--gdb PORT]
        ukl-test.sh --build [--scenarios "A B"]
 
 Without --run, build and boot every scenario of configs/CFLIST (or those
@@ -113,6 +113,8 @@ is kept in \$BUILD/test/SCENARIO/ (console.log, run.log, kunit.log, ...).
   --scenarios "A B"  the scenarios to test instead of configs/CFLIST
   --build            only build the scenarios' programs and kernels, boot
                      nothing (for ukl-bench.sh); exit 0 when all built
+  --gdb PORT         with --run: the guest waits for gdb on PORT
+                     (ukl-run.sh --gdb; KASLR off)
   --smp N            CPUs of each guest (default: ukl-run.sh's, 1)
   --timeout S        seconds a guest may run (default: ukl-run.sh's, 300)
   -h, --help         show this text
@@ -124,13 +126,14 @@ die() {
 	exit 2
 }
 
-run= scenarios= run_args=() timeout_set= build_only=
+run= scenarios= run_args=() timeout_set= build_only= gdb_port=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--run|--scenarios|--smp|--timeout)
+	--run|--scenarios|--smp|--timeout|--gdb)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--run)		run=$2 ;;
+		--gdb)		gdb_port=$2 ;;
 		--scenarios)	scenarios=$2 ;;
 		--smp)		run_args+=(--smp "$2") ;;
 		--timeout)	run_args+=(--timeout "$2") timeout_set=1 ;;
@@ -561,6 +564,14 @@ if [ -n "$run" ]; then
 		die "$run has nothing to boot"
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
+	if [ -n "$gdb_port" ]; then
+		# Symbols match vmlinux only without KASLR.
+		for i in "${!args[@]}"; do
+			[ "${args[$i]}" != --append ] || args[i + 1]="nokaslr ${args[i + 1]}"
+		done
+		[[ " ${args[*]} " == *" nokaslr"* ]] || args+=(--append nokaslr)
+		run_args+=(--gdb="$gdb_port")
+	fi
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
 fi
 
