@@ -31,6 +31,10 @@
 #	script PROGRAM [ARGS...]
 #			like init, but /init is configs/NAME.init, a shell
 #			script run by busybox, which may exec /ukl or PROGRAM
+#	example PROGRAM	the application of the ukl lines is not PROGRAM.c but
+#			the program PROGRAM of tools/testing/ukl/examples,
+#			built by its Makefile with ukl-gcc ("make
+#			ukl-toolchain") into $BUILD/test/NAME/examples/
 #	file PROGRAM	PROGRAM.c linked statically with the user-mode musl, put
 #			into every initramfs of the scenario as /PROGRAM
 #	multicall PROGRAM AREA...
@@ -65,6 +69,13 @@
 #			a free host port forwarded to guest port PORT, and
 #			UKL_TEST_HOSTNET=PORT for init; hostnet-client.py
 #			talks to the guest from the host meanwhile (hostnet.c)
+#	hostclient PROGRAM
+#			with hostnet: run tools/testing/ukl/PROGRAM HOSTPORT
+#			SECONDS ARGS (the boot line's) on the host instead of
+#			hostnet-client.py; the KTAP it prints, if any, is the
+#			boot's result instead of the console's (for programs
+#			such as the examples that print none), and it must
+#			end before the guest does or soon after
 #	kunit		the kernel runs KUnit tests while it boots: the KTAP it
 #			prints (timestamped kernel messages, unlike the
 #			programs' output) is parsed too and reported as the
@@ -292,14 +303,28 @@ build_app() {
 	echo "$prog ${flags[*]} ${srcs[*]}" >"$out.prog"
 }
 
+# Build the example $3 of scenario $1 (tools/testing/ukl/examples) with
+# its Makefile and ukl-gcc as the UKL application $2/app.o.
+build_example() {
+	local s=$1 dir=$2 prog=$3 out=$2/app.o
+
+	make --no-print-directory -s -C "$REPO" ukl-toolchain || return 1
+	echo "  EXAMPLE $dir/examples/$prog"
+	make --no-print-directory -s -C "$testdir/examples" O="$dir/examples" \
+		CC="$BUILD/ukl-toolchain/bin/ukl-gcc" "$dir/examples/$prog" 2>&1 ||
+		{ echo "building the example $prog failed"; return 1; }
+	cmp -s "$dir/examples/$prog" "$out" || cp "$dir/examples/$prog" "$out"
+}
+
 # Build what configs/$1.tests names into $BUILD/test/$1 and write the
 # boots, one a line ("ukl PROGRAM [ARGS]", "init PROGRAM [ARGS]",
 # "script PROGRAM [ARGS]" or "buildcheck"), to $BUILD/test/$1/boots.
 build_programs() {
-	local s=$1 dir=$BUILD/test/$1 kind args prog app=
+	local s=$1 dir=$BUILD/test/$1 kind args prog app= example
 
 	mkdir -p "$dir"
 	: >"$dir/boots.new"
+	example=$(tests_value "$s" example "")
 	while read -r kind args; do
 		prog=${args%% *}
 		case $kind in
@@ -309,7 +334,13 @@ build_programs() {
 					"not $app and $prog"
 				return 1
 			fi
-			[ -n "$app" ] || build_app "$s" "$dir" "$prog" || return 1
+			if [ -n "$example" ]; then
+				[ "$example" = "$prog" ] || { echo "$configs/$s.tests:" \
+					"the ukl lines must name the example $example"; return 1; }
+				[ -n "$app" ] || build_example "$s" "$dir" "$prog" || return 1
+			else
+				[ -n "$app" ] || build_app "$s" "$dir" "$prog" || return 1
+			fi
 			app=$prog
 			echo "ukl $args" >>"$dir/boots.new"
 			;;
@@ -326,7 +357,7 @@ build_programs() {
 		kselftest)
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout|hostnet|kunit)
+		args|status|smp|multicall|timeout|hostnet|hostclient|example|kunit)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -642,7 +673,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local name=${2// /-} want bp=0 bf=0 log kjson= np=${#problems[@]}
+	local name=${2// /-} want bp=0 bf=0 log ktapsrc kjson= np=${#problems[@]}
 
 	log=$dir/console-$nb-$name.log
 	rm -f "$log"
@@ -655,20 +686,33 @@ check_boot() {
 			>"$log" 2>&1 || status=$?
 		want=0
 	else
-		hostnet_port= client=
+		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
 		[ -z "$(tests_value "$s" hostnet "")" ] || hostnet_port=$(free_port)
 		mapfile -t args < <(boot_args "$s" "$boot" "$log")
 		if [ ${#args[@]} = 0 ]; then
 			problems+=("$name: cannot make its initramfs")
 			return 1
 		fi
-		if [ -n "$hostnet_port" ]; then
+		rm -f "$dir/hostclient-$nb.ktap"
+		if [ -n "$hostnet_port" ] && [ -n "$hostclient" ]; then
+			# shellcheck disable=SC2046
+			"$testdir/$hostclient" "$hostnet_port" 600 $(boot_line_args "$boot") \
+				>"$dir/hostclient-$nb.ktap" 2>"$dir/hostnet-$nb.log" &
+			client=$!
+		elif [ -n "$hostnet_port" ]; then
 			"$testdir/hostnet-client.py" "$hostnet_port" 600 \
 				>"$dir/hostnet-$nb.log" 2>&1 &
 			client=$!
 		fi
 		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
+		if [ -n "$client" ] && [ -n "$hostclient" ]; then
+			# It reports after the guest's last answer: let it finish.
+			for _ in $(seq 30); do
+				kill -0 "$client" 2>/dev/null || break
+				sleep 1
+			done
+		fi
 		if [ -n "$client" ]; then
 			kill "$client" 2>/dev/null || true
 			wait "$client" 2>/dev/null || true
@@ -683,7 +727,10 @@ check_boot() {
 	# The programs' output without the kernel's (timestamped) messages
 	# that may come in between.  kselftest.h prints a skipped test as
 	# "ok N # SKIP name", kunit.py wants "ok N name # SKIP".
-	tr -d '\r' <"$log" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
+	# A host client's KTAP stands for the console's.
+	ktapsrc=$log
+	[ ! -s "$dir/hostclient-$nb.ktap" ] || ktapsrc=$dir/hostclient-$nb.ktap
+	tr -d '\r' <"$ktapsrc" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
 		sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/' \
 		>"$dir/ktap-$nb.log" || true
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
