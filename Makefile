@@ -147,6 +147,15 @@ ukl-toolchain: sources
 config: tree
 ifdef UKL_APP
 	@test -f "$(UKL_APP_ABS)" || { echo "error: UKL_APP=$(UKL_APP) does not exist" >&2; exit 1; }
+	@# All application kernels share configs/APP: a new one starts as a
+	@# copy of the newest, and kbuild only relinks it with the new object.
+	@if [ ! -f $(KOBJ)/.config ]; then \
+		seed=$$(ls -td $(BUILD)/kernel/app-*/vmlinux 2>/dev/null | head -n 1); \
+		if [ -n "$$seed" ]; then \
+			echo "  SEED    $(KOBJ) from $${seed%/vmlinux}"; \
+			rm -rf $(KOBJ); cp -a $${seed%/vmlinux} $(KOBJ); \
+		fi; \
+	fi
 	@mkdir -p $(KOBJ)
 	@echo 'CONFIG_UKL_APP="$(UKL_APP_ABS)"' >$(KOBJ)/ukl-app.config.new
 	@cmp -s $(KOBJ)/ukl-app.config.new $(KOBJ)/ukl-app.config && rm $(KOBJ)/ukl-app.config.new || \
