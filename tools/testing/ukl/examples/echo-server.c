@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -30,6 +31,24 @@ static int write_all(int fd, const char *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * Close @fd after the peer has read everything: shut down our side, then
+ * wait (at most two seconds) for the peer to close.  A UKL machine ends
+ * when its init exits, possibly before the data of a plain close() has
+ * left it.
+ */
+static void close_gracefully(int fd)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	char buf[256];
+
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
 }
 
 /* Echo the lines of connection @arg back until it closes or says "quit". */
@@ -54,7 +73,7 @@ static void *serve(void *arg)
 			if (len >= 5 && !strncmp(buf, "quit", 4) &&
 			    (buf[4] == '\n' || buf[4] == '\r')) {
 				write_all(fd, "bye\n", 4);
-				close(fd);
+				close_gracefully(fd);
 				printf("echo-server: quit\n");
 				exit(0);
 			}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const char page[] =
@@ -33,6 +34,24 @@ static void respond(int fd, const char *status, const char *type, const char *bo
 		     status, type, strlen(body));
 	if (write(fd, head, n) != n || write(fd, body, strlen(body)) < 0)
 		perror("http-server: write");
+}
+
+/*
+ * Close @fd after the peer has read everything: shut down our side, then
+ * wait (at most two seconds) for the peer to close.  A UKL machine ends
+ * when its init exits, possibly before the data of a plain close() has
+ * left it.
+ */
+static void close_gracefully(int fd)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	char buf[256];
+
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
 }
 
 /* Read the request head of @fd into @buf; return its length or -1. */
@@ -111,10 +130,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		quit = serve(fd);
-		close(fd);
 		if (quit) {
+			close_gracefully(fd);
 			printf("http-server: quit\n");
 			return 0;
 		}
+		close(fd);
 	}
 }
