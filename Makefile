@@ -187,8 +187,10 @@ UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --verbose --timeout $(UKL_TI
 run: kernel
 	+@$(UKL_RUN) --append "$(UKL_KARGS)"
 
+# nokaslr only for a kernel with KASLR: init gets it as an argument too.
 gdb: kernel
-	+@$(UKL_RUN) --gdb=$(GDB_PORT) --append "nokaslr $(UKL_KARGS)"
+	+@$(UKL_RUN) --gdb=$(GDB_PORT) --append "$$(grep -q '^CONFIG_RANDOMIZE_BASE=y' \
+		$(KOBJ)/.config && echo 'nokaslr ')$(UKL_KARGS)"
 else
 run:
 	+@$(TESTDIR)/ukl-test.sh --run $(SCENARIO)

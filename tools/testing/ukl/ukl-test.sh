@@ -125,7 +125,7 @@ is kept in \$BUILD/test/SCENARIO/ (console.log, run.log, kunit.log, ...).
   --build            only build the scenarios' programs and kernels, boot
                      nothing (for ukl-bench.sh); exit 0 when all built
   --gdb PORT         with --run: the guest waits for gdb on PORT
-                     (ukl-run.sh --gdb; KASLR off)
+                     (ukl-run.sh --gdb; nokaslr for a kernel with KASLR)
   --smp N            CPUs of each guest (default: ukl-run.sh's, 1)
   --timeout S        seconds a guest may run (default: ukl-run.sh's, 300)
   -h, --help         show this text
@@ -595,14 +595,16 @@ if [ -n "$run" ]; then
 		die "$run has nothing to boot"
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
-	if [ -n "$gdb_port" ]; then
-		# Symbols match vmlinux only without KASLR.
+	if [ -n "$gdb_port" ] &&
+	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$BUILD/kernel/$run/.config"; then
+		# Symbols match vmlinux only without KASLR.  (The kernel passes
+		# the word to init as an argument too.)
 		for i in "${!args[@]}"; do
 			[ "${args[$i]}" != --append ] || args[i + 1]="nokaslr ${args[i + 1]}"
 		done
 		[[ " ${args[*]} " == *" nokaslr"* ]] || args+=(--append nokaslr)
-		run_args+=(--gdb="$gdb_port")
 	fi
+	[ -z "$gdb_port" ] || run_args+=(--gdb="$gdb_port")
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
 fi
 
