@@ -177,15 +177,18 @@ menuconfig: config
 # one of them in.
 ifdef UKL_APP
 # ukl-run.sh prints the QEMU command line (--verbose) and exits with the
-# application's exit status.
+# application's exit status (make then fails with "Error N").
 UKL_HOSTFWD_ARGS = $(foreach f,$(UKL_HOSTFWD),--net-fwd $(shell \
 	echo '$(f)' | sed -E -e 's/^tcp:[^:]*:([0-9]+)-[^:]*:([0-9]+)$$/\1:\2/' -e 's/^([0-9]+)$$/\1:\1/'))
 UKL_KARGS = $(if $(UKL_HOSTFWD),ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off )$(UKL_APPEND) -- $(UKL_ARGS)
 UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --verbose --timeout $(UKL_TIMEOUT) \
 	$(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a))
 
+# make itself can only fail with status 2: say which status it was.
 run: kernel
-	+@$(UKL_RUN) --append "$(UKL_KARGS)"
+	+@$(UKL_RUN) --append "$(UKL_KARGS)" || { rc=$$?; \
+		echo "ukl-run: exit status $$rc (the application's, or ukl-run.sh --help)" >&2; \
+		exit $$rc; }
 
 # nokaslr only for a kernel with KASLR: init gets it as an argument too.
 gdb: kernel
