@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build-time checks of UKL, printed as KTAP: what must stop a build does
-# stop it, with a message that says what to fix.
+# stop it, with a message that says what to fix, and the ukl-gcc wrapper
+# builds an ordinary project (two files, a static library, its own
+# Makefile) and refuses what cannot work.
 #
 # Usage: ukl-buildcheck.sh KTREE KOBJ LIBC
 #
@@ -18,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..6"
+echo "1..13"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -78,6 +80,69 @@ expect_fail kbuild_rejects_missing_app 'CONFIG_UKL_APP=.*does not exist' \
 	make -s -C "$ktree" O="$kobj" CONFIG_UKL_APP="\"$tmp/nonexistent.o\"" kernel/ukl/
 expect_fail kbuild_rejects_plain_object "not made by scripts/ukl/ukl-mkapp" \
 	make -s -C "$ktree" O="$kobj" CONFIG_UKL_APP="\"$tmp/plain.o\"" kernel/ukl/
+
+# ukl-gcc: an ordinary two-file project with a static library and its
+# own Makefile, "make CC=ukl-gcc AR=ar".
+gcc=$(realpath "$ktree")/scripts/ukl/ukl-gcc
+libc=$(realpath "$libc")
+export UKL_LIBC=$libc
+mkdir -p "$tmp/proj"
+cat > "$tmp/proj/main.c" <<'EOF'
+#include <stdio.h>
+#include "lib.h"
+int main(int argc, char **argv) { printf("%d\n", twice(argc)); return 0; }
+EOF
+cat > "$tmp/proj/lib.h" <<'EOF'
+int twice(int x);
+EOF
+cat > "$tmp/proj/lib.c" <<'EOF'
+#include <math.h>
+#include <pthread.h>
+#include "lib.h"
+int twice(int x) { return (int)sqrt(4.0 * x * x) + (pthread_self() ? 0 : 1); }
+EOF
+printf '%s\n' 'CFLAGS = -O2 -g -Wall -std=gnu11 -pthread -fPIC' \
+	'app: main.o libtwice.a' \
+	'	$(CC) $(CFLAGS) -rdynamic -o $@ main.o -L. -ltwice -lm -lpthread -lrt -ldl -lc' \
+	'%.o: %.c' \
+	'	$(CC) $(CFLAGS) -MMD -MP -MF $*.d -MT $@ -c $< -o $@' \
+	'libtwice.a: lib.o' \
+	'	$(AR) rcs $@ $^' >"$tmp/proj/Makefile"
+if make -s -C "$tmp/proj" CC="$gcc" AR=ar >"$tmp/out" 2>&1 &&
+   "$check" "$tmp/proj/app" >>"$tmp/out" 2>&1 &&
+   grep -q 'lib.h' "$tmp/proj/main.d" 2>>"$tmp/out"; then
+	result gcc_builds_project_with_static_library 0
+else
+	result gcc_builds_project_with_static_library 1 "$(cat "$tmp/out")"
+fi
+if out=$("$gcc" -M "$tmp/proj/main.c" 2>&1) && grep -q "$libc/include/stdio.h" <<<"$out" &&
+   grep -q 'lib.h' <<<"$out"; then
+	result gcc_dependencies_name_ring0_headers 0
+else
+	result gcc_dependencies_name_ring0_headers 1 "$out"
+fi
+if [ "$("$gcc" -dumpmachine 2>&1)" = "$(gcc -dumpmachine)" ] &&
+   "$gcc" --version | grep -q 'Free Software Foundation'; then
+	result gcc_answers_queries_like_gcc 0
+else
+	result gcc_answers_queries_like_gcc 1 "$("$gcc" -dumpmachine 2>&1)"
+fi
+expect_fail gcc_rejects_shared "-shared: UKL applications are static" \
+	"$gcc" -shared -fPIC -o "$tmp/lib.so" "$tmp/proj/lib.c"
+gcc -shared -o "$tmp/libplain.so" "$tmp/plain.o"
+expect_fail gcc_rejects_shared_object "cannot link shared objects" \
+	"$gcc" -o "$tmp/bad" "$tmp/proj/main.o" "$tmp/libplain.so"
+cat > "$tmp/dl.c" <<'EOF'
+#include <dlfcn.h>
+int main(void) { return !dlopen("libm.so", RTLD_NOW); }
+EOF
+expect_fail gcc_rejects_dlopen "calls dlopen\(\)" \
+	"$gcc" -o "$tmp/bad" "$tmp/dl.c" -ldl
+if UKL_ALLOW_DLOPEN=1 "$gcc" -o "$tmp/dl" "$tmp/dl.c" -ldl >"$tmp/out" 2>&1; then
+	result gcc_links_dlopen_when_allowed 0
+else
+	result gcc_links_dlopen_when_allowed 1 "$(cat "$tmp/out")"
+fi
 
 echo "# Totals: pass:$((n - failed)) fail:$failed"
 [ "$failed" = 0 ]

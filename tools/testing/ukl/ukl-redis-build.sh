@@ -18,12 +18,10 @@
 # tree); a stamp of the inputs makes a second run a no-op.  ukl-test.sh
 # runs this for a scenario's "build ukl-redis-build.sh" line.
 #
-# The ring-0 compiler is scripts/ukl/ukl-gcc when the tree has it (the
-# musl-gcc-like wrapper: compiles with the ring-0 flags, its link step makes
-# the application object with ukl-mkapp; it is run with UKL_LIBC set to the
-# ring-0 musl).  Until then this script writes a TEMPORARY stand-in,
-# OUTDIR/ukl-cc, that does the same for what Redis's Makefiles need; it
-# goes away with ukl-gcc.  UKL_GCC=path overrides the choice.
+# The ring-0 compiler is scripts/ukl/ukl-gcc (the musl-gcc-like wrapper:
+# compiles with the ring-0 flags, its link step makes the application
+# object with ukl-mkapp; it is run with UKL_LIBC set to the ring-0 musl).
+# UKL_GCC=path overrides it.
 #
 # Redis's mkreleasehdr.sh records the git commit of the tree it is built
 # in: GIT_CEILING_DIRECTORIES keeps it from finding this repository's
@@ -68,53 +66,10 @@ redis_make=(MALLOC=libc USE_SYSTEMD=no BUILD_TLS=no DEBUG= AR=ar V=1)
 # --- the ring-0 compiler -----------------------------------------------------
 
 ukl_gcc=${UKL_GCC:-$repo/scripts/ukl/ukl-gcc}
-if [ -x "$ukl_gcc" ]; then
-	# Redis's MODULE LOAD calls dlopen(), and reports its failure.
-	export UKL_LIBC=$libc UKL_ALLOW_DLOPEN=1
-	ukl_cc=($ccache "$ukl_gcc")
-else
-	# TEMPORARY, until scripts/ukl/ukl-gcc exists: compile with the flags
-	# of ukl-mkapp, link with ukl-mkapp.  libm, libdl, librt and
-	# libpthread are part of musl's libc.a.
-	cat >"$out/ukl-cc.new" <<EOF
-#!/bin/bash
-# TEMPORARY stand-in for scripts/ukl/ukl-gcc, written by ukl-redis-build.sh.
-set -euo pipefail
-libc=$libc
-mkapp=$repo/scripts/ukl/ukl-mkapp
-ccache=$ccache
-EOF
-	cat >>"$out/ukl-cc.new" <<'EOF'
-link=1
-for a; do
-	case $a in -c|-S|-E|-M|-MM) link= ;; esac
-done
-# The ring-0 flags come last: they override hiredis's -fPIC.
-if [ -z "$link" ]; then
-	exec $ccache gcc "$@" -mcmodel=kernel -mno-red-zone -fno-pic -fno-pie \
-		-fcf-protection=branch -fno-jump-tables \
-		-fno-asynchronous-unwind-tables -fno-unwind-tables \
-		-nostdinc -isystem "$libc/include" \
-		-isystem "$(gcc -print-file-name=include)"
-fi
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	-o) args+=(-o "$2"); shift ;;
-	-lm|-ldl|-lrt|-lpthread|-lc|-latomic|-pthread|-rdynamic|-static) ;;
-	-L*|-Wl,*|-pedantic|-std=*|-O*|-g*|-W*|-f*|-m*|-D*|-I*) ;;
-	-*) echo "ukl-cc: $1: not supported when linking" >&2; exit 1 ;;
-	*) args+=("$1") ;;
-	esac
-	shift
-done
-# ukl-mkapp compiles with $CC, which make exports as this script.
-CC=gcc exec "$mkapp" --libc "$libc" "${args[@]}"
-EOF
-	chmod +x "$out/ukl-cc.new"
-	mv "$out/ukl-cc.new" "$out/ukl-cc"
-	ukl_cc=("$out/ukl-cc")
-fi
+[ -x "$ukl_gcc" ] || die "no $ukl_gcc (scripts/ukl/ukl-gcc)"
+# Redis's MODULE LOAD calls dlopen(), and reports its failure.
+export UKL_LIBC=$libc UKL_ALLOW_DLOPEN=1
+ukl_cc=($ccache "$ukl_gcc")
 
 # --- building ------------------------------------------------------------------
 

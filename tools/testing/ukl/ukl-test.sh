@@ -31,6 +31,10 @@
 #	script PROGRAM [ARGS...]
 #			like init, but /init is configs/NAME.init, a shell
 #			script run by busybox, which may exec /ukl or PROGRAM
+#	example PROGRAM	the application of the ukl lines is not PROGRAM.c but
+#			the program PROGRAM of tools/testing/ukl/examples,
+#			built by its Makefile with ukl-gcc ("make
+#			ukl-toolchain") into $BUILD/test/NAME/examples/
 #	file PROGRAM	PROGRAM.c linked statically with the user-mode musl, put
 #			into every initramfs of the scenario as /PROGRAM
 #	multicall PROGRAM AREA...
@@ -72,10 +76,13 @@
 #			UKL_TEST_HOSTNET=PORT for init; hostnet-client.py
 #			talks to the guest from the host meanwhile (hostnet.c);
 #			"make run" forwards host port PORT itself
-#	hostclient SCRIPT
-#			with hostnet: run tools/testing/ukl/SCRIPT HOSTPORT
-#			SECONDS instead of hostnet-client.py; its output is
-#			the boot's KTAP (the guest's console then needs none)
+#	hostclient PROGRAM
+#			with hostnet: run tools/testing/ukl/PROGRAM HOSTPORT
+#			SECONDS ARGS (the boot line's) on the host instead of
+#			hostnet-client.py; the KTAP it prints, if any, is the
+#			boot's result instead of the console's (for programs
+#			such as the examples and Redis that print none), and
+#			it must end before the guest does or soon after
 #	kunit		the kernel runs KUnit tests while it boots: the KTAP it
 #			prints (timestamped kernel messages, unlike the
 #			programs' output) is parsed too and reported as the
@@ -113,7 +120,7 @@ configs=$testdir/configs
 usage() {
 	cat <<EOF
 Usage: ukl-test.sh [--scenarios "A B"] [--smp N] [--timeout S]
-       ukl-test.sh --run SCENARIO [--smp N] [--timeout S]
+       ukl-test.sh --run SCENARIO [--smp N] [--timeout S] [--gdb PORT]
        ukl-test.sh --build [--scenarios "A B"]
 
 Without --run, build and boot every scenario of configs/CFLIST (or those
@@ -126,6 +133,8 @@ is kept in \$BUILD/test/SCENARIO/ (console.log, run.log, kunit.log, ...).
   --scenarios "A B"  the scenarios to test instead of configs/CFLIST
   --build            only build the scenarios' programs and kernels, boot
                      nothing (for ukl-bench.sh); exit 0 when all built
+  --gdb PORT         with --run: the guest waits for gdb on PORT
+                     (ukl-run.sh --gdb; nokaslr for a kernel with KASLR)
   --smp N            CPUs of each guest (default: ukl-run.sh's, 1)
   --timeout S        seconds a guest may run (default: ukl-run.sh's, 300)
   -h, --help         show this text
@@ -137,13 +146,14 @@ die() {
 	exit 2
 }
 
-run= scenarios= run_args=() timeout_set= build_only=
+run= scenarios= run_args=() timeout_set= build_only= gdb_port=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--run|--scenarios|--smp|--timeout)
+	--run|--scenarios|--smp|--timeout|--gdb)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--run)		run=$2 ;;
+		--gdb)		gdb_port=$2 ;;
 		--scenarios)	scenarios=$2 ;;
 		--smp)		run_args+=(--smp "$2") ;;
 		--timeout)	run_args+=(--timeout "$2") timeout_set=1 ;;
@@ -302,14 +312,28 @@ build_app() {
 	echo "$prog ${flags[*]} ${srcs[*]}" >"$out.prog"
 }
 
+# Build the example $3 of scenario $1 (tools/testing/ukl/examples) with
+# its Makefile and ukl-gcc as the UKL application $2/app.o.
+build_example() {
+	local s=$1 dir=$2 prog=$3 out=$2/app.o
+
+	make --no-print-directory -s -C "$REPO" ukl-toolchain || return 1
+	echo "  EXAMPLE $dir/examples/$prog"
+	make --no-print-directory -s -C "$testdir/examples" O="$dir/examples" \
+		CC="$BUILD/ukl-toolchain/bin/ukl-gcc" "$dir/examples/$prog" 2>&1 ||
+		{ echo "building the example $prog failed"; return 1; }
+	cmp -s "$dir/examples/$prog" "$out" || cp "$dir/examples/$prog" "$out"
+}
+
 # Build what configs/$1.tests names into $BUILD/test/$1 and write the
 # boots, one a line ("ukl PROGRAM [ARGS]", "init PROGRAM [ARGS]",
 # "script PROGRAM [ARGS]" or "buildcheck"), to $BUILD/test/$1/boots.
 build_programs() {
-	local s=$1 dir=$BUILD/test/$1 kind args prog app= prebuilt=
+	local s=$1 dir=$BUILD/test/$1 kind args prog app= prebuilt= example
 
 	mkdir -p "$dir"
 	: >"$dir/boots.new"
+	example=$(tests_value "$s" example "")
 	while read -r kind args; do
 		prog=${args%% *}
 		# A program that the scenario's build script made.
@@ -338,7 +362,11 @@ build_programs() {
 					"not $app and $prog"
 				return 1
 			fi
-			if [ -z "$app" ] &&
+			if [ -n "$example" ]; then
+				[ "$example" = "$prog" ] || { echo "$configs/$s.tests:" \
+					"the ukl lines must name the example $example"; return 1; }
+				[ -n "$app" ] || build_example "$s" "$dir" "$prog" || return 1
+			elif [ -z "$app" ] &&
 			   { [ -z "$prebuilt" ] || [ -f "$testdir/$prog.c" ]; }; then
 				build_app "$s" "$dir" "$prog" || return 1
 			fi
@@ -358,7 +386,7 @@ build_programs() {
 		kselftest)
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout|hostnet|hostclient|kunit)
+		args|status|smp|multicall|timeout|hostnet|hostclient|example|kunit)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -604,6 +632,16 @@ if [ -n "$run" ]; then
 	hostnet_port=$(tests_value "$run" hostnet "")
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
+	if [ -n "$gdb_port" ] &&
+	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$BUILD/kernel/$run/.config"; then
+		# Symbols match vmlinux only without KASLR.  (The kernel passes
+		# the word to init as an argument too.)
+		for i in "${!args[@]}"; do
+			[ "${args[$i]}" != --append ] || args[i + 1]="nokaslr ${args[i + 1]}"
+		done
+		[[ " ${args[*]} " == *" nokaslr"* ]] || args+=(--append nokaslr)
+	fi
+	[ -z "$gdb_port" ] || run_args+=(--gdb="$gdb_port")
 	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
 fi
 
@@ -674,7 +712,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local hostclient= client= ktap_src i
+	local hostclient= client= ktapsrc i
 	local name=${2// /-} want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	log=$dir/console-$nb-$name.log
@@ -688,24 +726,30 @@ check_boot() {
 			>"$log" 2>&1 || status=$?
 		want=0
 	else
-		hostnet_port= client=
+		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
 		[ -z "$(tests_value "$s" hostnet "")" ] || hostnet_port=$(free_port)
 		mapfile -t args < <(boot_args "$s" "$boot" "$log")
 		if [ ${#args[@]} = 0 ]; then
 			problems+=("$name: cannot make its initramfs")
 			return 1
 		fi
-		hostclient=$(tests_value "$s" hostclient "")
-		if [ -n "$hostnet_port" ]; then
-			"$testdir/${hostclient:-hostnet-client.py}" "$hostnet_port" 600 \
+		rm -f "$dir/hostclient-$nb.ktap"
+		if [ -n "$hostnet_port" ] && [ -n "$hostclient" ]; then
+			# shellcheck disable=SC2046
+			"$testdir/$hostclient" "$hostnet_port" 600 $(boot_line_args "$boot") \
+				>"$dir/hostclient-$nb.ktap" 2>"$dir/hostnet-$nb.log" &
+			client=$!
+		elif [ -n "$hostnet_port" ]; then
+			"$testdir/hostnet-client.py" "$hostnet_port" 600 \
 				>"$dir/hostnet-$nb.log" 2>&1 &
 			client=$!
 		fi
 		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
 		if [ -n "$client" ]; then
-			# A hostclient may still be printing its results.
-			for ((i = 0; i < 50; i++)); do
+			# A hostclient reports after the guest's last answer:
+			# let it finish, for 30 s at most.
+			for ((i = 0; i < 150; i++)); do
 				[ -n "$hostclient" ] && kill -0 "$client" 2>/dev/null || break
 				sleep 0.2
 			done
@@ -722,10 +766,10 @@ check_boot() {
 	# The programs' output without the kernel's (timestamped) messages
 	# that may come in between.  kselftest.h prints a skipped test as
 	# "ok N # SKIP name", kunit.py wants "ok N name # SKIP".
-	# With a host client, the results are what the client printed.
-	ktap_src=$log
-	[ -z "${hostclient:-}" ] || [ -z "${client:-}" ] || ktap_src=$dir/hostnet-$nb.log
-	tr -d '\r' <"$ktap_src" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
+	# A host client's KTAP stands for the console's.
+	ktapsrc=$log
+	[ ! -s "$dir/hostclient-$nb.ktap" ] || ktapsrc=$dir/hostclient-$nb.ktap
+	tr -d '\r' <"$ktapsrc" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
 		sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/' \
 		>"$dir/ktap-$nb.log" || true
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
