@@ -44,7 +44,7 @@ ifdef UKL_APP
 UKL_APP_ABS  := $(abspath $(UKL_APP))
 UKL_APP_NAME := $(basename $(notdir $(UKL_APP)))
 KOBJ     := $(BUILD)/kernel/app-$(UKL_APP_NAME)
-KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP $(KOBJ)/ukl-app.config
+KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP $(KOBJ).config
 endif
 UKL_TIMEOUT ?= 0
 GDB_PORT ?= 1234
@@ -150,19 +150,12 @@ ukl-toolchain: sources
 config: tree
 ifdef UKL_APP
 	@test -f "$(UKL_APP_ABS)" || { echo "error: UKL_APP=$(UKL_APP) does not exist" >&2; exit 1; }
-	@# All application kernels share configs/APP: a new one starts as a
-	@# copy of the newest, and kbuild only relinks it with the new object.
-	@if [ ! -f $(KOBJ)/.config ]; then \
-		seed=$$(ls -td $(BUILD)/kernel/app-*/vmlinux 2>/dev/null | head -n 1); \
-		if [ -n "$$seed" ]; then \
-			echo "  SEED    $(KOBJ) from $${seed%/vmlinux}"; \
-			rm -rf $(KOBJ); cp -a $${seed%/vmlinux} $(KOBJ); \
-		fi; \
-	fi
-	@mkdir -p $(KOBJ)
-	@echo 'CONFIG_UKL_APP="$(UKL_APP_ABS)"' >$(KOBJ)/ukl-app.config.new
-	@cmp -s $(KOBJ)/ukl-app.config.new $(KOBJ)/ukl-app.config && rm $(KOBJ)/ukl-app.config.new || \
-		mv $(KOBJ)/ukl-app.config.new $(KOBJ)/ukl-app.config
+	@# All application kernels share configs/APP: kconfig.sh starts a new
+	@# one as a copy of a built one, and kbuild only relinks it.
+	@mkdir -p $(dir $(KOBJ))
+	@echo 'CONFIG_UKL_APP="$(UKL_APP_ABS)"' >$(KOBJ).config.new
+	@cmp -s $(KOBJ).config.new $(KOBJ).config && rm $(KOBJ).config.new || \
+		mv $(KOBJ).config.new $(KOBJ).config
 endif
 	@$(DEV)/kconfig.sh $(KTREE) $(KOBJ) $(KFRAGS)
 

@@ -10,7 +10,8 @@
 # when one does not (a typo, or an unmet dependency), the script stops and
 # names it, instead of silently building something else.  The .config in
 # KOBJ is only replaced when it changes, so kbuild does not rebuild an
-# unchanged configuration.
+# unchanged configuration; a new KOBJ whose configuration differs from a
+# built sibling's only in the application starts as a copy of it.
 
 set -euo pipefail
 
@@ -56,6 +57,22 @@ while read -r opt val; do
 	fi
 done > "$tmp/bad"
 [ -s "$tmp/bad" ] && exit 1
+
+# A new build directory whose configuration differs from a built one only
+# in CONFIG_UKL_APP (another application on the same kernel) starts as a
+# copy of it: kbuild then rebuilds what depends on CONFIG_UKL_APP and
+# relinks, instead of compiling the whole kernel.
+if [ ! -f "$kobj/.config" ]; then
+	for d in "$(dirname "$kobj")"/*; do
+		[ "$d" != "$kobj" ] && [ -f "$d/vmlinux" ] && [ -f "$d/.config" ] || continue
+		cmp -s <(grep -v '^CONFIG_UKL_APP=' "$d/.config") \
+		       <(grep -v '^CONFIG_UKL_APP=' "$tmp/.config") || continue
+		echo "kconfig: $kobj starts as a copy of $d (only CONFIG_UKL_APP differs)"
+		rm -rf "$kobj"
+		cp -a "$d" "$kobj"
+		break
+	done
+fi
 
 mkdir -p "$kobj"
 if ! cmp -s "$tmp/.config" "$kobj/.config"; then
