@@ -12,6 +12,7 @@
  * executed application from the environment variable UKL_LEVEL.
  */
 
+#include "../include/syscall_arch.h"
 #include "../include/ukl.h"
 #include "ukl_level.h"
 
@@ -61,8 +62,8 @@ void __ukl_inherit_level(void *new_tp)
 }
 
 /*
- * The direct calls of <ukl.h>: the system call ABI of syscall_arch.h, but
- * always to the entry of the direct level.  x86-64 system call numbers.
+ * The direct calls of <ukl.h>: __ukl_syscall6_at() of syscall_arch.h, always
+ * to the entry of the direct level.  x86-64 system call numbers.
  */
 #define NR_read		0
 #define NR_write	1
@@ -72,18 +73,8 @@ void __ukl_inherit_level(void *new_tp)
 static long direct6(long n, long a1, long a2, long a3, long a4, long a5,
 		    long a6)
 {
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	unsigned long ret;
-	unsigned long entry = (unsigned long)entry_SYSCALL_64_ukl_direct;
-
-	__asm__ __volatile__ ("call *%%rcx"
-			      : "=a"(ret), "+c"(entry)
-			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
-				"r"(r8), "r"(r9)
-			      : "r11", "memory");
-	return ret;
+	return __ukl_syscall6_at((unsigned long)entry_SYSCALL_64_ukl_direct,
+				 n, a1, a2, a3, a4, a5, a6);
 }
 
 long ukl_read(int fd, void *buf, unsigned long count)

@@ -125,13 +125,19 @@ static inline long __syscall5(long n, long a1, long a2, long a3, long a4,
 	return ret;
 }
 
-static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
-			      long a5, long a6)
+/*
+ * A system call through a given kernel entry: __syscall6() through the
+ * thread's, the direct calls of <ukl.h> (builtins/ukl_level.c) through
+ * that of the direct level.
+ */
+static inline long __ukl_syscall6_at(unsigned long entry, long n, long a1,
+				     long a2, long a3, long a4, long a5,
+				     long a6)
 {
 	register long r10 __asm__("r10") = a4;
 	register long r8 __asm__("r8") = a5;
 	register long r9 __asm__("r9") = a6;
-	unsigned long ret, entry = __UKL_ENTRY;
+	unsigned long ret;
 
 	__asm__ __volatile__ ("call *%%rcx"
 			      : "=a"(ret), "+c"(entry)
@@ -139,6 +145,12 @@ static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
 				"r"(r8), "r"(r9)
 			      : "r11", "memory");
 	return ret;
+}
+
+static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
+			      long a5, long a6)
+{
+	return __ukl_syscall6_at(__UKL_ENTRY, n, a1, a2, a3, a4, a5, a6);
 }
 
 #define IPC_64 0
