@@ -34,10 +34,6 @@
 
 #ifdef UKL_APP
 #include <ukl.h>
-
-/* The kernel's entries of the shortcut levels, called by fpu_call(). */
-void entry_SYSCALL_64_ukl_bypass(void);
-void entry_SYSCALL_64_ukl_direct(void);
 #else
 /* Ring 3: the level has no effect, the direct calls are system calls. */
 #define UKL_LEVEL_BASE		0

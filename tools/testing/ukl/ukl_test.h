@@ -54,6 +54,15 @@ int bench_main(int argc, char **argv);
 	int name##_main(int argc, char **argv)
 #endif
 
+#ifdef UKL_APP
+/*
+ * The kernel's system call entries of the shortcut levels, which levels.c
+ * calls directly: code with the system call ABI (see <ukl.h>), not C
+ * functions.
+ */
+extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
+#endif
+
 /*
  * READ_ONCE() and WRITE_ONCE(), as in the kernel: an access that the
  * compiler makes exactly as written, and can neither leave out nor merge
