@@ -9,8 +9,9 @@
  * The Makefile compiles each example a second time with its main()
  * renamed (-Dmain=NAME_main) into libexamples.a.  "kallsyms" is a test,
  * not an example: it checks, printing KTAP, that the application's
- * functions are in /proc/kallsyms under their own names, as local text
- * symbols inside the kernel's UKL text (Documentation/ukl/debugging.rst).
+ * functions are in /proc/kallsyms with the prefix "ukl." (ukl.main), as
+ * local text symbols inside the kernel's UKL text, and that the kernel's
+ * own functions keep their names (Documentation/ukl/debugging.rst).
  */
 #include <stdio.h>
 #include <string.h>
@@ -41,18 +42,20 @@ static void result(int *n, int ok, const char *name)
 static int kallsyms_main(int argc, char **argv)
 {
 	unsigned long long addr, main_addr = 0, start = 0, end = 0;
-	int n = 0, fails = 0, entry = 0;
+	int n = 0, fails = 0, entry = 0, plain_main = 0;
 	char type, name[256];
 	FILE *f;
 
 	mkdir("/proc", 0755);
 	mount("proc", "/proc", "proc", 0, NULL);
-	printf("KTAP version 1\n1..4\n");
+	printf("KTAP version 1\n1..5\n");
 	f = fopen("/proc/kallsyms", "r");
 	result(&n, !!f, "kallsyms_readable");
 	while (f && fscanf(f, "%llx %c %255s%*[^\n]", &addr, &type, name) == 3) {
-		if (!strcmp(name, "main") && type == 't')
+		if (!strcmp(name, "ukl.main") && type == 't')
 			main_addr = addr ? addr : 1;
+		else if (!strcmp(name, "main"))
+			plain_main = 1;
 		else if (!strcmp(name, "__ukl_app_entry") && type == 'T')
 			entry = 1;
 		else if (!strcmp(name, "__ukl_text_start"))
@@ -60,14 +63,16 @@ static int kallsyms_main(int argc, char **argv)
 		else if (!strcmp(name, "__ukl_text_end"))
 			end = addr;
 	}
-	result(&n, main_addr != 0, "main_is_local_text_symbol");
+	result(&n, main_addr != 0, "ukl_main_is_local_text_symbol");
+	result(&n, !plain_main, "no_unprefixed_main");
 	result(&n, entry, "ukl_app_entry_is_global_text_symbol");
 	if (!start || !end || main_addr < 2)
 		printf("ok %d main_in_ukl_text # SKIP no addresses\n", ++n);
 	else
 		result(&n, main_addr >= start && main_addr < end, "main_in_ukl_text");
-	fails = !f || !main_addr || !entry || (start && end && main_addr > 1 &&
-					       (main_addr < start || main_addr >= end));
+	fails = !f || !main_addr || !entry || plain_main ||
+		(start && end && main_addr > 1 &&
+		 (main_addr < start || main_addr >= end));
 	if (f)
 		fclose(f);
 	return fails;
