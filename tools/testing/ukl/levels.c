@@ -448,17 +448,17 @@ static void test_direct_restart(int restart)
 }
 
 /*
- * Spin with a 16-byte aligned stack pointer, below the red zone, until the
- * word below the stack pointer is no longer 0 or the loop ends; return
- * that word, and the bounds of the loop's code in @lo and @hi.
+ * Spin, below the red zone, until the word below the stack pointer is no
+ * longer 0 or the loop ends; return that word, and the bounds of the
+ * loop's code in @lo and @hi.  The stack pointer moves by constants only,
+ * which objtool follows for the ORC unwind tables of the kernel the
+ * application is linked into.
  */
 static unsigned long ret_probe(unsigned long *lo, unsigned long *hi)
 {
 	unsigned long found, l, h, n = 1UL << 24;
 
-	__asm__ volatile ("mov %%rsp, %%r8\n\t"
-		"sub $256, %%rsp\n\t"
-		"and $-16, %%rsp\n\t"
+	__asm__ volatile ("sub $256, %%rsp\n\t"
 		"movq $0, -8(%%rsp)\n\t"
 		"lea 1f(%%rip), %[lo]\n\t"
 		"lea 2f(%%rip), %[hi]\n"
@@ -467,10 +467,10 @@ static unsigned long ret_probe(unsigned long *lo, unsigned long *hi)
 		"jnz 2f\n\t"
 		"dec %[n]\n\t"
 		"jnz 1b\n"
-		"2:\tmov %%r8, %%rsp"
+		"2:\tadd $256, %%rsp"
 		: [found] "=&r" (found), [lo] "=&r" (l), [hi] "=&r" (h),
 		  [n] "+r" (n)
-		: : "r8", "memory", "cc");
+		: : "memory", "cc");
 	*lo = l;
 	*hi = h;
 	return found;
@@ -479,11 +479,12 @@ static unsigned long ret_probe(unsigned long *lo, unsigned long *hi)
 /*
  * What an interrupt leaves below the stack pointer of the code it
  * interrupts.  In ring 3, nothing: the CPU switches to the kernel stack.
- * In ring 0 it pushes its frame onto the application's stack (the word
- * below a 16-byte aligned stack pointer is the frame's SS); with the ret
- * level on, the return writes the interrupted instruction's address
- * there for its RET.  So the word must be an address in the loop exactly
- * when the application runs with the ret level on.
+ * In ring 0 it pushes its frame onto the application's stack: the word
+ * below the stack pointer is the frame's SS, or, when the CPU aligned the
+ * frame down, left alone; with the ret level on, the return writes the
+ * interrupted instruction's address there for its RET.  So the word must
+ * be an address in the loop exactly when the application runs with the
+ * ret level on.
  */
 static void test_ret_level(void)
 {
