@@ -355,8 +355,8 @@ if grep -qx '@BENCH@' "$template"; then
 		for (j = 1; j <= maxcol; j++) total += width[j] + 2
 		for (i = 1; i <= nrows; i++) {
 			if (total > 72) {
-				# One "- first: rest" item a row, no header.
-				if (i == 1) continue
+				# One "- first: rest" item a row, the header
+				# row first, which names the columns.
 				line = "- " cell[i, 1] ":"
 				for (j = 2; j <= ncols[i]; j++) line = line " " cell[i, j]
 				wrap(line)
