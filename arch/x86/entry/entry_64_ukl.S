@@ -166,13 +166,6 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	je	swapgs_restore_regs_and_return_to_usermode
 
 	/*
-	 * The call's return address is what the RET below takes: what the
-	 * ret level may have prepared for this return (ukl_ret_to_app) is
-	 * moot, and must not be left for a later one.
-	 */
-	movq	$0, PER_CPU_VAR(ukl_ret_sp)
-
-	/*
 	 * RET to the return address on the application stack, the word
 	 * below pt_regs->sp.  POPF, still on the task stack, restores the
 	 * flags but IF (AC included: the application runs with AC set); STI
