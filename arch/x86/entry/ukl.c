@@ -33,13 +33,17 @@
 
 #include <linux/instrumentation.h>
 #include <linux/kernel.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/ukl.h>
 
 #include <asm/apic.h>
 #include <asm/cpu_entry_area.h>
+#include <asm/pgtable.h>
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
+#include <asm/trap_pf.h>
+#include <asm/trapnr.h>
 #include <asm/traps.h>
 
 static __always_inline bool on_pf_ist_stack(unsigned long sp)
@@ -112,6 +116,41 @@ __visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
 
 	*new = *regs;
 	return new;
+}
+
+/**
+ * ukl_pf_iret_fault - finish a fault of IRET on the espfix64 stack
+ * @regs: pt_regs of the page fault
+ * @error_code: its hardware error code
+ * @address: the faulting address
+ *
+ * An IRET to ring 3 with a 16-bit stack segment (from the LDT) runs on the
+ * espfix64 stack, which is mapped read-only.  When that IRET faults (a bad
+ * user SS or CS, as sigreturn() may set), the CPU cannot push the #GP
+ * frame there and raises a #PF.  Without UKL, that #PF faults the same way
+ * and becomes a double fault, which exc_double_fault() turns into the
+ * #GP(0) from user mode that it stands for.  With #PF on its own IST stack
+ * the #PF is delivered instead, and error_entry(), which sees a fault of
+ * the IRET, hands it over as coming from ring 3 at the IRET's target:
+ * a supervisor write to the espfix64 area "from user mode", which would
+ * oops.  Deliver what the double fault path delivers: SIGSEGV for a
+ * #GP(0), whose error code is lost.
+ *
+ * Context: do_kern_addr_fault(), for any fault on a kernel address.
+ * Return: true if it was such a fault and the task got its signal.
+ */
+bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
+		       unsigned long address)
+{
+	if (!IS_ENABLED(CONFIG_X86_ESPFIX64) || !user_mode(regs) ||
+	    (error_code & X86_PF_USER) ||
+	    ((long)address >> P4D_SHIFT) != ESPFIX_PGD_ENTRY)
+		return false;
+
+	current->thread.error_code = 0;
+	current->thread.trap_nr = X86_TRAP_GP;
+	force_sig(SIGSEGV);
+	return true;
 }
 
 /**

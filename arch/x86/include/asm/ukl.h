@@ -96,6 +96,8 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 }
 
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
+bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
+		       unsigned long address);
 void arch_ukl_app_page_fault(struct pt_regs *regs, unsigned long address);
 void ukl_nmi_ist_enter(struct pt_regs *regs);
 void ukl_nmi_ist_exit(void);
@@ -103,6 +105,11 @@ void ukl_nmi_ist_exit(void);
 #else /* !CONFIG_UNIKERNEL_LINUX */
 
 static inline void ukl_signal_selectors(struct pt_regs *regs) { }
+static inline bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
+				     unsigned long address)
+{
+	return false;
+}
 static __always_inline void ukl_nmi_ist_enter(struct pt_regs *regs) { }
 static __always_inline void ukl_nmi_ist_exit(void) { }
 
