@@ -6,6 +6,11 @@
 #
 # Usage: kconfig.sh KSRC KOBJ FRAGMENT...
 #
+# A line "#include NAME" in a fragment stands for the fragment NAME of the
+# same directory (merge_config.sh takes it for a comment), so that
+# scenarios that share a kernel say so in one line: configs/UKL is
+# "#include MAIN" and its application.
+#
 # Every option a fragment sets must survive olddefconfig with that value;
 # when one does not (a typo, or an unmet dependency), the script stops and
 # names it, instead of silently building something else.  The .config in
@@ -20,10 +25,32 @@ shift 2
 
 die() { echo "kconfig: error: $*" >&2; exit 1; }
 
-frags=()
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Print fragment $1 with its #include lines replaced by what they name;
+# $2 is the chain of includes, to refuse a loop.
+expand() {
+	local f=$1 chain=$2 line inc
+
+	[ -f "$f" ] || die "no config fragment $f${chain:+ (included by ${chain% <- })}"
+	case " <- $chain" in *" <- $f <- "*) die "$f includes itself (${chain}$f)" ;; esac
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line =~ ^#include[[:space:]]+([^[:space:]]+)[[:space:]]*$ ]]; then
+			inc=${BASH_REMATCH[1]}
+			[[ $inc == /* ]] || inc=$(dirname "$f")/$inc
+			expand "$(realpath -m "$inc")" "$chain$f <- " || return 1
+		else
+			printf '%s\n' "$line"
+		fi
+	done <"$f"
+}
+
+frags=() n=0
 for f in "$@"; do
-	[ -f "$f" ] || die "no config fragment $f"
-	frags+=("$(realpath "$f")")
+	n=$((n + 1))
+	expand "$(realpath -m "$f")" "" >"$tmp/fragment-$n.config"
+	frags+=("$tmp/fragment-$n.config")
 done
 set -- "${frags[@]}"
 
@@ -33,9 +60,6 @@ key=$( { cat "$@"; find "$ksrc" -name 'Kconfig*' -not -path '*/tools/*' -print0 
 if [ -f "$kobj/.config" ] && [ "$(cat "$kobj/.ukl-config-key" 2>/dev/null)" = "$key" ]; then
 	exit 0
 fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 make -s -C "$ksrc" O="$tmp" tinyconfig >/dev/null
 (cd "$tmp" && "$ksrc/scripts/kconfig/merge_config.sh" -m -O "$tmp" "$tmp/.config" "$@" >/dev/null)
