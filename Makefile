@@ -26,8 +26,19 @@ CONFIGS  := $(TESTDIR)/configs
 DEV      := $(REPO)/scripts/ukl-dev
 KPRISTINE := $(BUILD)/src/linux
 KTREE    := $(BUILD)/linux
+KSRC     := $(KTREE)
 KOBJ     := $(BUILD)/kernel/$(SCENARIO)
 KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/$(SCENARIO)
+
+# A scenario whose .tests has the line "tree pristine" (REF, the unpatched
+# reference) is built from the pristine tree.  Its build directory sits
+# next to that tree as the others sit next to the patched one, so that the
+# paths ccache sees (relative to CCACHE_BASEDIR) are the same in both and
+# the objects that the series does not change are compiled once.
+ifneq ($(shell grep -sxE 'tree[[:space:]]+pristine' $(CONFIGS)/$(SCENARIO).tests),)
+KSRC     := $(KPRISTINE)
+KOBJ     := $(BUILD)/src/kernel/$(SCENARIO)
+endif
 
 # The toolchain for applications: ukl-gcc with the ring-0 musl.
 TOOLCHAIN := $(BUILD)/ukl-toolchain
@@ -60,7 +71,7 @@ KERNEL_NEW_FILES := Kconfig.ukl arch include init kernel lib fs mm \
 KBUILD_ENV := CCACHE_DIR=$(UKL_CCACHE_DIR) CCACHE_BASEDIR=$(BUILD) \
 	      KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" \
 	      KBUILD_BUILD_USER=ukl KBUILD_BUILD_HOST=ukl
-KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KTREE) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
+KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KSRC) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 
 export BUILD REPO
 
@@ -88,7 +99,7 @@ help:
 	@echo 'make clean       remove kernel builds and test output, keep sources'
 	@echo 'make distclean   remove $(BUILD) entirely'
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
-	@echo '           TESTFLAGS="--scenarios SMOKE --timeout 60" (ukl-test.sh --help),'
+	@echo '           TESTFLAGS="--scenarios REF --timeout 60" (ukl-test.sh --help),'
 	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help),'
 	@echo '           REDIS_BENCHFLAGS="--reps 1" (ukl-bench-redis.sh --help)'
 
@@ -157,7 +168,7 @@ ifdef UKL_APP
 	@cmp -s $(KOBJ).config.new $(KOBJ).config && rm $(KOBJ).config.new || \
 		mv $(KOBJ).config.new $(KOBJ).config
 endif
-	@$(DEV)/kconfig.sh $(KTREE) $(KOBJ) $(KFRAGS)
+	@$(DEV)/kconfig.sh $(KSRC) $(KOBJ) $(KFRAGS)
 
 kernel: config
 	@mkdir -p $(UKL_CCACHE_DIR)
@@ -165,7 +176,7 @@ kernel: config
 	@$(KMAKE) bzImage
 
 menuconfig: config
-	$(KBUILD_ENV) $(MAKE) -C $(KTREE) O=$(KOBJ) menuconfig
+	$(KBUILD_ENV) $(MAKE) -C $(KSRC) O=$(KOBJ) menuconfig
 
 # --- running and testing ---------------------------------------------------
 

@@ -14,20 +14,23 @@
 #               CHECK must be listed in patches/checkpatch-checks.txt
 #   kernel-doc  scripts/kernel-doc -none -Wall on the C files and headers
 #               the patch adds: no warning
-#   UKL=n       vmlinux of tinyconfig + base.config + SMOKE
-#   UKL=y       vmlinux of tinyconfig + base.config + UKL, once
-#               CONFIG_UNIKERNEL_LINUX exists, with tools/testing/ukl/smoke.c
-#               as the application
+#   UKL=n       vmlinux of tinyconfig + base.config + REF (the main
+#               configuration without UKL)
+#   UKL=y       vmlinux of tinyconfig + base.config + UKL (the main
+#               configuration), once CONFIG_UNIKERNEL_LINUX exists, with
+#               tools/testing/ukl/smoke.c as the application
 #
 # A patch that changes nothing the kernel build reads (only Documentation/,
 # tools/, MAINTAINERS) or only adds files that no Makefile or Kconfig names
 # yet is not built again: its build tests are skipped.  So the first build
-# is the one after the patch that adds CONFIG_UNIKERNEL_LINUX, whose UKL=n
-# configuration is the SMOKE scenario's: its objects come from ccache.
+# is the one after the patch that adds CONFIG_UNIKERNEL_LINUX.
 
 # Builds are incremental, one O= directory per configuration in
-# BUILD/series-check/kernel/, laid out like BUILD/kernel/ so that ccache
-# hits with the scenario builds.  At the end the tree must be identical to
+# BUILD/series-check/kernel/, laid out like BUILD/kernel/ next to
+# BUILD/linux (and BUILD/src/kernel/ next to the pristine BUILD/src/linux)
+# so that ccache hits with the scenario builds: the UKL=n build compiles
+# what the series changes, the UKL=y build what differs from the final
+# tree at that patch.  At the end the tree must be identical to
 # BUILD/linux.  Logs: BUILD/series-check/log/.  Exit status 0 when every
 # test passed.
 
@@ -174,7 +177,7 @@ for p in "${list[@]}"; do
 	else
 
 		start=$SECONDS
-		if kbuild off "$configs/SMOKE" > "$logs/$b.off.log" 2>&1; then
+		if kbuild off "$configs/REF" > "$logs/$b.off.log" 2>&1; then
 			result 3 build-UKL=n ok
 		else
 			tail -n 20 "$logs/$b.off.log" | sed 's/^/    # /'

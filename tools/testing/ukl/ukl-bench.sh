@@ -10,9 +10,9 @@
 #              application, the suite, holds bench.c as the area "bench"
 #   HELLO      configs/HELLO: base configuration plus UKL, hello.c as the
 #              application (size, least memory, boot time)
-#   unpatched  the UKL scenario's configuration without the UKL options,
-#              built from the pristine tree $BUILD/src/linux into
-#              $BUILD/bench/kernel-unpatched
+#   unpatched  the REF scenario of "make test" (configs/REF): the main
+#              configuration without UKL, built from the pristine tree
+#              $BUILD/src/linux into $BUILD/src/kernel/REF
 #
 # Modes: every line of the table "modes" below is one boot, which prints
 # results for one or more modes ("# bench NAME MODE rep=I ops=N ns=T",
@@ -97,32 +97,14 @@ start=$SECONDS
 # --- kernels ---------------------------------------------------------------
 
 scenarios=UKL
-[ -z "$hello" ] || scenarios="UKL HELLO"
+[ -z "$unpatched" ] || scenarios="$scenarios REF"
+[ -z "$hello" ] || scenarios="$scenarios HELLO"
 log "BUILD   $scenarios (ukl-test.sh --build)"
 "$testdir/ukl-test.sh" --build --scenarios "$scenarios" >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "building $scenarios failed"; }
 
-kunpatched=$out/kernel-unpatched
+kunpatched=$BUILD/src/kernel/REF
 if [ -n "$unpatched" ]; then
-	log "KERNEL  unpatched ($kunpatched)"
-	# The UKL scenario's options without those that only the patched
-	# tree knows.
-	grep -vE '^CONFIG_(UNIKERNEL_LINUX|UKL_)' "$configs/UKL" >"$out/unpatched.config.new"
-	cmp -s "$out/unpatched.config.new" "$out/unpatched.config" ||
-		mv "$out/unpatched.config.new" "$out/unpatched.config"
-	rm -f "$out/unpatched.config.new"
-	"$REPO/scripts/ukl-dev/kconfig.sh" "$BUILD/src/linux" "$kunpatched" \
-		"$configs/base.config" "$out/unpatched.config"
-	mkdir -p "$UKL_CCACHE_DIR"
-	CCACHE_DIR=$UKL_CCACHE_DIR CCACHE_BASEDIR=$BUILD \
-	KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" \
-	KBUILD_BUILD_USER=ukl KBUILD_BUILD_HOST=ukl \
-		make -s -C "$BUILD/src/linux" O="$kunpatched" CC="ccache gcc" \
-		-j"$JOBS" bzImage >"$out/unpatched-build.log" 2>&1 ||
-		{
-			tail -n 30 "$out/unpatched-build.log" >&2
-			die "building the unpatched kernel failed"
-		}
 	# What differs between the two configurations besides UKL.
 	diff <(grep '^CONFIG_' "$BUILD/kernel/UKL/.config" | sort) \
 	     <(grep '^CONFIG_' "$kunpatched/.config" | sort) >"$out/config.diff" || true

@@ -83,23 +83,33 @@
 #			boot's result instead of the console's (for programs
 #			such as the examples and Redis that print none), and
 #			it must end before the guest does or soon after
-#	kunit		the kernel runs KUnit tests while it boots: the KTAP it
-#			prints (timestamped kernel messages, unlike the
-#			programs' output) is parsed too and reported as the
-#			subtest "kunit" of each boot
+#	kunit		the kernel runs KUnit tests while it boots
+#			(kunit.enable=1 on every boot's command line): the
+#			KTAP it prints (timestamped kernel messages, unlike
+#			the programs' output) is parsed too and reported as
+#			the subtest "kunit" of each boot
+#	tree pristine	the kernel is built from the pristine tree
+#			($BUILD/src/linux, into $BUILD/src/kernel/NAME), not
+#			the patched one: the unpatched reference (REF)
 #
-# Leading NAME=VALUE words of a boot line's ARGS with an upper-case NAME
-# are not arguments but init's environment (on the kernel command line
-# before "--"), such as UKL_LEVEL=bypass, the shortcut level of the
-# application's system calls (Documentation/ukl/shortcuts.rst); so are
-# leading module parameters MODULE.PARAM=VALUE, such as ukl.ret=1, which
-# go to the kernel command line too.
+# The ARGS of a boot line that come before a word "--" go to the kernel
+# command line, not to init: boot-time choices of the scenario's kernel
+# (pti=on, nokaslr, mitigations=off, preempt=full, ...), module parameters
+# such as ukl.ret=1, and NAME=VALUE words with an upper-case NAME, which
+# the kernel puts into init's environment, such as UKL_LEVEL=bypass, the
+# shortcut level of the application's system calls
+# (Documentation/ukl/shortcuts.rst).  Without a "--", leading words of
+# the last two forms go to the kernel command line all the same.
 #
-# Boots of a scenario with the same boot line ARGS (those words left out)
-# must report the same test results: a program built as the UKL
-# application and as an ordinary ring-3 program must behave the same (the
-# kselftest boot is compared with no other).  Every initramfs holds
-# /etc/ukl-test.txt ("UKL test data").
+# Boots of a scenario with the same PROGRAM and init arguments must
+# report the same test results: a program built as the UKL application
+# and as an ordinary ring-3 program must behave the same, whatever the
+# boot-time choices (the kselftest boot is compared with no other).
+# Every initramfs holds /etc/ukl-test.txt ("UKL test data").
+#
+# The time each scenario took to build and to boot is printed as a KTAP
+# diagnostic after it, and the whole run's at the end, before the last
+# line.
 #
 # Environment: REPO and BUILD (set by the top-level Makefile; default: the
 # repository this script is in and its build/), UKL_MUSL_GCC (compiler for
@@ -386,7 +396,7 @@ build_programs() {
 		kselftest)
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout|hostnet|hostclient|example|kunit)
+		args|status|smp|multicall|timeout|hostnet|hostclient|example|kunit|tree)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -443,6 +453,15 @@ build_kselftests() {
 	fi
 }
 
+# The build directory of the kernel of scenario $1 (as the Makefile's KOBJ).
+kobj_dir() {
+	if [ "$(tests_value "$1" tree "")" = pristine ]; then
+		echo "$BUILD/src/kernel/$1"
+	else
+		echo "$BUILD/kernel/$1"
+	fi
+}
+
 # The value of the "$2" line of configs/$1.tests, or $3.
 tests_value() {
 	local v
@@ -455,7 +474,9 @@ tests_value() {
 # "script PROG ...") of scenario $1 with the scenario's own gen_init_cpio;
 # print its path.
 build_initramfs() {
-	local s=$1 kind prog dir=$BUILD/test/$1 kobj=$BUILD/kernel/$1
+	local s=$1 kind prog dir=$BUILD/test/$1 kobj
+
+	kobj=$(kobj_dir "$s")
 	local name list cpio
 
 	read -r kind prog _ <<<"$2"
@@ -536,20 +557,41 @@ EOF
 }
 
 # Everything scenario $1 needs to boot; false on failure.  The programs
-# come before the kernel, which may link one of them in.
+# come before the kernel, which may link one of them in.  Leaves the
+# seconds it took in t_prepare (the tree and musl, once a run), t_programs
+# and t_kernel.
 prepared=
 build_scenario() {
-	local s=$1
+	local s=$1 t
 
+	t_prepare=0 t_programs=0 t_kernel=0
+	t=$SECONDS
 	if [ -z "$prepared" ]; then
 		prepared=ok
 		prepare 2>&1 | diag || prepared=failed
 	fi
+	t_prepare=$((SECONDS - t))
 	[ "$prepared" = ok ] || { echo "cannot build $s (see above)" | diag; return 1; }
+	t=$SECONDS
 	build_programs "$s" 2>&1 | diag || return 1
+	t_programs=$((SECONDS - t)) t=$SECONDS
 	echo "  MAKE    kernel SCENARIO=$s" | diag
 	make --no-print-directory -C "$REPO" kernel SCENARIO="$s" 2>&1 | diag ||
 		{ echo "building the kernel of $s failed" | diag; return 1; }
+	t_kernel=$((SECONDS - t))
+}
+
+# "1h 02m 03s" for $1 seconds.
+duration() {
+	local t=$1
+
+	if [ "$t" -ge 3600 ]; then
+		printf '%dh %02dm %02ds' $((t / 3600)) $((t % 3600 / 60)) $((t % 60))
+	elif [ "$t" -ge 60 ]; then
+		printf '%dm %02ds' $((t / 60)) $((t % 60))
+	else
+		printf '%ds' "$t"
+	fi
 }
 
 # A leading word of a boot line's ARGS that belongs on the kernel command
@@ -557,31 +599,47 @@ build_scenario() {
 # or a module parameter MODULE.PARAM=VALUE (such as ukl.ret=1).
 cmdline_word='([A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)=[^[:space:]]*'
 
-# The ARGS of boot line $1 ("KIND PROGRAM ARGS..."), without the leading
-# words for the kernel command line (boot_line_env).
-boot_line_args() {
-	local kind prog args=
-
-	read -r kind prog args <<<"$1"
-	while [[ $args =~ ^$cmdline_word([[:space:]]+|$) ]]; do
-		args=${args:${#BASH_REMATCH[0]}}
-	done
-	echo "$args"
-}
-
-# The leading words of the ARGS of boot line $1 for the kernel command line
-# before "--": module parameters, and NAME=VALUE words that the kernel puts
-# into init's environment.
-boot_line_env() {
+# Split the ARGS of boot line $1 ("KIND PROGRAM ARGS...") into the words
+# for the kernel command line (everything before a word "--", or else the
+# leading cmdline_word ones) and init's arguments; print the first with
+# $2 = env, the second with $2 = args.
+boot_line_split() {
 	local kind prog args= env= word
 
 	read -r kind prog args <<<"$1"
-	while [[ $args =~ ^($cmdline_word)([[:space:]]+|$) ]]; do
-		word=${BASH_REMATCH[1]}
-		env="$env${env:+ }$word"
-		args=${args:${#BASH_REMATCH[0]}}
-	done
-	echo "$env"
+	if [[ " $args " == *" -- "* ]]; then
+		args=" $args "
+		env=${args%% -- *} args=${args#* -- }
+		env=${env# } args=${args% }
+	else
+		while [[ $args =~ ^($cmdline_word)([[:space:]]+|$) ]]; do
+			word=${BASH_REMATCH[1]}
+			env="$env${env:+ }$word"
+			args=${args:${#BASH_REMATCH[0]}}
+		done
+	fi
+	if [ "$2" = env ]; then echo "$env"; else echo "$args"; fi
+}
+
+# The name of boot line $1 in KTAP and log file names: its words joined
+# by "-", without the "--".
+boot_name() {
+	local b=" $1 "
+
+	b=${b// -- / }
+	b=${b# } b=${b% }
+	echo "${b// /-}"
+}
+
+# The init arguments of boot line $1.
+boot_line_args() {
+	boot_line_split "$1" args
+}
+
+# The words of boot line $1 for the kernel command line: boot-time
+# choices, module parameters, and init's environment.
+boot_line_env() {
+	boot_line_split "$1" env
 }
 
 # ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
@@ -590,9 +648,10 @@ boot_args() {
 	local s=$1 boot=$2 log=$3 append= cpio args= bargs env timeout
 
 	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
-	printf '%s\n' --kernel "$BUILD/kernel/$s/arch/x86/boot/bzImage" \
+	printf '%s\n' --kernel "$(kobj_dir "$s")/arch/x86/boot/bzImage" \
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
+	! config_lines "$configs/$s.tests" | grep -qx kunit || append="$append kunit.enable=1"
 	# make run boots the program as a user would, without test arguments.
 	if [ -z "$run" ] && [ "$boot" != kselftest ]; then
 		args=$(tests_value "$s" args "")
@@ -633,7 +692,7 @@ if [ -n "$run" ]; then
 	mapfile -t args < <(boot_args "$run" "$boot" "$BUILD/test/$run/console-run.log")
 	[ ${#args[@]} -gt 0 ] || die "cannot make the initramfs of $run"
 	if [ -n "$gdb_port" ] &&
-	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$BUILD/kernel/$run/.config"; then
+	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$(kobj_dir "$run")/.config"; then
 		# Symbols match vmlinux only without KASLR.  (The kernel passes
 		# the word to init as an argument too.)
 		for i in "${!args[@]}"; do
@@ -713,7 +772,9 @@ EOF
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
 	local hostclient= client= ktapsrc i
-	local name=${2// /-} want bp=0 bf=0 log kjson= np=${#problems[@]}
+	local name want bp=0 bf=0 log kjson= np=${#problems[@]}
+
+	name=$(boot_name "$boot")
 
 	log=$dir/console-$nb-$name.log
 	rm -f "$log"
@@ -722,7 +783,7 @@ check_boot() {
 		make --no-print-directory -C "$REPO" check-series >"$log" 2>&1 || status=$?
 		want=0
 	elif [ "$boot" = buildcheck ]; then
-		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$BUILD/kernel/$s" "$BUILD/musl/ukl" \
+		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$(kobj_dir "$s")" "$BUILD/musl/ukl" \
 			>"$log" 2>&1 || status=$?
 		want=0
 	else
@@ -855,33 +916,47 @@ check_scenario() {
 		*) ok_to_compare=1 ;;
 		esac
 		if [ -n "$ok_to_compare" ] && [ -f "$dir/results-$nb" ]; then
-			key="args:$(boot_line_args "$boot")"
+			read -r _ key _ <<<"$boot"
+			key="$key args:$(boot_line_args "$boot")"
 			first=${firsts[$key]:-}
 			if [ -z "$first" ]; then
 				firsts[$key]=$nb
 			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
-				problems+=("${boot// /-}: results differ from boot $first:" \
+				problems+=("$(boot_name "$boot"): results differ from boot $first:" \
 					"$(diff "$dir/results-$first" "$dir/results-$nb" |
 						grep '^[<>]' | tr '\n' ' ' || true)")
 				ok="not ok"
 			fi
 		fi
-		echo "    $ok $nb ${boot// /-}"
+		echo "    $ok $nb $(boot_name "$boot")"
 	done
 }
 
 nscen=$(echo "$scenarios" | wc -w)
 echo "KTAP version 1"
 echo "1..$nscen"
-total_pass=0 total_fail=0 i=0
+total_pass=0 total_fail=0 i=0 run_start=$SECONDS
+sum_build=0 sum_boot=0
 for s in $scenarios; do
 	i=$((i + 1))
 	pass=0 fail=0 problems=()
+	t_build=$SECONDS
 	if build_scenario "$s"; then
+		t_build=$((SECONDS - t_build)) t_boot=$SECONDS
 		check_scenario "$s"
+		t_boot=$((SECONDS - t_boot))
 	else
+		t_build=$((SECONDS - t_build)) t_boot=0
 		problems+=("the build failed (see above)")
 	fi
+	sum_build=$((sum_build + t_build)) sum_boot=$((sum_boot + t_boot))
+	# What the scenario cost: its kernel configuration's build (a relink
+	# when another scenario built the same configuration), and its boots
+	# and checks (the series check builds kernels too).
+	cost="kernel $(kobj_dir "$s" | sed "s|^$BUILD/||") $(duration "$t_kernel")"
+	cost="$cost, programs $(duration "$t_programs")"
+	[ "$t_prepare" = 0 ] || cost="$cost, tree and libc $(duration "$t_prepare")"
+	echo "# $s: build $(duration "$t_build") ($cost), boots $(duration "$t_boot")"
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
 	if [ ${#problems[@]} -gt 0 ]; then
@@ -897,5 +972,7 @@ for s in $scenarios; do
 		echo "ok $i $s"
 	fi
 done
+echo "# total: $(duration $((SECONDS - run_start))) (builds $(duration "$sum_build")," \
+     "boots and checks $(duration "$sum_boot"))"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

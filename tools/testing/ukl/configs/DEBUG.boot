@@ -3,3 +3,5 @@
 # scheduling while virtio-pci probes, before init.  60 is the largest
 # watchdog_thresh: a soft lockup is then 120 s.
 watchdog_thresh=60
+# Every DEBUG kernel is randomized (configs/MAIN): core.c checks it.
+UKL_TEST_KASLR=1
