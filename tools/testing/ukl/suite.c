@@ -62,6 +62,7 @@ static const struct area {
 	{ "hostnet", hostnet_main },
 	{ "stack", stack_main },
 	{ "sched", sched_main },
+	{ "mmstress", mmstress_main },
 #ifdef UKL_TEST_AREA_levels
 	{ "levels", levels_main },
 #endif

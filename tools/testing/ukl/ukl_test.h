@@ -44,6 +44,7 @@ int net_main(int argc, char **argv);
 int stack_main(int argc, char **argv);
 int sched_main(int argc, char **argv);
 int hostnet_main(int argc, char **argv);
+int mmstress_main(int argc, char **argv);
 #ifdef UKL_TEST_AREA_levels
 int levels_main(int argc, char **argv);
 #endif
