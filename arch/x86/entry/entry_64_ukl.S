@@ -32,7 +32,7 @@
  * When the system call leaves ip and sp as the call left them, and did not
  * start a child that may run on the same stack (vfork, clone), the call's
  * return address is still just below sp and the application is returned to
- * with RET.  Otherwise (a signal handler to run, sigreturn, execve()) the
+ * with RET (entry_SYSCALL_64_ukl_app_ret).  Otherwise (a signal handler to run, sigreturn, execve()) the
  * return is the one shared with every other way into the application (fork
  * and clone children, the end of execve()): the common return path notices
  * the kernel CS in pt_regs and returns with IRET to ring 0 instead of ring 3.
@@ -60,19 +60,49 @@
 	.section .entry.text, "ax"
 
 /*
+ * Application context in this file: from entry_SYSCALL_64_ukl_app_ret up
+ * to entry_SYSCALL_64_ukl_irqs_off (arch_ukl_app_regs(), and
+ * UKL_LEAVE_APP_STACK in entry_64.S).  The application's stack is a user
+ * page that reclaim, migration, NUMA balancing or another thread's
+ * mprotect() can take away whenever interrupts are on, and between
+ * entries even while they are off: only instructions in this range load
+ * from it, so that a fault there is an ordinary fault of the application,
+ * which the kernel resolves (or turns into a signal) and IRET retries.
+ * Nothing else in the entry code touches it.
+ */
+
+/*
+ * entry_SYSCALL_64_ukl_app_ret - the RET to the application
+ *
+ * The system call return below, and ukl_ret_to_app at the ret level,
+ * come here with interrupts off, the application's registers and flags
+ * (but IF), and its stack pointer at the return address.  STI's shadow
+ * covers the RET, so no interrupt comes in between; a #PF of the RET's
+ * load, or an NMI, is one of application context.
+ */
+SYM_CODE_START(entry_SYSCALL_64_ukl_app_ret)
+	UNWIND_HINT_END_OF_STACK
+	ANNOTATE_NOENDBR
+	sti
+	ANNOTATE_UNRET_SAFE
+	ret
+	int3
+
+/*
  * entry_SYSCALL_64_ukl_direct, entry_SYSCALL_64_ukl_bypass,
  * entry_SYSCALL_64_ukl - system call entries for ring-0 application code,
  * of the direct, the bypass and the base level
  *
- * Called on the application's stack with interrupts enabled.  That stack
- * is a user page: it is accessed only for the three words needed to leave
- * it (the caller's rcx, the flags, the return address), written before
- * the CLI and read back after it, and only while EFLAGS.AC is still the
- * application's.  Interrupts are off from the CLI until do_syscall_64() or
- * ukl_do_syscall_bypass() enables them; the POPF of X86_EFLAGS_FIXED then
- * clears DF, AC, TF and NT the way the kernel's SYSCALL mask does.
+ * Called on the application's stack with interrupts enabled, as the
+ * application always runs.  The one load from that stack, of the return
+ * address, comes before the CLI, in application context; like SYSCALL,
+ * the entry then has the return address in a register (r11, which the
+ * ABI clobbers) and takes the flags as they are (IF aside).  Interrupts
+ * are off from the CLI until do_syscall_64() or ukl_do_syscall_bypass()
+ * enables them; the POPF of X86_EFLAGS_FIXED then clears DF, AC, TF and
+ * NT the way the kernel's SYSCALL mask does.
  */
-SYM_CODE_START(entry_SYSCALL_64_ukl_direct)
+SYM_INNER_LABEL(entry_SYSCALL_64_ukl_direct, SYM_L_GLOBAL)
 	UNWIND_HINT_ENTRY
 	ENDBR
 	/*
@@ -89,31 +119,30 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl, SYM_L_GLOBAL)
 	ENDBR
 
 	/*
-	 * The two pushes may fault (a stack page not present yet, or
-	 * copy-on-write after fork()): while interrupts are on, that is an
-	 * ordinary fault of the application (ukl_app_regs()), so nothing
-	 * is written to its stack after the CLI.
+	 * The return address that the call just stored may be gone again
+	 * (an interrupt's exit work, another CPU's reclaim): loaded here, a
+	 * fault is the application's.
 	 */
-	pushfq					/* the application's flags */
-	pushq	%rcx
+	movq	(%rsp), %r11
 	cli
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	ANNOTATE_NOENDBR
-	movq	%rsp, %rcx			/* rcx, flags, return address */
+	/* The TSS word that entry_SYSCALL_64 uses as scratch too. */
+	movq	%rsp, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
 	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
 
 	/* Construct struct pt_regs on the task stack. */
 	pushq	$__KERNEL_DS			/* pt_regs->ss */
-	pushq	%rcx
-	addq	$3*8, (%rsp)			/* pt_regs->sp: before the call */
-	pushq	1*8(%rcx)			/* pt_regs->flags */
+	pushq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
+	addq	$8, (%rsp)			/* pt_regs->sp: before the call */
+	pushfq
+	orq	$X86_EFLAGS_IF, (%rsp)		/* pt_regs->flags: before the CLI */
 	pushq	$__KERNEL_CS			/* pt_regs->cs */
-	pushq	2*8(%rcx)			/* pt_regs->ip: the return address */
+	pushq	%r11				/* pt_regs->ip: the return address */
 	pushq	%rax				/* pt_regs->orig_ax */
-	movq	(%rcx), %rcx			/* the caller's rcx, for pt_regs->cx */
 
-	pushq	$X86_EFLAGS_FIXED		/* done with the user stack: */
-	popfq					/* the SYSCALL flag mask */
+	pushq	$X86_EFLAGS_FIXED		/* the SYSCALL flag mask */
+	popfq
 
 	PUSH_AND_CLEAR_REGS rax=$-ENOSYS
 
@@ -167,11 +196,9 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 
 	/*
 	 * RET to the return address on the application stack, the word
-	 * below pt_regs->sp.  POPF, still on the task stack, restores the
-	 * flags but IF (AC included: the application runs with AC set); STI
-	 * comes last so that its shadow covers the RET and no interrupt
-	 * arrives between the exit work and the application's first
-	 * instruction.
+	 * below pt_regs->sp, in entry_SYSCALL_64_ukl_app_ret: that load is
+	 * application context.  POPF, still on the task stack, restores the
+	 * flags but IF (AC included: the application runs with AC set).
 	 */
 .Lukl_ret:
 	POP_REGS pop_rdi=0
@@ -186,10 +213,7 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	popfq					/* its flags but IF */
 	popq	%rsp
 	UNWIND_HINT_END_OF_STACK
-	sti
-	ANNOTATE_UNRET_SAFE
-	ret
-	int3
+	jmp	entry_SYSCALL_64_ukl_app_ret
 
 /*
  * ukl_ret_to_app - the ret level's return from an interrupt or exception
@@ -224,4 +248,4 @@ SYM_INNER_LABEL(ukl_ret_to_app, SYM_L_GLOBAL)
 .Lukl_direct:
 	call	ukl_do_syscall_direct	/* returns with IRQs disabled */
 	jmp	.Lukl_return
-SYM_CODE_END(entry_SYSCALL_64_ukl_direct)
+SYM_CODE_END(entry_SYSCALL_64_ukl_app_ret)

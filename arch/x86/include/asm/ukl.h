@@ -31,6 +31,7 @@ bool is_ukl_task(struct task_struct *tsk);
 extern char __ukl_text_start[], __ukl_text_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
 extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
+extern char entry_SYSCALL_64_ukl_app_ret[];
 
 void ukl_do_syscall_bypass(struct pt_regs *regs, int nr);
 void ukl_do_syscall_direct(struct pt_regs *regs, int nr);
@@ -59,8 +60,9 @@ static __always_inline void arch_ukl_exit_prepare(struct pt_regs *regs)
  * @regs: registers saved on entry to the kernel
  *
  * See UKL_LEAVE_APP_STACK in arch/x86/entry/entry_64.S: an instruction
- * pointer in the application's text, or at the first instructions of its
- * system call entries.
+ * pointer in the application's text, or in entry_64_ukl.S from the RET
+ * that returns to it to the CLI of its system call entries: the only
+ * entry code that loads from the application's stack.
  *
  * Context: any; noinstr-safe.
  * Return: true if @regs were saved while application code ran.
@@ -73,7 +75,7 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 		return false;
 	return (ip >= (unsigned long)__ukl_text_start &&
 		ip < (unsigned long)__ukl_text_end) ||
-	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_direct &&
+	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_app_ret &&
 		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
 }
 
