@@ -112,6 +112,7 @@ static inline bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_c
 {
 	return false;
 }
+
 static __always_inline void ukl_nmi_ist_enter(struct pt_regs *regs) { }
 static __always_inline void ukl_nmi_ist_exit(void) { }
 
