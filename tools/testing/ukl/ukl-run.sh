@@ -24,6 +24,8 @@ status of the program the guest ran.
                        "console=ttyS0 panic=-1"
   --smp N              number of CPUs (default 1)
   --mem SIZE           guest memory, QEMU syntax (default 256M)
+  --numa N             N NUMA nodes, each with an equal share of the memory
+                       and of the CPUs (--smp must be a multiple of N)
   --timeout S          kill the guest after S seconds, 0 for never
                        (default 300; 0 with --gdb)
   --log FILE           write the serial console to FILE; without --log it
@@ -63,7 +65,7 @@ die() {
 	exit 126
 }
 
-kernel= initrd= append= smp=1 mem=256M timeout= log= verbose=
+kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose=
 accel=auto icount= gdb_port= probe_cache=
 net_fwd=() qemu_extra=()
 
@@ -74,7 +76,7 @@ while [ $# -gt 0 ]; do
 	--*=*) val=${opt#*=} opt=${opt%%=*} inline=1 ;;
 	esac
 	case $opt in
-	--kernel|--initrd|--append|--smp|--mem|--timeout|--log|--accel|\
+	--kernel|--initrd|--append|--smp|--mem|--numa|--timeout|--log|--accel|\
 	--probe-cache|--net-fwd|--qemu-arg)
 		if [ -z "$inline" ]; then
 			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
@@ -94,6 +96,7 @@ while [ $# -gt 0 ]; do
 	--append)	append=$val ;;
 	--smp)		smp=$val ;;
 	--mem)		mem=$val ;;
+	--numa)		numa=$val ;;
 	--timeout)	timeout=$val ;;
 	--log)		log=$val ;;
 	--accel)	accel=$val ;;
@@ -115,6 +118,14 @@ done
 [ -z "$initrd" ] || [ -f "$initrd" ] || die "initrd $initrd does not exist"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp wants a CPU count, not '$smp'"
 [[ $mem =~ ^[1-9][0-9]*[MmGg]?$ ]] || die "--mem wants a size like 256M, not '$mem'"
+if [ -n "$numa" ]; then
+	[[ $numa =~ ^[1-9][0-9]*$ ]] && [ $((smp % numa)) = 0 ] ||
+		die "--numa wants a node count that divides --smp $smp, not '$numa'"
+	mem_mib=${mem%[MmGg]}
+	[[ $mem == *[Gg] ]] && mem_mib=$((mem_mib * 1024))
+	[ $((mem_mib % numa)) = 0 ] ||
+		die "--mem $mem does not split into $numa equal nodes of whole MiB"
+fi
 [ -z "$timeout" ] || [[ $timeout =~ ^[0-9]+$ ]] ||
 	die "--timeout wants seconds, not '$timeout'"
 [ -z "$gdb_port" ] || [[ $gdb_port =~ ^[0-9]+$ ]] ||
@@ -232,11 +243,18 @@ fi
 cmdline="console=ttyS0 panic=-1"
 [ -z "$append" ] || cmdline+=" $append"
 
-cmd=("$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
+# With NUMA nodes, a socket each: CPUs that share a cache share a node.
+cmd=("$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp${numa:+,sockets=$numa}" -m "$mem"
      -nographic -no-reboot -monitor none -serial stdio
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
      -kernel "$kernel" -append "$cmdline")
 [ -z "$initrd" ] || cmd+=(-initrd "$initrd")
+# NUMA nodes: each its RAM and a contiguous range of the CPUs.
+for ((n = 0; n < ${numa:-0}; n++)); do
+	per=$((smp / numa))
+	cmd+=(-object "memory-backend-ram,id=ram$n,size=$((mem_mib / numa))M"
+	      -numa "node,nodeid=$n,memdev=ram$n,cpus=$((n * per))-$((n * per + per - 1))")
+done
 [ -z "$icount" ] || cmd+=(-icount shift=0,sleep=off)
 [ -z "$gdb_port" ] || cmd+=(-gdb "tcp::$gdb_port" -S)
 if [ ${#net_fwd[@]} -gt 0 ]; then

@@ -69,6 +69,8 @@
 #			the ARGS of a boot line come after them
 #	status N	the exit status every boot must end with (default 0)
 #	smp N		boot with N CPUs (default 1; --smp overrides it)
+#	numa N		boot with N NUMA nodes (ukl-run.sh --numa)
+#	mem SIZE	guest memory (ukl-run.sh --mem; default its 256M)
 #	timeout S	seconds each boot may take (default: ukl-run.sh's;
 #			--timeout overrides it)
 #	hostnet PORT	boot with a virtio-net device on QEMU's user network,
@@ -396,7 +398,7 @@ build_programs() {
 		kselftest)
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
-		args|status|smp|multicall|timeout|hostnet|hostclient|example|kunit|tree)
+		args|status|smp|numa|mem|multicall|timeout|hostnet|hostclient|example|kunit|tree)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -667,6 +669,8 @@ boot_args() {
 	[ -z "$args" ] || append="$append -- $args"
 	[ -z "$append" ] || printf '%s\n' --append "$append"
 	printf '%s\n' --smp "$(tests_value "$s" smp 1)"
+	[ -z "$(tests_value "$s" numa "")" ] || printf '%s\n' --numa "$(tests_value "$s" numa "")"
+	[ -z "$(tests_value "$s" mem "")" ] || printf '%s\n' --mem "$(tests_value "$s" mem "")"
 	timeout=$(tests_value "$s" timeout "")
 	[ -n "$timeout_set" ] || [ -z "$timeout" ] || printf '%s\n' --timeout "$timeout"
 }
@@ -922,7 +926,8 @@ check_scenario() {
 			if [ -z "$first" ]; then
 				firsts[$key]=$nb
 			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
-				problems+=("$(boot_name "$boot"): results differ from boot $first:" \
+				problems+=("$(boot_name "$boot"): results differ from boot" \
+					"$first:" \
 					"$(diff "$dir/results-$first" "$dir/results-$nb" |
 						grep '^[<>]' | tr '\n' ' ' || true)")
 				ok="not ok"
