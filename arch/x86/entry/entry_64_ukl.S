@@ -32,10 +32,11 @@
  * When the system call leaves ip and sp as the call left them, and did not
  * start a child that may run on the same stack (vfork, clone), the call's
  * return address is still just below sp and the application is returned to
- * with RET (entry_SYSCALL_64_ukl_app_ret).  Otherwise (a signal handler to run, sigreturn, execve()) the
- * return is the one shared with every other way into the application (fork
- * and clone children, the end of execve()): the common return path notices
- * the kernel CS in pt_regs and returns with IRET to ring 0 instead of ring 3.
+ * with RET (entry_SYSCALL_64_ukl_app_ret).  Otherwise (a signal handler to
+ * run, sigreturn, execve()) the return is the one shared with every other
+ * way into the application (fork and clone children, the end of execve()):
+ * the common return path notices the kernel CS in pt_regs and returns with
+ * IRET to ring 0 instead of ring 3.
  *
  * With the ret level on (ukl.ret=1), that return, and the return from an
  * interrupt or exception in application context, is a RET too when

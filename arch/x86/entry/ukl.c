@@ -33,13 +33,13 @@
 
 #include <linux/instrumentation.h>
 #include <linux/kernel.h>
+#include <linux/pgtable.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/ukl.h>
 
 #include <asm/apic.h>
 #include <asm/cpu_entry_area.h>
-#include <asm/pgtable.h>
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
 #include <asm/trap_pf.h>
