@@ -6,11 +6,12 @@
 #define _ASM_X86_UKL_H
 
 /*
- * User address the application's data is linked at: above the NULL guard,
- * and low enough for RIP-relative references from the kernel text (see
- * arch/x86/kernel/vmlinux.lds.S).
+ * User address the application's data is linked at: above the NULL guard
+ * and above the per-CPU section, which SMP kernels link at address 0 (a
+ * debug kernel's exceeds 2 MiB), and low enough for RIP-relative
+ * references from the kernel text (see arch/x86/kernel/vmlinux.lds.S).
  */
-#define UKL_IMAGE_VADDR		0x200000
+#define UKL_IMAGE_VADDR		0x400000
 
 #if !defined(__ASSEMBLY__) && !defined(LINKER_SCRIPT)
 
