@@ -33,20 +33,6 @@ static void on_segv(int sig)
 	siglongjmp(jmp, 1);
 }
 
-/* Read up to @size - 1 bytes of @path into @buf; false if impossible. */
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = read(fd, buf, size - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	return n > 0;
-}
-
 static int kernel_memory_faults(void)
 {
 	const char *kernel = (const char *)0xffffffff81000000UL;
@@ -73,14 +59,14 @@ int main(void)
 	mkdir("/tmp/sys", 0755);
 	mount("sysfs", "/tmp/sys", "sysfs", 0, NULL);
 	mount("debugfs", "/tmp/sys/kernel/debug", "debugfs", 0, NULL);
-	if (!read_file("/tmp/sys/devices/system/cpu/vulnerabilities/meltdown",
-		       meltdown, sizeof(meltdown)) ||
+	if (!ukl_test_read_file("/tmp/sys/devices/system/cpu/vulnerabilities/meltdown",
+				meltdown, sizeof(meltdown)) ||
 	    !strncmp(meltdown, "Vulnerable", 10)) {
 		fprintf(stderr, "cpl3: meltdown '%s'\n", meltdown);
 		return 3;
 	}
-	probe = read_file("/tmp/sys/kernel/debug/ukl/entry_state", state,
-			  sizeof(state)) &&
+	probe = ukl_test_read_file("/tmp/sys/kernel/debug/ukl/entry_state", state,
+				   sizeof(state)) &&
 		sscanf(state, "cpl=%d ac=%d smap=%d smep=%d pti=%d",
 		       &cpl, &ac, &smap, &smep, &pti) == 5;
 	/* pti=on also isolates page tables on CPUs that are "Not affected". */

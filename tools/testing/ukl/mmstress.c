@@ -90,27 +90,6 @@ static int write_file(const char *path, const char *text)
 }
 
 /**
- * read_file() - read a small file into a string
- * @path: the file
- * @buf: where to put it
- * @size: the size of @buf
- *
- * Return: true if something was read.
- */
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = read(fd, buf, size - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	return n > 0;
-}
-
-/**
  * sysfs() - mount sysfs at /tmp/sys, once
  *
  * Return: the mount point.
@@ -141,12 +120,12 @@ static int swap_on(void)
 	int fd, ok;
 
 	sysfs();
-	if (read_file("/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
+	if (ukl_test_read_file("/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
 	    strchr(buf, '\n')[1])
 		return 1;
 	/* disksize only once: it stays set (EBUSY) when swapon fails. */
 	write_file("/tmp/sys/block/zram0/disksize", "64M");
-	if (!read_file("/tmp/sys/block/zram0/dev", buf, sizeof(buf)) ||
+	if (!ukl_test_read_file("/tmp/sys/block/zram0/dev", buf, sizeof(buf)) ||
 	    sscanf(buf, "%u:%u", &maj, &min) != 2) {
 		ksft_print_msg("no zram0 (CONFIG_ZRAM)\n");
 		return 0;
@@ -471,14 +450,13 @@ static int signal_during_uffd_fault(void)
 }
 
 /**
- * exits_with() - run a function in a child and check its exit status
+ * child_status() - run a function in a child process and wait for it
  * @fn: what the child runs (it does not return)
  * @arg: its argument
- * @code: the exit status the child must end with
  *
- * Return: true if the child exited with @code.
+ * Return: the child's wait status, or -1 if it could not run.
  */
-static int exits_with(void (*fn)(const char *), const char *arg, int code)
+static int child_status(void (*fn)(const char *), const char *arg)
 {
 	int status;
 	pid_t pid;
@@ -486,12 +464,25 @@ static int exits_with(void (*fn)(const char *), const char *arg, int code)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return 0;
+		return -1;
 	if (!pid)
 		fn(arg);
-	if (waitpid(pid, &status, 0) != pid)
-		return 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != code) {
+	return waitpid(pid, &status, 0) == pid ? status : -1;
+}
+
+/**
+ * exits_with() - check that a child exits with a status
+ * @fn: what the child runs
+ * @arg: its argument
+ * @code: the exit status it must end with
+ *
+ * Return: true if it did.
+ */
+static int exits_with(void (*fn)(const char *), const char *arg, int code)
+{
+	int status = child_status(fn, arg);
+
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != code) {
 		ksft_print_msg("child status 0x%x, expected exit %d\n", status, code);
 		return 0;
 	}
@@ -499,27 +490,18 @@ static int exits_with(void (*fn)(const char *), const char *arg, int code)
 }
 
 /**
- * dies_of() - run a function in a child and check the signal that ends it
- * @fn: what the child runs (it does not return)
+ * dies_of() - check that a child is killed by a signal
+ * @fn: what the child runs
  * @arg: its argument
- * @sig: the signal that must end the child
+ * @sig: the signal that must end it
  *
- * Return: true if the child was killed by @sig.
+ * Return: true if it was.
  */
 static int dies_of(void (*fn)(const char *), const char *arg, int sig)
 {
-	int status;
-	pid_t pid;
+	int status = child_status(fn, arg);
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return 0;
-	if (!pid)
-		fn(arg);
-	if (waitpid(pid, &status, 0) != pid)
-		return 0;
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != sig) {
+	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != sig) {
 		ksft_print_msg("child status 0x%x, expected death by signal %d\n",
 			       status, sig);
 		return 0;

@@ -82,6 +82,27 @@ extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 #define UKL_TEST_EXIT_PORT	0xf4
 
 /**
+ * ukl_test_read_file() - read a small file into a string
+ * @path: the file
+ * @buf: where to put it, NUL-terminated
+ * @size: the size of @buf
+ *
+ * Return: true if at least one byte was read.
+ */
+static inline int ukl_test_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
+/**
  * ukl_test_cpl() - current privilege level
  *
  * Return: the CPL the caller runs at, the low two bits of %cs: 3 for an
