@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -522,6 +524,69 @@ static void test_ptrace_singlestep(void)
 	ksft_test_result(ok, "ptrace_singlestep\n");
 }
 
+/*
+ * A tracer sets a hardware watchpoint on a variable of the tracee through
+ * its debug registers (DR0, DR7): the tracee's write stops it with a
+ * SIGTRAP of si_code TRAP_HWBKPT, DR6 says which watchpoint, and it
+ * continues and exits normally once the watchpoint is removed.  The
+ * application's write raises the debug exception in ring 0, and it must
+ * still reach the tracer as a ring-3 one does.
+ */
+static int watched;
+
+static int poke_debugreg(pid_t pid, int n, unsigned long val)
+{
+	return ptrace(PTRACE_POKEUSER, pid,
+		      (void *)offsetof(struct user, u_debugreg[n]), (void *)val);
+}
+
+static void test_ptrace_watchpoint(void)
+{
+	/* DR7: local enable of DR0, break on data writes, 4 bytes. */
+	const unsigned long dr7 = 1 | (1UL << 16) | (3UL << 18);
+	siginfo_t si = { 0 };
+	int status = 0, ok;
+	long dr6 = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		WRITE_ONCE(watched, 5);
+		_exit(READ_ONCE(watched) == 5 ? 3 : 4);
+	}
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGSTOP;
+	ok = ok && !poke_debugreg(pid, 0, (unsigned long)&watched) &&
+	     !poke_debugreg(pid, 7, dr7);
+	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGTRAP;
+	if (ok) {
+		ptrace(PTRACE_GETSIGINFO, pid, NULL, &si);
+		errno = 0;
+		dr6 = ptrace(PTRACE_PEEKUSER, pid,
+			     (void *)offsetof(struct user, u_debugreg[6]), NULL);
+		ok = si.si_code == TRAP_HWBKPT && !errno && (dr6 & 1);
+		if (!ok)
+			ksft_print_msg("SIGTRAP with si_code %d, DR6 0x%lx\n",
+				       si.si_code, dr6);
+	} else if (pid > 0) {
+		ksft_print_msg("tracee status 0x%x, expected a SIGTRAP stop\n", status);
+	}
+	if (pid > 0) {
+		poke_debugreg(pid, 7, 0);
+		/* A tracee that did not stop has exited: its status is taken. */
+		if (WIFSTOPPED(status))
+			ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok &&
+			     waitpid(pid, &status, 0) == pid;
+		ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
+	}
+	ksft_test_result(ok, "ptrace_hw_watchpoint_sigtrap\n");
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -533,7 +598,7 @@ UKL_TEST_MAIN(core)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(28);
+	ksft_set_plan(29);
 
 	test_cpl();
 	test_ids();
@@ -555,6 +620,7 @@ UKL_TEST_MAIN(core)
 	test_spawn_ring3();
 	test_fork();
 	test_ptrace_singlestep();
+	test_ptrace_watchpoint();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)
