@@ -30,6 +30,7 @@
 #define _LINUX_UKL_H
 
 #include <linux/types.h>
+#include <asm/ptrace.h>
 
 /* First bytes of a file whose execution starts the linked-in application. */
 #define UKL_MAGIC	"\177UKL"
@@ -228,5 +229,23 @@ static inline char *ukl_init_command(void)
 static inline void ukl_init_exit(int code, bool group_dead) { }
 
 #endif /* CONFIG_UNIKERNEL_LINUX */
+
+/**
+ * ukl_user_mode - tell whether pt_regs were saved in user mode or application context
+ * @regs: registers saved on entry to the kernel
+ *
+ * user_mode() for code that decides whether an interrupt or exception hit
+ * user space: ring 3, or the UKL application, which is user space that
+ * runs in ring 0.  Such an entry takes the user-mode entry and exit work,
+ * and its faults are signals to the process.  Without
+ * CONFIG_UNIKERNEL_LINUX this is user_mode().
+ *
+ * Context: any; noinstr-safe.
+ * Return: true if @regs were saved in ring 3 or while application code ran.
+ */
+static __always_inline bool ukl_user_mode(struct pt_regs *regs)
+{
+	return user_mode(regs) || ukl_app_regs(regs);
+}
 
 #endif /* _LINUX_UKL_H */

@@ -536,6 +536,41 @@ static void ukl_mode_kernel_user_test(struct kunit *test)
 }
 
 /*
+ * Trap handlers decide by ukl_user_mode() whether an exception hit user
+ * space (a signal, the user-mode entry and exit work) or the kernel
+ * (die, a fixup, the NMI-like entry): a split-lock #AC, the first use of
+ * an XFD-armed feature (#NM), a UD2 before irqentry_enter(), #DB for a
+ * tracer's watchpoint, #MC, #PF.  The application's text and its system
+ * call entries up to the CLI are user space, like ring 3; the kernel's
+ * text is not, nor is the system call entry once it has disabled
+ * interrupts.
+ */
+static void ukl_mode_user_mode_test(struct kunit *test)
+{
+	unsigned long text = (unsigned long)__ukl_text_start;
+	unsigned long irqs_off = (unsigned long)entry_SYSCALL_64_ukl_irqs_off;
+	struct pt_regs regs = { .cs = __KERNEL_CS, .ss = __KERNEL_DS };
+
+	OPTIMIZER_HIDE_VAR(irqs_off);
+	UKL_MODE_NEED_BUILTIN(test);
+
+	regs.ip = text;
+	KUNIT_EXPECT_TRUE(test, ukl_user_mode(&regs));
+	regs.ip = (unsigned long)entry_SYSCALL_64_ukl_app_ret;
+	KUNIT_EXPECT_TRUE(test, ukl_user_mode(&regs));
+	regs.ip = irqs_off;
+	KUNIT_EXPECT_FALSE(test, ukl_user_mode(&regs));
+	regs.ip = (unsigned long)schedule;
+	KUNIT_EXPECT_FALSE(test, ukl_user_mode(&regs));
+	regs.cs = __USER_CS;
+	regs.ss = __USER_DS;
+	regs.ip = 0x401000;
+	KUNIT_EXPECT_TRUE(test, ukl_user_mode(&regs));
+	regs.ip = text;
+	KUNIT_EXPECT_TRUE(test, ukl_user_mode(&regs));
+}
+
+/*
  * The application starts at its entry point with the selectors
  * arch_ukl_start_thread() gives it: that is application context.
  */
@@ -567,6 +602,7 @@ static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_app_text_test),
 	KUNIT_CASE(ukl_mode_syscall_entry_test),
 	KUNIT_CASE(ukl_mode_kernel_user_test),
+	KUNIT_CASE(ukl_mode_user_mode_test),
 	KUNIT_CASE(ukl_mode_start_test),
 	KUNIT_CASE(ukl_mode_signal_selectors_test),
 	{}

@@ -271,8 +271,9 @@ DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
  * or is copy-on-write after fork(), makes the write fail instead of
  * faulting in the entry code; the return then takes IRET.  So does a
  * return that would enable interrupts from a context that had them off,
- * and one to the bottom word of a signal stack, whose word below is not
- * the application's.
+ * one that must set the resume or the trap flag (after an instruction
+ * breakpoint, for a single step), and one to the bottom word of a signal
+ * stack, whose word below is not the application's.
  *
  * Context: the exit to user mode or application context, interrupts
  * disabled.
@@ -287,6 +288,7 @@ void ukl_exit_prepare_ret(struct pt_regs *regs)
 		return;
 	slot = (unsigned long __user *)regs->sp - 1;
 	if ((regs->flags & X86_EFLAGS_IF) &&
+	    !(regs->flags & (X86_EFLAGS_RF | X86_EFLAGS_TF)) &&
 	    (!on_sig_stack(regs->sp) || on_sig_stack((unsigned long)slot))) {
 		pagefault_disable();
 		err = put_user(regs->ip, slot);
