@@ -46,6 +46,8 @@ status of the program the guest ran.
   --net-fwd H:G        virtio-net with QEMU user networking, forwarding host
                        TCP port H to guest port G (repeatable)
   --qemu-arg ARG       pass ARG to QEMU as it is (repeatable)
+  --splats             print the extended regular expression of console
+                       lines that fail a boot, and exit
   -h, --help           show this text
 
 Exit status: the guest program's exit status (0..127) when it reports one,
@@ -53,7 +55,9 @@ either through the isa-debug-exit device at port 0xf4 (QEMU exits with
 status*2+1) or on an ACPI power-off with the kernel line "ukl: application
 exited with status N" (or "killed by signal N", giving 128+N); 124 when the
 timeout killed the guest, 125 when the guest stopped without reporting a
-status, 126 when QEMU could not be started or the options are wrong.
+status, 126 when QEMU could not be started or the options are wrong, 123
+when the console shows a kernel oops, panic, BUG, warning, lockup, RCU
+stall or sanitizer report (see --splats), whatever the program's status.
 
 Environment: QEMU (QEMU binary, default qemu-system-x86_64), BUILD (default
 build directory, for the probe cache).
@@ -64,6 +68,11 @@ die() {
 	echo "$me: error: $*" >&2
 	exit 126
 }
+
+# Console lines that fail a boot whatever its program reported: crashes,
+# warnings, lockdep and sanitizer reports, RCU stalls, lockups.
+splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
+splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose=
 accel=auto icount= gdb_port= probe_cache=
@@ -106,6 +115,7 @@ while [ $# -gt 0 ]; do
 	--verbose)	verbose=1 ;;
 	--icount)	icount=1 ;;
 	--gdb)		gdb_port=${val:-1234} ;;
+	--splats)	echo "$splats"; exit 0 ;;
 	-h|--help)	usage; exit 0 ;;
 	*)		die "unknown option '$opt' (see --help)" ;;
 	esac
@@ -321,6 +331,24 @@ console_shows() {
 	tr -d '\r' <"$log" | { grep -aE "$1" || true; } | tail -n 1
 }
 
+# The first console line that shows a kernel splat, if any.
+splat=$(tr -d '\r' <"$log" | { grep -aE -m 1 "$splats" || true; })
+if [ -n "$splat" ]; then
+	where="console: $log"
+	[ "$log" != "$tmp/console" ] || where="see the console output above"
+	echo "$me: the kernel reported: ${splat#*\] } ($where)" >&2
+fi
+
+# Exit with the guest program's status $1, or with 123 after a splat.
+finish() {
+	if [ -n "$splat" ]; then
+		echo "$me: failing (status 123) although the program's status was $1:" \
+		     "the kernel must not oops, warn or lock up" >&2
+		exit 123
+	fi
+	exit "$1"
+}
+
 # timeout(1) exits 124, or 137 when SIGTERM did not end QEMU; 137 is
 # also what QEMU exits with when the guest reports 68.
 if [ "$rc" = 124 ] || { [ "$rc" = 137 ] && [ "$timeout" != 0 ] &&
@@ -341,10 +369,10 @@ timeout)
 	n=$(echo "$line" | sed -nE 's/.*ukl: application [a-z ]+ ([0-9]+).*/\1/p')
 	case $line in
 	*"exited with status"*)
-		exit $((n & 255))
+		finish $((n & 255))
 		;;
 	*"killed by signal"*)
-		exit $((128 + n))
+		finish $((128 + n))
 		;;
 	esac
 	panic=$(console_shows 'Kernel panic')
@@ -355,7 +383,7 @@ timeout)
 *)
 	if [ $((rc % 2)) = 1 ] && { [ "$rc" != 1 ] || [ -s "$log" ]; }; then
 		# isa-debug-exit: QEMU exits with (status << 1) | 1.
-		exit $(((rc - 1) / 2))
+		finish $(((rc - 1) / 2))
 	fi
 	echo "$me: QEMU failed (exit status $rc):" >&2
 	if [ -s "$tmp/err" ]; then
