@@ -4,7 +4,9 @@
 # Build-time checks of UKL, printed as KTAP: what must stop a build does
 # stop it, with a message that says what to fix, and the ukl-gcc wrapper
 # builds an ordinary project (two files, a static library, its own
-# Makefile) and refuses what cannot work.
+# Makefile) and refuses what cannot work; and ukl-run.sh, which make run
+# uses, fails a boot whose console shows a kernel splat, whatever the
+# program's exit status (a stand-in for QEMU prints the console).
 #
 # Usage: ukl-buildcheck.sh KTREE KOBJ LIBC
 #
@@ -20,7 +22,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..13"
+echo "1..15"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -142,6 +144,28 @@ if UKL_ALLOW_DLOPEN=1 "$gcc" -o "$tmp/dl" "$tmp/dl.c" -ldl >"$tmp/out" 2>&1; the
 	result gcc_links_dlopen_when_allowed 0
 else
 	result gcc_links_dlopen_when_allowed 1 "$(cat "$tmp/out")"
+fi
+
+# A QEMU stand-in that prints a console and exits as isa-debug-exit does
+# for status 0; the console has a kernel warning when $UKL_FAKE_SPLAT is set.
+cat > "$tmp/qemu" <<'EOF'
+#!/bin/bash
+[ -z "${UKL_FAKE_SPLAT:-}" ] ||
+	echo "[    1.000000] WARNING: CPU: 0 PID: 1 at kernel/fake.c:1 fake+0x0/0x1"
+echo "ok 1 fake_test"
+exit 1
+EOF
+chmod +x "$tmp/qemu"
+: > "$tmp/bzImage"
+run=$(dirname "${BASH_SOURCE[0]}")/ukl-run.sh
+out=$(QEMU=$tmp/qemu "$run" --kernel "$tmp/bzImage" --accel tcg 2>&1)
+result run_passes_clean_console $? "$out"
+out=$(QEMU=$tmp/qemu UKL_FAKE_SPLAT=1 "$run" --kernel "$tmp/bzImage" --accel tcg 2>&1)
+rc=$?
+if [ "$rc" = 123 ] && grep -q 'the kernel reported: WARNING: CPU: 0' <<<"$out"; then
+	result run_fails_on_kernel_splat 0
+else
+	result run_fails_on_kernel_splat 1 "exit status $rc: $out"
 fi
 
 echo "# Totals: pass:$((n - failed)) fail:$failed"
