@@ -70,8 +70,10 @@ die() {
 }
 
 # Console lines that fail a boot whatever its program reported: crashes,
-# warnings, lockdep and sanitizer reports, RCU stalls, lockups.
-splats='Kernel panic|BUG:|Oops|WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
+# warnings, lockdep and sanitizer reports, RCU stalls, lockups.  A WARN()
+# or lockdep report starts its line with "WARNING:"; a message that only
+# contains it ("RETBleed: WARNING: ...", on Intel CPU models) is no splat.
+splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose=
