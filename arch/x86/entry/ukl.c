@@ -72,33 +72,12 @@ static noinstr void __noreturn ukl_pf_bad_stack(struct pt_regs *regs)
 	instrumentation_end();
 }
 
-/**
- * ukl_pf_leave_ist - move a #PF frame off the #PF IST stack
- * @regs: pt_regs that error_entry() saved
- *
- * Called by the #PF entry code (UKL_LEAVE_IST) after error_entry(), with
- * interrupts off, the kernel's GS and CR3, and @regs possibly on the IST
- * stack.  Entries from ring 3 and from application context are on the
- * task stack by then, and early #PFs, before the IST gate is installed,
- * were taken without IST: those @regs are returned as they are.
- *
- * A #PF from kernel context gets its pt_regs copied to the interrupted
- * stack, where the CPU would have pushed them without IST (it aligns the
- * stack pointer down to 16 bytes first).  If that stack is not one the
- * kernel knows, or has no room, the CPU would have double faulted: this
- * dies the same way instead.
- *
- * Context: noinstr, on the #PF IST stack; nothing here may fault.
- * Return: the pt_regs to continue with; the caller switches %rsp to them.
- */
-__visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
+/* The kernel-mode part of ukl_pf_leave_ist(), which see. */
+static noinstr struct pt_regs *ukl_pf_move_regs(struct pt_regs *regs)
 {
 	struct stack_info info;
 	struct pt_regs *new;
 	unsigned long sp;
-
-	if (!on_pf_ist_stack((unsigned long)regs))
-		return regs;
 
 	/* Between SYSCALL and the switch to the task stack, %rsp is the user's. */
 	if (ip_within_syscall_gap(regs))
@@ -116,6 +95,33 @@ __visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
 
 	*new = *regs;
 	return new;
+}
+
+/**
+ * ukl_pf_leave_ist - move a #PF frame off the #PF IST stack
+ * @regs: pt_regs that error_entry() saved
+ *
+ * Called by the #PF entry code (UKL_LEAVE_IST) after error_entry() for an
+ * entry from ring 0 (error_entry() has moved those from ring 3 to the task
+ * stack), with interrupts off, the kernel's GS and CR3, and @regs possibly
+ * on the IST stack.  Entries from application context are on the task
+ * stack by then, and early #PFs, before the IST gate is installed, were
+ * taken without IST: those @regs are returned as they are.
+ *
+ * A #PF from kernel context gets its pt_regs copied to the interrupted
+ * stack, where the CPU would have pushed them without IST (it aligns the
+ * stack pointer down to 16 bytes first).  If that stack is not one the
+ * kernel knows, or has no room, the CPU would have double faulted: this
+ * dies the same way instead.
+ *
+ * Context: noinstr, on the #PF IST stack; nothing here may fault.
+ * Return: the pt_regs to continue with; the caller switches %rsp to them.
+ */
+__visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
+{
+	if (!on_pf_ist_stack((unsigned long)regs))
+		return regs;
+	return ukl_pf_move_regs(regs);
 }
 
 /**

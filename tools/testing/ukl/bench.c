@@ -168,6 +168,60 @@ static void run_mmap(unsigned long n)
 	}
 }
 
+/*
+ * Page faults, each after MADV_DONTNEED of the page (the same system call
+ * in every mode): of the process on anonymous memory, of the process on a
+ * file (shmem, MAP_PRIVATE, read), and of the kernel in copy_to_user() on
+ * behalf of read().  These show what a fault costs a process, and ring-3
+ * processes on the UKL kernel against the unpatched one.
+ */
+static char *fault_page, *fault_file_page;
+
+static int setup_fault(void)
+{
+	int fd = memfd_create("bench-fault", MFD_CLOEXEC);
+
+	fault_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || ftruncate(fd, 4096) || pwrite(fd, "x", 1, 0) != 1)
+		fault_file_page = MAP_FAILED;
+	else
+		fault_file_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	return fault_page == MAP_FAILED || fault_file_page == MAP_FAILED ? -1 : 0;
+}
+
+static void teardown_fault(void)
+{
+	munmap(fault_page, 4096);
+	munmap(fault_file_page, 4096);
+}
+
+static void run_fault_anon(unsigned long n)
+{
+	while (n--) {
+		madvise(fault_page, 4096, MADV_DONTNEED);
+		WRITE_ONCE(*fault_page, 1);
+	}
+}
+
+static void run_fault_file(unsigned long n)
+{
+	while (n--) {
+		madvise(fault_file_page, 4096, MADV_DONTNEED);
+		(void)READ_ONCE(*fault_file_page);
+	}
+}
+
+static void run_fault_uaccess(unsigned long n)
+{
+	while (n--) {
+		madvise(fault_page, 4096, MADV_DONTNEED);
+		read(zero_fd, fault_page, 1);
+	}
+}
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -352,6 +406,9 @@ static const struct bench {
 	{ "write-4k",		10000, NULL, run_write4k, NULL },
 	{ "sendto-recvfrom",	1000, setup_udp, run_udp, teardown_udp },
 	{ "mmap-fault-munmap",	1000, NULL, run_mmap, NULL },
+	{ "fault-anon",		2000, setup_fault, run_fault_anon, teardown_fault },
+	{ "fault-file",		2000, setup_fault, run_fault_file, teardown_fault },
+	{ "fault-uaccess",	2000, setup_fault, run_fault_uaccess, teardown_fault },
 	{ "thread",		200, NULL, run_thread, NULL },
 	{ "ctxsw",		1000, setup_ctxsw, run_ctxsw, teardown_ctxsw },
 	{ "signal",		2000, setup_signal, run_signal, teardown_signal },

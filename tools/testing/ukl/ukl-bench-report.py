@@ -34,6 +34,10 @@ BENCHES = [
 	("write-4k", "write() of 4 KiB to /dev/null"),
 	("sendto-recvfrom", "sendto() and recvfrom() of 64 bytes, UDP over loopback"),
 	("mmap-fault-munmap", "mmap() of a page, a write fault, munmap()"),
+	("fault-anon", "MADV_DONTNEED of a page, a write fault on it (anonymous)"),
+	("fault-file", "MADV_DONTNEED of a page, a read fault on it (shmem file)"),
+	("fault-uaccess", "MADV_DONTNEED of a page, read() of /dev/zero into it "
+	 "(a fault of copy_to_user())"),
 	("thread", "pthread_create() and pthread_join()"),
 	("ctxsw", "a 1-byte round trip to another process over two pipes (2 switches)"),
 	("signal", "kill() of oneself, the SIGUSR1 handler, sigreturn"),
