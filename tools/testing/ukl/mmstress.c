@@ -14,20 +14,26 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -63,10 +69,27 @@ struct uffdio_zeropage {
 #define PAGE		4096UL
 #define THREAD_STACK	(64 * PAGE)
 
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
 #endif
 #define MPOL_MF_MOVE	2	/* <numaif.h>, which musl does not ship */
+
+/* From the kernel's UAPI <linux/futex.h>, which musl does not ship. */
+#define FUTEX_WAIT_PRIVATE	(0 | 128)
+#define FUTEX_WAKE_PRIVATE	(1 | 128)
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open		434
+#endif
+#ifndef __NR_process_madvise
+#define __NR_process_madvise	440
+#endif
+
+/* Seconds a test's child process may run before it is killed. */
+#define CHILD_TIMEOUT	40
 
 static int pipe_fds[2];
 
@@ -103,6 +126,19 @@ static const char *sysfs(void)
 }
 
 /**
+ * procfs() - mount procfs at /tmp/proc, once
+ *
+ * Return: the mount point.
+ */
+static const char *procfs(void)
+{
+	mkdir("/tmp/proc", 0755);
+	if (access("/tmp/proc/self", F_OK))
+		mount("proc", "/tmp/proc", "proc", 0, NULL);
+	return "/tmp/proc";
+}
+
+/**
  * swap_on() - swap on the first zram device, set up once a boot
  *
  * Anonymous pages go to swap when reclaimed or paged out: without swap,
@@ -120,7 +156,8 @@ static int swap_on(void)
 	int fd, ok;
 
 	sysfs();
-	if (ukl_test_read_file("/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
+	procfs();
+	if (ukl_test_read_file("/tmp/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
 	    strchr(buf, '\n')[1])
 		return 1;
 	/* disksize only once: it stays set (EBUSY) when swapon fails. */
@@ -144,6 +181,158 @@ static int swap_on(void)
 		return 0;
 	}
 	return 1;
+}
+
+/**
+ * wait_child() - wait for a child process, for a bounded time
+ * @pid: the child
+ * @seconds: how long it may take to end
+ *
+ * A child that is still there after @seconds is killed: a test that
+ * hangs fails instead of stopping the boot.
+ *
+ * Return: the child's wait status, or -1 if it did not end in time.
+ */
+static int wait_child(pid_t pid, int seconds)
+{
+	int status, i;
+	pid_t ret;
+
+	for (i = 0; i < seconds * 100 + 500; i++) {
+		ret = waitpid(pid, &status, WNOHANG);
+		if (ret == pid)
+			return i < seconds * 100 ? status : -1;
+		if (ret < 0 && errno != EINTR)
+			return -1;
+		if (i == seconds * 100) {
+			ksft_print_msg("child %d still runs after %d s: SIGKILL\n", pid, seconds);
+			kill(pid, SIGKILL);
+		}
+		usleep(10 * 1000);
+	}
+	ksft_print_msg("child %d did not end after SIGKILL\n", pid);
+	return -1;
+}
+
+/**
+ * memcg_stat() - one counter of a memory cgroup's memory.stat
+ * @name: the cgroup's name below /tmp/cg
+ * @key: the counter, e.g. "pgsteal"
+ *
+ * The kernel has no /proc/vmstat events (CONFIG_VM_EVENT_COUNTERS), but a
+ * memory cgroup counts its own.  A read() of a seq_file returns a page at
+ * most: read to the end.
+ *
+ * Return: its value, or -1 if there is no such counter.
+ */
+static long memcg_stat(const char *name, const char *key)
+{
+	char buf[8192], path[96], word[64], *p;
+	size_t len = 0;
+	ssize_t n = 1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/cg/%s/memory.stat", name);
+	snprintf(word, sizeof(word), "\n%s ", key);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	buf[len++] = '\n';
+	while (n > 0 && len < sizeof(buf) - 1) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		len += n > 0 ? n : 0;
+	}
+	close(fd);
+	buf[len] = '\0';
+	p = strstr(buf, word);
+	return p ? atol(p + strlen(word)) : -1;
+}
+
+/**
+ * went_to_swap() - check that a memory cgroup's pages went to swap and back
+ * @name: the cgroup's name below /tmp/cg
+ * @steal: its pgsteal before
+ * @majfault: its pgmajfault before
+ *
+ * The cgroup holds anonymous pages only, so the pages reclaimed from it
+ * (pgsteal) went to swap, and its major faults (pgmajfault) brought them
+ * back.
+ *
+ * Return: true if both happened since @steal and @majfault.
+ */
+static int went_to_swap(const char *name, long steal, long majfault)
+{
+	steal = memcg_stat(name, "pgsteal") - steal;
+	majfault = memcg_stat(name, "pgmajfault") - majfault;
+	ksft_print_msg("%s: %ld pages swapped out, %ld in\n", name, steal, majfault);
+	if (steal > 0 && majfault > 0)
+		return 1;
+	ksft_print_msg("%s: no swapping: no memory pressure\n", name);
+	return 0;
+}
+
+/**
+ * drain_lru_caches() - put the pages that CPUs hold back on the LRU lists
+ *
+ * A page that a CPU has just faulted in waits in that CPU's cache for its
+ * LRU list, and MADV_PAGEOUT leaves it alone until then.  A write of 1 to
+ * drop_caches empties the caches of all CPUs first (then it drops clean
+ * page cache, of which the initramfs has none).  A write of 4 first keeps
+ * it from logging each write.
+ */
+static void drain_lru_caches(void)
+{
+	write_file("/tmp/proc/sys/vm/drop_caches", "4");
+	write_file("/tmp/proc/sys/vm/drop_caches", "1");
+}
+
+/**
+ * fill_words() - fill memory with a pattern that depends on a seed
+ * @p: the words
+ * @n: their number
+ * @seed: the pattern's seed
+ *
+ * Not inlined (nor seen through), so that the words are really stored
+ * where @p points (on a stack, too) and check_words() really loads them
+ * back.
+ */
+static __attribute__((noipa)) void fill_words(unsigned long *p, size_t n, unsigned long seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = seed + i * 0x9e3779b97f4a7c15UL;
+}
+
+/**
+ * check_words() - check the pattern that fill_words() stored
+ * @p: the words
+ * @n: their number
+ * @seed: the pattern's seed
+ *
+ * Return: the number of words that differ from the pattern.
+ */
+static __attribute__((noipa)) size_t check_words(const unsigned long *p, size_t n,
+						  unsigned long seed)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += p[i] != seed + i * 0x9e3779b97f4a7c15UL;
+	return bad;
+}
+
+/**
+ * child_exit() - end a test's child process, with its messages
+ * @code: its exit status
+ *
+ * _exit(), since the child's parent process owns atexit() and kselftest's
+ * counters, but with the child's stdio flushed first.
+ */
+static noreturn void child_exit(int code)
+{
+	fflush(NULL);
+	_exit(code);
 }
 
 /* Blocks in read() until the parent thread writes; returns on its stack. */
@@ -251,7 +440,9 @@ static int resident_pages(char *p, size_t len)
  *
  * The return of the thread's read() loads from its stack, and the
  * application's system call return does so in its entry code: the load
- * must fault the pages back in, as in ring 3.
+ * must fault the pages back in, as in ring 3.  The stack's pages go on
+ * their LRU lists first (drain_lru_caches()): MADV_PAGEOUT skips a page
+ * that the CPU which faulted it in still holds.
  *
  * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
  */
@@ -267,6 +458,7 @@ static int page_out_stack_in_read(void)
 	if (!stack)
 		return KSFT_FAIL;
 	before = resident_pages(stack, THREAD_STACK);
+	drain_lru_caches();
 	if (madvise(stack, THREAD_STACK, MADV_PAGEOUT))
 		ksft_perror("MADV_PAGEOUT");
 	after = resident_pages(stack, THREAD_STACK);
@@ -320,6 +512,44 @@ static int migrate_stack_in_read(void)
 }
 
 /**
+ * memcg_enter() - move the calling process into a new memory cgroup
+ * @name: the cgroup's name below /tmp/cg, where cgroup2 is mounted
+ * @max: its memory.max
+ * @swap_max: its memory.swap.max
+ *
+ * Call it before the process has threads, and before it touches the
+ * memory that is to be charged to the cgroup: pages keep the cgroup they
+ * were first charged to.
+ *
+ * Return: true if the caller is in the cgroup, with its limits.
+ */
+static int memcg_enter(const char *name, const char *max, const char *swap_max)
+{
+	char dir[64], path[96], pid[32];
+
+	mkdir("/tmp/cg", 0755);
+	if (access("/tmp/cg/cgroup.procs", F_OK))
+		mount("cgroup2", "/tmp/cg", "cgroup2", 0, NULL);
+	write_file("/tmp/cg/cgroup.subtree_control", "+memory");
+	snprintf(dir, sizeof(dir), "/tmp/cg/%s", name);
+	mkdir(dir, 0755);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	if (!write_file(path, max))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
+	if (!write_file(path, swap_max))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (write_file(path, pid))
+		return 1;
+fail:
+	ksft_perror(path);
+	fflush(stdout);
+	return 0;
+}
+
+/**
  * exceed_memcg() - use more memory than the memory cgroup allows
  * @unused: no argument
  *
@@ -332,20 +562,11 @@ static int migrate_stack_in_read(void)
  */
 static noreturn void exceed_memcg(const char *unused)
 {
-	char pid[32], *p;
+	char *p;
 	size_t i;
 
-	mkdir("/tmp/cg", 0755);
-	mount("cgroup2", "/tmp/cg", "cgroup2", 0, NULL);
-	write_file("/tmp/cg/cgroup.subtree_control", "+memory");
-	mkdir("/tmp/cg/mmstress", 0755);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (!write_file("/tmp/cg/mmstress/memory.max", "8M") ||
-	    !write_file("/tmp/cg/mmstress/memory.swap.max", "0") ||
-	    !write_file("/tmp/cg/mmstress/cgroup.procs", pid)) {
-		ksft_perror("memory cgroup");
+	if (!memcg_enter("mmstress", "8M", "0"))
 		_exit(2);
-	}
 	p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; p != MAP_FAILED && i < 64 << 20; i += PAGE)
 		WRITE_ONCE(p[i], 1);
@@ -449,16 +670,980 @@ static int signal_during_uffd_fault(void)
 	return ran;
 }
 
+/*
+ * System calls that block until another thread, or time, ends them: what
+ * the threads of blocking_call() wait in.
+ */
+enum blocking {
+	CALL_READ,		/* a pipe read */
+	CALL_FUTEX,		/* FUTEX_WAIT */
+	CALL_NANOSLEEP,		/* CALL_SLEEP_MS of nanosleep() */
+	CALL_ACCEPT,		/* accept() on an AF_UNIX listener */
+	NR_CALLS
+};
+
+static const char *const call_name[NR_CALLS] = {
+	"read", "futex_wait", "nanosleep", "accept",
+};
+
+#define CALL_SLEEP_MS	300
+#define CALL_FRAME	2048		/* words: 16 KiB of the caller's stack */
+#define CALL_ROUNDS	10
+
+/**
+ * struct call - a thread blocked in a system call
+ * @what: the call
+ * @thread: the thread
+ * @stack: its stack (THREAD_STACK bytes), or NULL for a default one
+ * @tid: its thread ID, set just before the call
+ * @start: CLOCK_MONOTONIC just before the call
+ * @ret: what the call returned
+ * @err: errno after the call
+ * @frame_bad: words of the caller's stack frame that changed meanwhile
+ * @ok: the call returned what it should, and the frame is intact
+ * @done: the thread is about to end
+ */
+struct call {
+	enum blocking what;
+	pthread_t thread;
+	char *stack;
+	pid_t tid;
+	struct timespec start;
+	long ret;
+	int err;
+	size_t frame_bad;
+	int ok;
+	int done;
+};
+
+/* What the calls wait for, set up by calls_setup(). */
+static int call_pipe[2] = { -1, -1 };
+static int call_futex;
+static int call_listener = -1;
+static struct sockaddr_un call_addr;
+
+/**
+ * ms_since() - milliseconds from a CLOCK_MONOTONIC time to now
+ * @t: the time
+ *
+ * Return: the milliseconds.
+ */
+static long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/**
+ * calls_setup() - set up what blocking_call() waits for
+ *
+ * Return: true if the pipe and the listening socket are there.
+ */
+static int calls_setup(void)
+{
+	call_addr.sun_family = AF_UNIX;
+	/* An abstract address: no file to remove afterwards. */
+	snprintf(call_addr.sun_path + 1, sizeof(call_addr.sun_path) - 1,
+		 "ukl-mmstress-%d", getpid());
+	call_listener = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (pipe(call_pipe) || call_listener < 0 ||
+	    bind(call_listener, (struct sockaddr *)&call_addr, sizeof(call_addr)) ||
+	    listen(call_listener, NR_CALLS)) {
+		ksft_perror("pipe or AF_UNIX listener");
+		return 0;
+	}
+	return 1;
+}
+
+/**
+ * blocking_call() - make a call that blocks, with a pattern on the stack
+ * @arg: the struct call
+ *
+ * The pattern in the thread's stack frame must still be there when the
+ * call returns, wherever its pages went in between.
+ *
+ * Return: NULL.
+ */
+static void *blocking_call(void *arg)
+{
+	struct timespec ts = { 0, CALL_SLEEP_MS * 1000000L };
+	unsigned long frame[CALL_FRAME];
+	struct call *c = arg;
+	char byte = 0;
+	long fd;
+
+	fill_words(frame, CALL_FRAME, (unsigned long)c);
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	__atomic_store_n(&c->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
+	errno = 0;
+	switch (c->what) {
+	case CALL_READ:
+		c->ret = read(call_pipe[0], &byte, 1);
+		c->ok = c->ret == 1 && byte == 'x';
+		break;
+	case CALL_FUTEX:
+		c->ret = syscall(SYS_futex, &call_futex, FUTEX_WAIT_PRIVATE, 0, NULL);
+		c->ok = !c->ret;
+		break;
+	case CALL_NANOSLEEP:
+		c->ret = nanosleep(&ts, NULL);
+		c->ok = !c->ret && ms_since(&c->start) >= CALL_SLEEP_MS;
+		break;
+	default:
+		fd = accept(call_listener, NULL, NULL);
+		c->ret = fd;
+		c->ok = fd >= 0 && read(fd, &byte, 1) == 1 && byte == 'y';
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	c->err = errno;
+	c->frame_bad = check_words(frame, CALL_FRAME, (unsigned long)c);
+	if (c->frame_bad)
+		c->ok = 0;
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/**
+ * calls_start() - start a thread blocked in each call
+ * @calls: NR_CALLS calls, zeroed but for @what
+ * @own_stacks: give each thread a stack of its own mmap()
+ *
+ * Waits, 5 s at most, until each thread sleeps in its call (state S in
+ * /proc/self/task/TID/stat) or, for nanosleep(), has already returned.
+ *
+ * Return: true if every thread started and sleeps in its call.
+ */
+static int calls_start(struct call *calls, int own_stacks)
+{
+	char path[64], stat[256], *p;
+	pthread_attr_t attr;
+	int i, asleep = 0, tries;
+	pid_t tid;
+
+	for (i = 0; i < NR_CALLS; i++) {
+		pthread_attr_init(&attr);
+		if (own_stacks) {
+			calls[i].stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+					      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (calls[i].stack == MAP_FAILED)
+				return 0;
+			pthread_attr_setstack(&attr, calls[i].stack, THREAD_STACK);
+		}
+		if (pthread_create(&calls[i].thread, &attr, blocking_call, &calls[i])) {
+			ksft_print_msg("%s: no thread\n", call_name[calls[i].what]);
+			return 0;
+		}
+	}
+	procfs();
+	for (tries = 0; tries < 500 && asleep < NR_CALLS; tries++) {
+		usleep(10 * 1000);
+		for (i = asleep = 0; i < NR_CALLS; i++) {
+			tid = __atomic_load_n(&calls[i].tid, __ATOMIC_ACQUIRE);
+			snprintf(path, sizeof(path), "/tmp/proc/self/task/%d/stat", tid);
+			p = tid && ukl_test_read_file(path, stat, sizeof(stat)) ?
+			    strrchr(stat, ')') : NULL;
+			asleep += (p && p[1] == ' ' && p[2] == 'S') ||
+				  __atomic_load_n(&calls[i].done, __ATOMIC_ACQUIRE);
+		}
+	}
+	if (asleep < NR_CALLS)
+		ksft_print_msg("%d of %d threads asleep in their calls after 5 s\n",
+			       asleep, NR_CALLS);
+	return asleep == NR_CALLS;
+}
+
+/**
+ * calls_wake() - end each call, and check what it returned
+ * @calls: the calls, started by calls_start()
+ *
+ * Writes to the pipe, wakes the futex, connects to the listener and lets
+ * nanosleep() run out, then joins the threads and unmaps their stacks.
+ * A call that does not return leaves its thread, and the caller, blocked:
+ * the test's alarm() ends that.
+ *
+ * Return: true if every call returned what it should, on an intact stack.
+ */
+static int calls_wake(struct call *calls)
+{
+	int i, ok = 1, s;
+	long woken;
+
+	if (write(call_pipe[1], "x", 1) != 1)
+		ok = 0;
+	WRITE_ONCE(call_futex, 1);
+	woken = syscall(SYS_futex, &call_futex, FUTEX_WAKE_PRIVATE, INT_MAX);
+	if (woken != 1) {
+		ksft_print_msg("FUTEX_WAKE woke %ld threads, not 1\n", woken);
+		ok = 0;
+	}
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&call_addr, sizeof(call_addr)) ||
+	    write(s, "y", 1) != 1) {
+		ksft_perror("connect to the listener");
+		ok = 0;
+	}
+	for (i = 0; i < NR_CALLS; i++) {
+		pthread_join(calls[i].thread, NULL);
+		if (!calls[i].ok) {
+			ksft_print_msg("%s returned %ld (errno %d), %zu frame words changed\n",
+				       call_name[calls[i].what], calls[i].ret, calls[i].err,
+				       calls[i].frame_bad);
+			ok = 0;
+		}
+		if (calls[i].stack)
+			munmap(calls[i].stack, THREAD_STACK);
+	}
+	if (s >= 0)
+		close(s);
+	WRITE_ONCE(call_futex, 0);
+	return ok;
+}
+
+/**
+ * struct attack - the stacks that stack_attacker() is to work on
+ * @round: the round: even rounds page out first, odd ones migrate first
+ * @stacks: the stacks, THREAD_STACK bytes each
+ */
+struct attack {
+	int round;
+	char *stacks[NR_CALLS];
+};
+
+/**
+ * struct attack_result - what stack_attacker()'s calls returned
+ * @pageout: process_madvise(MADV_PAGEOUT): bytes advised, or -errno
+ * @cold: process_madvise(MADV_COLD): bytes advised, or -errno
+ * @present: stack pages in memory that move_pages() was to move
+ * @moved: how many of them it moved
+ * @to: the node it moved them to, -1 if none
+ */
+struct attack_result {
+	long pageout, cold;
+	int present, moved, to;
+};
+
+#define ATTACK_PAGES	(NR_CALLS * THREAD_STACK / PAGE)
+
+/**
+ * remote_madvise() - process_madvise() on another process's ranges
+ * @pidfd: the process
+ * @iov: the ranges
+ * @n: their number
+ * @advice: MADV_PAGEOUT or MADV_COLD
+ *
+ * Return: the bytes advised, or -errno.
+ */
+static long remote_madvise(int pidfd, const struct iovec *iov, int n, int advice)
+{
+	long ret = syscall(__NR_process_madvise, pidfd, iov, n, advice, 0);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/**
+ * move_to_other_node() - move another process's pages to the other node
+ * @pid: the process
+ * @pages: the pages' addresses
+ * @n: their number, ATTACK_PAGES at most
+ * @res: where to put the pages present, moved and the node
+ *
+ * The node is the other one of the first page in memory; the pages not
+ * in memory (swapped out, or never touched) stay where they are.
+ */
+static void move_to_other_node(pid_t pid, void **pages, int n, struct attack_result *res)
+{
+	int nodes[ATTACK_PAGES], status[ATTACK_PAGES];
+	void *present[ATTACK_PAGES];
+	int i;
+
+	res->present = 0;
+	res->moved = 0;
+	res->to = -1;
+	if (syscall(__NR_move_pages, pid, n, pages, NULL, status, 0))
+		return;
+	for (i = 0; i < n; i++) {
+		if (status[i] < 0)
+			continue;
+		if (res->to < 0)
+			res->to = !status[i];
+		present[res->present++] = pages[i];
+	}
+	for (i = 0; i < res->present; i++)
+		nodes[i] = res->to;
+	if (res->present)
+		syscall(__NR_move_pages, pid, res->present, present, nodes, status,
+			MPOL_MF_MOVE);
+	for (i = 0; i < res->present; i++)
+		res->moved += status[i] == res->to;
+}
+
+/**
+ * stack_attacker() - page out, deactivate and migrate another process's stacks
+ * @target: the process
+ * @req: read end of a pipe of struct attack
+ * @ans: write end of a pipe for the struct attack_result of each
+ *
+ * The other process of calls_attacked_remotely(): it works on the stacks
+ * of the target's blocked threads through a pidfd and the target's pid,
+ * as a memory management daemon would.  First it empties the CPUs'
+ * caches of pages on their way to an LRU list (drain_lru_caches()), or
+ * the pages touched last could not be paged out.  Even rounds then
+ * page the stacks out, deactivate them and try to migrate them (which
+ * finds nothing to move), odd rounds migrate them, deactivate them and
+ * page them out.  Without a second node, nothing is migrated.
+ *
+ * Return: never; exit status 0 when @req is closed.
+ */
+static noreturn void stack_attacker(pid_t target, int req, int ans)
+{
+	void *pages[ATTACK_PAGES];
+	struct iovec iov[NR_CALLS];
+	struct attack_result res;
+	struct attack a;
+	int pidfd, numa, i, j, n;
+
+	alarm(CHILD_TIMEOUT);
+	numa = !access("/tmp/sys/devices/system/node/node1", F_OK);
+	pidfd = syscall(__NR_pidfd_open, target, 0);
+	while (read(req, &a, sizeof(a)) == sizeof(a)) {
+		drain_lru_caches();
+		memset(&res, 0, sizeof(res));
+		res.to = -1;
+		for (i = n = 0; i < NR_CALLS; i++) {
+			iov[i].iov_base = a.stacks[i];
+			iov[i].iov_len = THREAD_STACK;
+			for (j = 0; j < (int)(THREAD_STACK / PAGE); j++)
+				pages[n++] = a.stacks[i] + j * PAGE;
+		}
+		if (a.round & 1) {
+			if (numa)
+				move_to_other_node(target, pages, n, &res);
+			res.cold = remote_madvise(pidfd, iov, NR_CALLS, MADV_COLD);
+			res.pageout = remote_madvise(pidfd, iov, NR_CALLS, MADV_PAGEOUT);
+		} else {
+			res.pageout = remote_madvise(pidfd, iov, NR_CALLS, MADV_PAGEOUT);
+			res.cold = remote_madvise(pidfd, iov, NR_CALLS, MADV_COLD);
+			if (numa)
+				move_to_other_node(target, pages, n, &res);
+		}
+		if (write(ans, &res, sizeof(res)) != sizeof(res))
+			break;
+	}
+	_exit(0);
+}
+
+/**
+ * calls_attacked_remotely() - another process pages out and migrates the
+ *			       stacks of threads blocked in system calls
+ * @unused: no argument
+ *
+ * In each of CALL_ROUNDS rounds, threads on stacks of their own block in
+ * a pipe read, FUTEX_WAIT, nanosleep() and accept(); a child process
+ * (stack_attacker()) pages their stacks out with process_madvise(),
+ * deactivates them (MADV_COLD) and moves them to the other NUMA node
+ * with move_pages(), and mincore() must then show none of their pages in
+ * memory.  Then this process ends each call, and each must return what it
+ * should to a thread that carries on normally on the pages it gets back:
+ * in ring 0 the call's return itself is the first to load from them.
+ *
+ * Return: never; exit status 0 if every round went right, 1 if not, 2 if
+ * the test could not be set up.
+ */
+static noreturn void calls_attacked_remotely(const char *unused)
+{
+	const long total = NR_CALLS * THREAD_STACK;
+	struct call calls[NR_CALLS];
+	struct attack_result res;
+	struct attack a;
+	int req[2], ans[2], i, r, n, bad = 0, numa;
+	pid_t pid;
+
+	alarm(CHILD_TIMEOUT);
+	numa = !access("/tmp/sys/devices/system/node/node1", F_OK);
+	if (!calls_setup() || pipe(req) || pipe(ans))
+		child_exit(2);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		child_exit(2);
+	if (!pid) {
+		close(req[1]);
+		close(ans[0]);
+		stack_attacker(getppid(), req[0], ans[1]);
+	}
+	close(req[0]);
+	close(ans[1]);
+	for (r = 0; r < CALL_ROUNDS; r++) {
+		memset(calls, 0, sizeof(calls));
+		for (i = 0; i < NR_CALLS; i++)
+			calls[i].what = i;
+		if (!calls_start(calls, 1))
+			child_exit(1);
+		a.round = r;
+		for (i = 0; i < NR_CALLS; i++) {
+			a.stacks[i] = calls[i].stack;
+			n = resident_pages(calls[i].stack, THREAD_STACK);
+			if (n <= 0 && !calls[i].done) {
+				ksft_print_msg("round %d: %s: %d stack pages in memory\n",
+					       r, call_name[i], n);
+				bad++;
+			}
+		}
+		if (write(req[1], &a, sizeof(a)) != sizeof(a) ||
+		    read(ans[0], &res, sizeof(res)) != sizeof(res)) {
+			ksft_print_msg("round %d: no answer from the other process\n", r);
+			child_exit(1);
+		}
+		if (res.pageout != total || res.cold != total) {
+			ksft_print_msg("round %d: MADV_PAGEOUT %ld, MADV_COLD %ld of %ld bytes\n",
+				       r, res.pageout, res.cold, total);
+			bad++;
+		}
+		if (numa && r & 1 && (!res.present || res.moved != res.present)) {
+			ksft_print_msg("round %d: %d of %d stack pages moved to node %d\n",
+				       r, res.moved, res.present, res.to);
+			bad++;
+		}
+		for (i = 0; i < NR_CALLS; i++) {
+			n = resident_pages(calls[i].stack, THREAD_STACK);
+			/* A sleep that is over has taken its stack back. */
+			if (n && (i != CALL_NANOSLEEP ||
+				  ms_since(&calls[i].start) < CALL_SLEEP_MS)) {
+				ksft_print_msg("round %d: %s: %d stack pages still in memory\n",
+					       r, call_name[i], n);
+				bad++;
+			}
+		}
+		if (!calls_wake(calls)) {
+			ksft_print_msg("round %d: a call went wrong\n", r);
+			bad++;
+		}
+	}
+	close(req[1]);
+	r = wait_child(pid, 10);
+	if (r == -1 || !WIFEXITED(r) || WEXITSTATUS(r)) {
+		ksft_print_msg("the other process: status 0x%x\n", r);
+		bad++;
+	}
+	child_exit(bad ? 1 : 0);
+}
+
+#define PRESSURE_THREADS	3
+#define PRESSURE_ROUNDS		4
+#define PRESSURE_HEAP		(1024 << 10)	/* bytes of heap, a thread */
+#define PRESSURE_DATA		4096		/* words of .data, a thread */
+#define PRESSURE_BSS		32768		/* words of .bss, a thread */
+#define PRESSURE_DEPTH		8		/* levels of pressure_calls() */
+#define PRESSURE_FRAME		256		/* words of stack, a level */
+#define PRESSURE_STACK		(256 << 10)
+#define PRESSURE_MAX		"3M"		/* memory.max: less than all that */
+
+/* The seed of a pattern: thread @t, memory @what, round @r. */
+#define PRESSURE_SEED(t, what, r) \
+	(0x5eed000000000000UL | (unsigned long)(t) << 32 | (unsigned long)(what) << 16 | (r))
+
+/* Memory of the application that pressure_thread() works on. */
+static unsigned long pressure_data[PRESSURE_THREADS][PRESSURE_DATA] = {
+	[0 ... PRESSURE_THREADS - 1] = { [0 ... PRESSURE_DATA - 1] = 1 },
+};
+
+static unsigned long pressure_bss[PRESSURE_THREADS][PRESSURE_BSS];
+static pid_t pressure_ppid;
+
+/**
+ * open_null() - open /dev/null, which the initramfs may not have
+ *
+ * Return: a file descriptor for writing, or -1.
+ */
+static int open_null(void)
+{
+	mknod("/tmp/null", S_IFCHR | 0666, makedev(1, 3));
+	return open("/tmp/null", O_WRONLY);
+}
+
+/**
+ * pressure_calls() - recurse on the stack, with system calls at each level
+ * @depth: levels still to go
+ * @seed: the pattern of the levels' frames
+ * @fds: a pipe of the thread's own
+ * @null: /dev/null
+ *
+ * Each level fills a frame with a pattern, sends it through the pipe
+ * (copied from and to the stack by the kernel), writes it to /dev/null
+ * and calls getppid() and sched_yield() before it goes a level deeper,
+ * and checks the frame when it comes back.
+ *
+ * Return: the number of calls that returned what they should not, and of
+ * frames that changed.
+ */
+static __attribute__((noipa)) int pressure_calls(int depth, unsigned long seed, int *fds, int null)
+{
+	unsigned long frame[PRESSURE_FRAME], copy[PRESSURE_FRAME];
+	int bad = 0;
+
+	fill_words(frame, PRESSURE_FRAME, seed + depth);
+	bad += getppid() != pressure_ppid;
+	bad += write(null, frame, sizeof(frame)) != sizeof(frame);
+	bad += write(fds[1], frame, sizeof(frame)) != sizeof(frame);
+	bad += read(fds[0], copy, sizeof(copy)) != sizeof(copy) ||
+	       memcmp(copy, frame, sizeof(frame));
+	bad += sched_yield() != 0;
+	if (depth)
+		bad += pressure_calls(depth - 1, seed, fds, null);
+	bad += !!check_words(frame, PRESSURE_FRAME, seed + depth);
+	return bad;
+}
+
+/**
+ * pressure_thread() - compute and make calls over memory that does not fit
+ * @arg: the thread's number
+ *
+ * Each round fills the thread's heap with a pattern, checks and renews
+ * its part of .data and .bss, recurses on its stack with system calls at
+ * each level, and checks the heap again: meanwhile, the work of the other
+ * threads has pushed the pages out to swap.
+ *
+ * Return: the number of failures, as a pointer.
+ */
+static void *pressure_thread(void *arg)
+{
+	const size_t words = PRESSURE_HEAP / sizeof(long);
+	unsigned long *heap = malloc(PRESSURE_HEAP), *data, *bss;
+	int t = (long)arg, r, i, fds[2], null = open_null();
+	long bad = 0;
+	size_t n;
+
+	data = pressure_data[t];
+	bss = pressure_bss[t];
+	if (!heap || null < 0 || pipe(fds)) {
+		ksft_print_msg("thread %d: no heap, /dev/null or pipe\n", t);
+		return (void *)1L;
+	}
+	for (r = 0; r < PRESSURE_ROUNDS; r++) {
+		fill_words(heap, words, PRESSURE_SEED(t, 0, r));
+		for (i = n = 0; i < PRESSURE_DATA; i++)
+			n += data[i]++ != 1UL + r;
+		if (r)
+			n += check_words(bss, PRESSURE_BSS, PRESSURE_SEED(t, 1, r - 1));
+		fill_words(bss, PRESSURE_BSS, PRESSURE_SEED(t, 1, r));
+		if (n)
+			ksft_print_msg("thread %d, round %d: %zu words of .data and .bss changed\n",
+				       t, r, n);
+		bad += !!n;
+		n = pressure_calls(PRESSURE_DEPTH, PRESSURE_SEED(t, 2, r), fds, null);
+		if (n)
+			ksft_print_msg("thread %d, round %d: %zu calls or frames went wrong\n",
+				       t, r, n);
+		bad += !!n;
+		n = check_words(heap, words, PRESSURE_SEED(t, 0, r));
+		if (n)
+			ksft_print_msg("thread %d, round %d: %zu words of the heap changed\n",
+				       t, r, n);
+		bad += !!n;
+	}
+	for (i = n = 0; i < PRESSURE_DATA; i++)
+		n += data[i] != 1UL + PRESSURE_ROUNDS;
+	n += check_words(bss, PRESSURE_BSS, PRESSURE_SEED(t, 1, PRESSURE_ROUNDS - 1));
+	if (n)
+		ksft_print_msg("thread %d: %zu words of .data and .bss changed\n", t, n);
+	bad += !!n;
+	free(heap);
+	close(fds[0]);
+	close(fds[1]);
+	close(null);
+	return (void *)bad;
+}
+
+/**
+ * compute_and_call() - threads compute and call in a memory cgroup too small
+ * @unused: no argument
+ *
+ * The child moves itself into a memory cgroup of 3 MiB with swap, and
+ * PRESSURE_THREADS threads work on about 4 MiB of heap, .data, .bss and
+ * stack (pressure_thread()): the cgroup's reclaim swaps their memory out
+ * in their page faults and system calls, and their loads swap it back in.
+ * Every pattern must be intact, every call must return what it should,
+ * and pages must have gone to swap and back (went_to_swap()).
+ *
+ * Return: never; exit status 0 if all went right, 1 if not, 2 if the test
+ * could not be set up.
+ */
+static noreturn void compute_and_call(const char *unused)
+{
+	pthread_t threads[PRESSURE_THREADS];
+	pthread_attr_t attr;
+	long steal, majfault, bad = 0;
+	void *ret;
+	int t;
+
+	alarm(CHILD_TIMEOUT);
+	if (!memcg_enter("mmstress-swap", PRESSURE_MAX, "max"))
+		child_exit(2);
+	pressure_ppid = getppid();
+	steal = memcg_stat("mmstress-swap", "pgsteal");
+	majfault = memcg_stat("mmstress-swap", "pgmajfault");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PRESSURE_STACK);
+	for (t = 0; t < PRESSURE_THREADS; t++)
+		if (pthread_create(&threads[t], &attr, pressure_thread, (void *)(long)t))
+			child_exit(2);
+	for (t = 0; t < PRESSURE_THREADS; t++) {
+		pthread_join(threads[t], &ret);
+		bad += (long)ret;
+	}
+	if (!went_to_swap("mmstress-swap", steal, majfault))
+		bad++;
+	child_exit(bad ? 1 : 0);
+}
+
+#define FAULT_AREA	(64 * PAGE)
+#define END_ROUNDS	6
+
+/* The round of faults_and_calls(): how long it runs before its end. */
+static int end_round;
+/* Where faults_and_calls() tells its parent that it is set up. */
+static int ready_fd = -1;
+
+/**
+ * fault_loop() - take page faults for ever
+ * @arg: no argument
+ *
+ * Drops an area (MADV_DONTNEED) or pages it out (MADV_PAGEOUT), and
+ * touches each of its pages again: the thread is always in a page fault
+ * or in madvise(), or on its way there.
+ *
+ * Return: NULL if the area could not be mapped; never otherwise.
+ */
+static void *fault_loop(void *arg)
+{
+	char *p = mmap(NULL, FAULT_AREA, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long n;
+	size_t i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	for (n = 0;; n++) {
+		madvise(p, FAULT_AREA, n & 1 ? MADV_PAGEOUT : MADV_DONTNEED);
+		for (i = 0; i < FAULT_AREA; i += PAGE)
+			WRITE_ONCE(p[i], READ_ONCE(p[i]) + 1);
+	}
+	return NULL;
+}
+
+/**
+ * call_loop() - make system calls for ever
+ * @arg: no argument
+ *
+ * Return: NULL if it has no pipe; never otherwise.
+ */
+static void *call_loop(void *arg)
+{
+	char buf[256] = "";
+	int fds[2];
+
+	if (pipe(fds))
+		return NULL;
+	for (;;) {
+		getppid();
+		if (write(fds[1], buf, sizeof(buf)) != sizeof(buf) ||
+		    read(fds[0], buf, sizeof(buf)) != sizeof(buf))
+			return NULL;
+		sched_yield();
+	}
+}
+
+/**
+ * faults_and_calls() - threads in faults and system calls, to the end
+ * @how: "exit": exit_group() after a while; "kill": tell the parent it
+ *       is set up (a byte to ready_fd), and wait for its SIGKILL
+ *
+ * One thread waits in a userfaultfd fault that nobody resolves, four
+ * block in calls (blocking_call()), one takes page faults and one makes
+ * calls in a loop.  The process must end however far each has come:
+ * end_round * end_round * 8 ms after they start, from right after
+ * pthread_create() to when all of them wait.  A thread must neither
+ * keep it alive nor oops the kernel.
+ *
+ * Return: never; exit status 7 for "exit", 2 if it could not be set up.
+ */
+static noreturn void faults_and_calls(const char *how)
+{
+	static struct call calls[NR_CALLS];
+	pthread_t thread;
+	int i;
+
+	alarm(CHILD_TIMEOUT / 2);
+	if (!uffd_setup() || !calls_setup() ||
+	    pthread_create(&thread, NULL, uffd_toucher, NULL) ||
+	    pthread_create(&thread, NULL, fault_loop, NULL) ||
+	    pthread_create(&thread, NULL, call_loop, NULL))
+		child_exit(2);
+	for (i = 0; i < NR_CALLS; i++) {
+		calls[i].what = i;
+		if (pthread_create(&calls[i].thread, NULL, blocking_call, &calls[i]))
+			child_exit(2);
+	}
+	if (!strcmp(how, "exit")) {
+		usleep(end_round * end_round * 8 * 1000);
+		_exit(7);
+	}
+	if (write(ready_fd, "r", 1) != 1)
+		child_exit(2);
+	for (;;)
+		pause();
+}
+
+#define COW_THREADS	3
+#define COW_FORKS	3
+#define COW_DEPTH	6		/* levels of cow_frames() */
+#define COW_FRAME	512		/* words of stack, a level */
+#define COW_HEAP	(768 << 10)	/* bytes of heap, a thread */
+#define COW_STACK	(256 << 10)
+#define COW_MAX		"2M"		/* memory.max: less than the heaps */
+
+/* The seed of a pattern: thread @t, frame @level (COW_DEPTH: the heap), @gen. */
+#define COW_SEED(t, level, gen) \
+	(0xc0e0000000000000UL | (unsigned long)(t) << 32 | (unsigned long)(level) << 16 | (gen))
+
+/**
+ * struct cow - a thread of fork_cow_stacks(), whose memory its children share
+ * @t: the thread's number
+ * @heap: its heap, COW_HEAP bytes
+ * @frames: its stack frames, one a level of cow_frames()
+ * @bad: what went wrong
+ */
+struct cow {
+	int t;
+	unsigned long *heap;
+	unsigned long *frames[COW_DEPTH];
+	int bad;
+};
+
+/**
+ * cow_fill() - fill a thread's frames and heap with a pattern
+ * @c: the thread
+ * @gen: the pattern's generation
+ */
+static void cow_fill(struct cow *c, unsigned int gen)
+{
+	int level;
+
+	for (level = 0; level < COW_DEPTH; level++)
+		fill_words(c->frames[level], COW_FRAME, COW_SEED(c->t, level, gen));
+	fill_words(c->heap, COW_HEAP / sizeof(long), COW_SEED(c->t, COW_DEPTH, gen));
+}
+
+/**
+ * cow_check() - check the pattern of cow_fill()
+ * @c: the thread
+ * @gen: the pattern's generation
+ *
+ * Return: the number of words that differ from it.
+ */
+static size_t cow_check(const struct cow *c, unsigned int gen)
+{
+	size_t bad = 0;
+	int level;
+
+	for (level = 0; level < COW_DEPTH; level++)
+		bad += check_words(c->frames[level], COW_FRAME, COW_SEED(c->t, level, gen));
+	return bad + check_words(c->heap, COW_HEAP / sizeof(long),
+				 COW_SEED(c->t, COW_DEPTH, gen));
+}
+
+/**
+ * say() - print a message from a process forked by one of several threads
+ * @fmt: printf() format
+ * @...: its arguments
+ *
+ * Another thread may have held stdout's lock at the fork, for ever in
+ * the child: format on the stack and write(2) it instead.
+ */
+static __printf(1, 2) void say(const char *fmt, ...)
+{
+	char buf[256];
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	if (n > 0 && write(STDOUT_FILENO, buf, n < (int)sizeof(buf) ? n : sizeof(buf) - 1) < 0)
+		return;
+}
+
+/**
+ * cow_child() - the child of a fork by a thread of fork_cow_stacks()
+ * @c: the thread
+ * @gen: the generation of the pattern in its memory at the fork
+ *
+ * Runs on its copy of the thread's stack, below the frames of the
+ * pattern.  Checks the pattern in its copies of the frames and the heap,
+ * writes another one over it, which copies the pages (after swapping
+ * them in, maybe), and checks that.
+ *
+ * Return: never; exit status 0 if both patterns were right, 3 if the one
+ * of the fork was not, 4 if its own was not.
+ */
+static noreturn void cow_child(struct cow *c, unsigned int gen)
+{
+	size_t bad;
+
+	alarm(CHILD_TIMEOUT / 2);
+	bad = cow_check(c, gen);
+	if (bad) {
+		say("# thread %d, fork %u: %zu words of the child's copy differ\n",
+		    c->t, gen, bad);
+		_exit(3);
+	}
+	cow_fill(c, gen + 1000);
+	bad = cow_check(c, gen + 1000);
+	if (bad) {
+		say("# thread %d, fork %u: %zu words the child wrote differ\n",
+		    c->t, gen, bad);
+		_exit(4);
+	}
+	_exit(0);
+}
+
+/**
+ * cow_forks() - fork children that share a thread's stack and heap
+ * @c: the thread
+ *
+ * After each fork the thread writes the next pattern to its own frames
+ * and heap while the child checks the old one in its copies, and after
+ * the child's exit the thread checks its own.
+ */
+static void cow_forks(struct cow *c)
+{
+	unsigned int gen;
+	int status;
+	size_t bad;
+	pid_t pid;
+
+	for (gen = 0; gen < COW_FORKS; gen++) {
+		pid = fork();
+		if (!pid)
+			cow_child(c, gen);
+		if (pid < 0) {
+			ksft_perror("fork");
+			c->bad++;
+			return;
+		}
+		cow_fill(c, gen + 1);
+		status = wait_child(pid, CHILD_TIMEOUT / 2);
+		if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			ksft_print_msg("thread %d, fork %u: child status 0x%x\n",
+				       c->t, gen, status);
+			c->bad++;
+		}
+		bad = cow_check(c, gen + 1);
+		if (bad) {
+			ksft_print_msg("thread %d, fork %u: %zu words of the parent's changed\n",
+				       c->t, gen, bad);
+			c->bad++;
+		}
+	}
+}
+
+/**
+ * cow_frames() - put COW_DEPTH frames with a pattern on the stack, and fork
+ * @c: the thread
+ * @level: the level of this frame
+ */
+static __attribute__((noipa)) void cow_frames(struct cow *c, int level)
+{
+	unsigned long frame[COW_FRAME];
+
+	c->frames[level] = frame;
+	fill_words(frame, COW_FRAME, COW_SEED(c->t, level, 0));
+	if (level + 1 < COW_DEPTH)
+		cow_frames(c, level + 1);
+	else
+		cow_forks(c);
+	/* The frame lives until here: no tail call reuses it. */
+	__asm__ volatile ("" : : "r" (frame) : "memory");
+}
+
+/**
+ * cow_thread() - a thread of fork_cow_stacks()
+ * @arg: its struct cow
+ *
+ * Return: NULL.
+ */
+static void *cow_thread(void *arg)
+{
+	struct cow *c = arg;
+
+	c->heap = malloc(COW_HEAP);
+	if (!c->heap) {
+		c->bad++;
+		return NULL;
+	}
+	fill_words(c->heap, COW_HEAP / sizeof(long), COW_SEED(c->t, COW_DEPTH, 0));
+	cow_frames(c, 0);
+	free(c->heap);
+	return NULL;
+}
+
+/**
+ * fork_cow_stacks() - threads fork copy-on-write children in a cgroup too small
+ * @unused: no argument
+ *
+ * The child moves itself into a memory cgroup of 2 MiB with swap, where
+ * COW_THREADS threads, each with a pattern in its stack frames and heap,
+ * fork COW_FORKS children each (cow_forks()).  Their heaps alone do not
+ * fit, and the children's copies add to them: the copies are
+ * made of pages in swap, and swapped out again.  Pages must have gone to
+ * swap and back (went_to_swap()).
+ *
+ * Return: never; exit status 0 if every child exited with status 0 and
+ * every pattern was right, 1 if not, 2 if the test could not be set up.
+ */
+static noreturn void fork_cow_stacks(const char *unused)
+{
+	static struct cow cows[COW_THREADS];
+	pthread_t threads[COW_THREADS];
+	pthread_attr_t attr;
+	long steal, majfault;
+	int t, bad = 0;
+
+	alarm(CHILD_TIMEOUT);
+	if (!memcg_enter("mmstress-cow", COW_MAX, "max"))
+		child_exit(2);
+	steal = memcg_stat("mmstress-cow", "pgsteal");
+	majfault = memcg_stat("mmstress-cow", "pgmajfault");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, COW_STACK);
+	for (t = 0; t < COW_THREADS; t++) {
+		cows[t].t = t;
+		if (pthread_create(&threads[t], &attr, cow_thread, &cows[t]))
+			child_exit(2);
+	}
+	for (t = 0; t < COW_THREADS; t++) {
+		pthread_join(threads[t], NULL);
+		bad += cows[t].bad;
+	}
+	if (!went_to_swap("mmstress-cow", steal, majfault))
+		bad++;
+	child_exit(bad ? 1 : 0);
+}
+
 /**
  * child_status() - run a function in a child process and wait for it
  * @fn: what the child runs (it does not return)
  * @arg: its argument
  *
- * Return: the child's wait status, or -1 if it could not run.
+ * Return: the child's wait status, or -1 if it could not run or did not
+ * end within CHILD_TIMEOUT seconds.
  */
 static int child_status(void (*fn)(const char *), const char *arg)
 {
-	int status;
 	pid_t pid;
 
 	fflush(NULL);
@@ -467,7 +1652,7 @@ static int child_status(void (*fn)(const char *), const char *arg)
 		return -1;
 	if (!pid)
 		fn(arg);
-	return waitpid(pid, &status, 0) == pid ? status : -1;
+	return wait_child(pid, CHILD_TIMEOUT);
 }
 
 /**
@@ -509,10 +1694,127 @@ static int dies_of(void (*fn)(const char *), const char *arg, int sig)
 	return 1;
 }
 
+/**
+ * stacks_attacked_in_calls() - run calls_attacked_remotely(), with swap
+ *
+ * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
+ */
+static int stacks_attacked_in_calls(void)
+{
+	if (!swap_on())
+		return KSFT_SKIP;
+	sysfs();
+	procfs();
+	return exits_with(calls_attacked_remotely, NULL, 0) ? KSFT_PASS : KSFT_FAIL;
+}
+
+/**
+ * compute_and_call_swapped() - run compute_and_call(), with swap
+ *
+ * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
+ */
+static int compute_and_call_swapped(void)
+{
+	if (!swap_on())
+		return KSFT_SKIP;
+	return exits_with(compute_and_call, NULL, 0) ? KSFT_PASS : KSFT_FAIL;
+}
+
+/**
+ * exit_group_during_faults_and_calls() - exit_group() in END_ROUNDS windows
+ *
+ * Return: true if faults_and_calls() exited with status 7 every time.
+ */
+static int exit_group_during_faults_and_calls(void)
+{
+	int ok = 1;
+
+	for (end_round = 0; end_round < END_ROUNDS; end_round++)
+		if (!exits_with(faults_and_calls, "exit", 7)) {
+			ksft_print_msg("round %d: exit_group() went wrong\n", end_round);
+			ok = 0;
+		}
+	return ok;
+}
+
+/**
+ * killed_while() - check that the parent's SIGKILL ends a child
+ * @fn: what the child runs; it writes a byte to ready_fd once set up
+ * @arg: its argument
+ * @delay_ms: how long after that byte the child is killed
+ *
+ * Return: true if the child died of the SIGKILL.
+ */
+static int killed_while(void (*fn)(const char *), const char *arg, int delay_ms)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int fds[2], status;
+	pid_t pid;
+	char c;
+
+	fflush(NULL);
+	if (pipe(fds)) {
+		ksft_perror("pipe");
+		return 0;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ksft_perror("fork");
+		return 0;
+	}
+	if (!pid) {
+		close(fds[0]);
+		ready_fd = fds[1];
+		fn(arg);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	if (poll(&pfd, 1, 10 * 1000) != 1 || read(fds[0], &c, 1) != 1)
+		ksft_print_msg("the child did not get ready\n");
+	close(fds[0]);
+	usleep(delay_ms * 1000);
+	kill(pid, SIGKILL);
+	status = wait_child(pid, 10);
+	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+		ksft_print_msg("child status 0x%x, expected death by SIGKILL\n", status);
+		return 0;
+	}
+	return 1;
+}
+
+/**
+ * sigkill_during_faults_and_calls() - SIGKILL in END_ROUNDS windows
+ *
+ * Return: true if faults_and_calls() died of SIGKILL every time.
+ */
+static int sigkill_during_faults_and_calls(void)
+{
+	int ok = 1;
+
+	for (end_round = 0; end_round < END_ROUNDS; end_round++)
+		if (!killed_while(faults_and_calls, "kill", end_round * end_round * 8)) {
+			ksft_print_msg("round %d: SIGKILL went wrong\n", end_round);
+			ok = 0;
+		}
+	return ok;
+}
+
+/**
+ * fork_cow_stacks_swapped() - run fork_cow_stacks(), with swap
+ *
+ * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
+ */
+static int fork_cow_stacks_swapped(void)
+{
+	if (!swap_on())
+		return KSFT_SKIP;
+	return exits_with(fork_cow_stacks, NULL, 0) ? KSFT_PASS : KSFT_FAIL;
+}
+
 UKL_TEST_MAIN(mmstress)
 {
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(12);
 
 	ksft_test_result(dies_of(revoke_stack_in_read, "mprotect", SIGSEGV),
 			 "stack_mprotected_in_read_segv\n");
@@ -524,6 +1826,16 @@ UKL_TEST_MAIN(mmstress)
 	ksft_test_result_report(page_out_stack_in_read(), "stack_paged_out_in_read\n");
 	ksft_test_result_report(migrate_stack_in_read(), "stack_migrated_in_read\n");
 	ksft_test_result(dies_of(exceed_memcg, NULL, SIGKILL), "memcg_oom_kills\n");
+	ksft_test_result_report(stacks_attacked_in_calls(),
+				"stacks_paged_out_remotely_in_calls\n");
+	ksft_test_result_report(compute_and_call_swapped(),
+				"compute_and_call_swapped_in_memcg\n");
+	ksft_test_result(sigkill_during_faults_and_calls(),
+			 "sigkill_during_faults_and_calls\n");
+	ksft_test_result(exit_group_during_faults_and_calls(),
+			 "exit_group_during_faults_and_calls\n");
+	ksft_test_result_report(fork_cow_stacks_swapped(),
+				"fork_cow_stacks_swapped_in_memcg\n");
 
 	ksft_print_cnts();
 	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
