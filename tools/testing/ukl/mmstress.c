@@ -1635,6 +1635,125 @@ static noreturn void fork_cow_stacks(const char *unused)
 }
 
 /**
+ * ksm_pages_sharing() - read how many pages KSM shares now
+ *
+ * Return: /sys/kernel/mm/ksm/pages_sharing, or -1 without KSM.
+ */
+static long ksm_pages_sharing(void)
+{
+	char buf[32];
+
+	if (!ukl_test_read_file("/tmp/sys/kernel/mm/ksm/pages_sharing", buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+/**
+ * ksm_merge_stack_in_read() - KSM merges a blocked thread's stack page
+ *
+ * A thread blocks in read() on a stack of its own; its stack is copied
+ * to a twin mapping, both are made MADV_MERGEABLE, and ksmd merges the
+ * pages that hold its frames (stable while it waits) with their twins
+ * into write-protected KSM pages.  The thread's return then reads
+ * that page and its next writes break the sharing with a copy-on-write
+ * fault, which in ring 0 can be the CPU's own push of an interrupt frame.
+ *
+ * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without KSM.
+ */
+static int ksm_merge_stack_in_read(void)
+{
+	char *stack, *twin;
+	long before, now = -1;
+	pthread_t thread;
+	int i, ok;
+
+	if (!sysfs() || ksm_pages_sharing() < 0)
+		return KSFT_SKIP;
+	write_file("/tmp/sys/kernel/mm/ksm/pages_to_scan", "10000");
+	write_file("/tmp/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	write_file("/tmp/sys/kernel/mm/ksm/run", "1");
+	before = ksm_pages_sharing();
+	stack = start_blocked_reader(&thread);
+	twin = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!stack || twin == MAP_FAILED)
+		return KSFT_FAIL;
+	memcpy(twin, stack, THREAD_STACK);
+	madvise(stack, THREAD_STACK, MADV_MERGEABLE);
+	madvise(twin, THREAD_STACK, MADV_MERGEABLE);
+	for (i = 0; i < 100 && (now = ksm_pages_sharing()) <= before; i++)
+		usleep(20 * 1000);
+	if (now <= before)
+		ksft_print_msg("KSM shared no more pages within 2 s (%ld)\n", now);
+	ok = wake_reader(thread) && now > before;
+	write_file("/tmp/sys/kernel/mm/ksm/run", "2");	/* unmerge all */
+	munmap(twin, THREAD_STACK);
+	munmap(stack, THREAD_STACK);
+	return ok ? KSFT_PASS : KSFT_FAIL;
+}
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#define HPAGE		(2UL << 20)
+
+/* Blocks in read() on a huge-page-aligned stack; see collapse_stack_in_read(). */
+static void *thp_reader(void *arg)
+{
+	char c, deep[3 * PAGE];
+
+	memset(deep, 0x5a, sizeof(deep));
+	if (read(pipe_fds[0], &c, 1) != 1)
+		return (void *)1;
+	return (void *)(long)(READ_ONCE(deep[PAGE]) != 0x5a);
+}
+
+/**
+ * collapse_stack_in_read() - compaction and THP collapse under a blocked thread
+ *
+ * A thread blocks in read() on a 2 MiB stack aligned to a huge page; the
+ * kernel compacts memory and MADV_COLLAPSE copies the stack's pages into
+ * one transparent huge page, replacing the page table the thread's
+ * frames were mapped by.  Its return and its data must not notice.
+ *
+ * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without THP.
+ */
+static int collapse_stack_in_read(void)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	void *ret = (void *)1;
+	char *map, *stack;
+	int err;
+
+	sysfs();
+	procfs();
+	if (access("/tmp/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		return KSFT_SKIP;
+	map = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED || pipe(pipe_fds))
+		return KSFT_FAIL;
+	stack = (char *)(((unsigned long)map + HPAGE - 1) & ~(HPAGE - 1));
+	madvise(stack, HPAGE, MADV_HUGEPAGE);
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, stack, HPAGE);
+	if (pthread_create(&thread, &attr, thp_reader, NULL))
+		return KSFT_FAIL;
+	usleep(200 * 1000);
+	write_file("/tmp/proc/sys/vm/compact_memory", "1");
+	err = madvise(stack, HPAGE, MADV_COLLAPSE) ? errno : 0;
+	if (err)
+		ksft_print_msg("MADV_COLLAPSE: %s\n", strerror(err));
+	if (write(pipe_fds[1], "x", 1) != 1)
+		return KSFT_FAIL;
+	pthread_join(thread, &ret);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	munmap(map, 2 * HPAGE);
+	return !err && !ret ? KSFT_PASS : KSFT_FAIL;
+}
+
+/**
  * child_status() - run a function in a child process and wait for it
  * @fn: what the child runs (it does not return)
  * @arg: its argument
@@ -1814,7 +1933,7 @@ static int fork_cow_stacks_swapped(void)
 UKL_TEST_MAIN(mmstress)
 {
 	ksft_print_header();
-	ksft_set_plan(12);
+	ksft_set_plan(14);
 
 	ksft_test_result(dies_of(revoke_stack_in_read, "mprotect", SIGSEGV),
 			 "stack_mprotected_in_read_segv\n");
@@ -1836,6 +1955,8 @@ UKL_TEST_MAIN(mmstress)
 			 "exit_group_during_faults_and_calls\n");
 	ksft_test_result_report(fork_cow_stacks_swapped(),
 				"fork_cow_stacks_swapped_in_memcg\n");
+	ksft_test_result_report(ksm_merge_stack_in_read(), "stack_ksm_merged_in_read\n");
+	ksft_test_result_report(collapse_stack_in_read(), "stack_thp_collapsed_in_read\n");
 
 	ksft_print_cnts();
 	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
