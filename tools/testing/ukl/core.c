@@ -488,6 +488,29 @@ static void test_fork(void)
 }
 
 /*
+ * fork_stopped_tracee() - fork a child that this process traces, stopped
+ * @stopped: set in the parent to whether the child stopped with SIGSTOP
+ *
+ * Return: in the parent the child's pid (or -1); in the child 0, once the
+ * tracer has let it go on from its SIGSTOP.
+ */
+static pid_t fork_stopped_tracee(int *stopped)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		return 0;
+	}
+	*stopped = pid > 0 && waitpid(pid, &status, 0) == pid &&
+		   WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP;
+	return pid;
+}
+
+/*
  * A tracer single-steps an ordinary process, one instruction and a
  * SIGTRAP stop.  The application's instructions run in ring 0, where the
  * trap flag would raise a debug exception of kernel code: the kernel
@@ -500,15 +523,9 @@ static void test_ptrace_singlestep(void)
 	long r;
 	pid_t pid;
 
-	pid = fork();
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(1);
-		raise(SIGSTOP);
+	pid = fork_stopped_tracee(&ok);
+	if (pid == 0)
 		_exit(3);
-	}
-	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
-	     WSTOPSIG(status) == SIGSTOP;
 	errno = 0;
 	r = ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL);
 	if (ukl_test_cpl() == 0) {
@@ -549,16 +566,11 @@ static void test_ptrace_watchpoint(void)
 	long dr6 = 0;
 	pid_t pid;
 
-	pid = fork();
+	pid = fork_stopped_tracee(&ok);
 	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(1);
-		raise(SIGSTOP);
 		WRITE_ONCE(watched, 5);
 		_exit(READ_ONCE(watched) == 5 ? 3 : 4);
 	}
-	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
-	     WSTOPSIG(status) == SIGSTOP;
 	ok = ok && !poke_debugreg(pid, 0, (unsigned long)&watched) &&
 	     !poke_debugreg(pid, 7, dr7);
 	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
