@@ -214,6 +214,18 @@ static int wait_child(pid_t pid, int seconds)
 	return -1;
 }
 
+/* Whether wait status @status (-1: none) is an exit with status @code. */
+static int exited_with(int status, int code)
+{
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
+
+/* Whether wait status @status (-1: none) is a death by signal @sig. */
+static int killed_by(int status, int sig)
+{
+	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
+}
+
 /**
  * memcg_stat() - one counter of a memory cgroup's memory.stat
  * @name: the cgroup's name below /tmp/cg
@@ -1125,7 +1137,7 @@ static noreturn void calls_attacked_remotely(const char *unused)
 	}
 	close(req[1]);
 	r = wait_child(pid, 10);
-	if (r == -1 || !WIFEXITED(r) || WEXITSTATUS(r)) {
+	if (!exited_with(r, 0)) {
 		ksft_print_msg("the other process: status 0x%x\n", r);
 		bad++;
 	}
@@ -1537,7 +1549,7 @@ static void cow_forks(struct cow *c)
 		}
 		cow_fill(c, gen + 1);
 		status = wait_child(pid, CHILD_TIMEOUT / 2);
-		if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (!exited_with(status, 0)) {
 			ksft_print_msg("thread %d, fork %u: child status 0x%x\n",
 				       c->t, gen, status);
 			c->bad++;
@@ -1786,7 +1798,7 @@ static int exits_with(void (*fn)(const char *), const char *arg, int code)
 {
 	int status = child_status(fn, arg);
 
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != code) {
+	if (!exited_with(status, code)) {
 		ksft_print_msg("child status 0x%x, expected exit %d\n", status, code);
 		return 0;
 	}
@@ -1805,7 +1817,7 @@ static int dies_of(void (*fn)(const char *), const char *arg, int sig)
 {
 	int status = child_status(fn, arg);
 
-	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != sig) {
+	if (!killed_by(status, sig)) {
 		ksft_print_msg("child status 0x%x, expected death by signal %d\n",
 			       status, sig);
 		return 0;
@@ -1894,7 +1906,7 @@ static int killed_while(void (*fn)(const char *), const char *arg, int delay_ms)
 	usleep(delay_ms * 1000);
 	kill(pid, SIGKILL);
 	status = wait_child(pid, 10);
-	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+	if (!killed_by(status, SIGKILL)) {
 		ksft_print_msg("child status 0x%x, expected death by SIGKILL\n", status);
 		return 0;
 	}
