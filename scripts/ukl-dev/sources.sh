@@ -136,6 +136,32 @@ rver=$(sed -n 's/^#define REDIS_VERSION "\(.*\)"$/\1/p' "$redis/src/version.h")
 	die "redis source is ${rver:-unknown}, UKL is tested with Redis $want_redis" \
 	    "(rm -r $redis to fetch it again)"
 
+# --- the QEMU plugin API --------------------------------------------------
+# qemu-plugin.h of the installed QEMU, for make bench's TCG plugin
+# (tools/testing/ukl/insn-classes/): only in Debian's qemu source package.
+qver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86)
+qplugin="$src/qemu-plugin"
+if [ "$(cat "$qplugin/.ukl-unpacked" 2>/dev/null)" != "$qver" ]; then
+	enable_deb_src
+	echo "sources: fetching qemu-plugin.h of qemu $qver"
+	tmp=$(mktemp -d "$src/qemu-src.XXXXXX")
+	if ! (cd "$tmp" && apt-get source -qq --download-only "qemu=$qver" >/dev/null 2>&1); then
+		apt_updated=
+		apt_update
+		(cd "$tmp" && apt-get source -qq --download-only "qemu=$qver" >/dev/null) ||
+			die "apt-get source qemu=$qver failed (deb-src entries?)"
+	fi
+	orig=$(find "$tmp" -maxdepth 1 -name 'qemu_*.orig.tar.*' | head -1)
+	[ -n "$orig" ] || die "apt-get source qemu=$qver fetched no upstream tarball"
+	tar -xf "$orig" -C "$tmp" --wildcards '*/include/qemu/qemu-plugin.h' ||
+		die "$orig has no include/qemu/qemu-plugin.h"
+	rm -rf "$qplugin"
+	mkdir -p "$qplugin/qemu"
+	mv "$tmp"/*/include/qemu/qemu-plugin.h "$qplugin/qemu/"
+	echo "$qver" >"$qplugin/.ukl-unpacked"
+	rm -rf "$tmp"
+fi
+
 # --- toolchain -------------------------------------------------------------
 gver=$(gcc -dumpversion)
 case "$gver" in

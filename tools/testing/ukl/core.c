@@ -488,29 +488,6 @@ static void test_fork(void)
 }
 
 /*
- * fork_stopped_tracee() - fork a child that this process traces, stopped
- * @stopped: set in the parent to whether the child stopped with SIGSTOP
- *
- * Return: in the parent the child's pid (or -1); in the child 0, once the
- * tracer has let it go on from its SIGSTOP.
- */
-static pid_t fork_stopped_tracee(int *stopped)
-{
-	int status = 0;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(1);
-		raise(SIGSTOP);
-		return 0;
-	}
-	*stopped = pid > 0 && waitpid(pid, &status, 0) == pid &&
-		   WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP;
-	return pid;
-}
-
-/*
  * A tracer single-steps an ordinary process, one instruction and a
  * SIGTRAP stop.  The application's instructions run in ring 0, where the
  * trap flag would raise a debug exception of kernel code: the kernel
@@ -523,7 +500,7 @@ static void test_ptrace_singlestep(void)
 	long r;
 	pid_t pid;
 
-	pid = fork_stopped_tracee(&ok);
+	pid = ukl_test_fork_tracee(&ok);
 	if (pid == 0)
 		_exit(3);
 	errno = 0;
@@ -566,7 +543,7 @@ static void test_ptrace_watchpoint(void)
 	long dr6 = 0;
 	pid_t pid;
 
-	pid = fork_stopped_tracee(&ok);
+	pid = ukl_test_fork_tracee(&ok);
 	if (pid == 0) {
 		WRITE_ONCE(watched, 5);
 		_exit(READ_ONCE(watched) == 5 ? 3 : 4);

@@ -5,8 +5,11 @@
 # and bench.png.  Run by ukl-bench.sh; see Documentation/ukl/benchmarks.rst.
 #
 # Inputs in OUT: console-BOOT-METRIC.log (bench.c's "# bench ..." and
-# "# bench-boot ..." lines), console-hello-METRIC.log, hello.txt (sizes and
-# least memory of the hello-world kernel); redis.json and redis.md of
+# "# bench-boot ..." lines; BOOT is NAME@MITIGATIONS for the TCG boots,
+# with the set of mitigations "off" or "distro"), classes-BOOT-METRIC.txt
+# (the QEMU plugin's counts by instruction class, one "mark" line per
+# "# bench" line, in order), console-hello-METRIC.log, hello.txt (sizes
+# and least memory of the hello-world kernel); redis.json and redis.md of
 # "make bench-redis" (ukl-bench-redis.sh), if there, are carried over.
 
 import argparse
@@ -22,12 +25,53 @@ BENCH_RE = re.compile(r"# bench (\S+) (\S+) rep=(\d+) ops=(\d+) ns=(-?\d+)")
 BOOT_RE = re.compile(r"# bench-boot (\S+) cpl=(\d+) tsc=(\d+) boottime_ns=(\d+)")
 TSC_RE = re.compile(r"tsc: Detected ([0-9.]+) MHz")
 RELEASE_RE = re.compile(r"Linux version (\S+)")
+MARK_RE = re.compile(r"^mark \d+ (.*)$", re.M)
+# What the kernel says of its mitigations while it boots.
+MITIGATION_RE = re.compile(r"^\[[ 0-9.]+\] ((?:Spectre V[12]|MDS|TAA|MMIO Stale Data|"
+			   r"RETBleed|Speculative Store Bypass|SRBDS|GDS|"
+			   r"Register File Data Sampling|ITS|Speculative Return Stack "
+			   r"Overflow|x86/bugs|Kernel/User page tables isolation|"
+			   r"VMSCAPE|BHI)[: ].*)$", re.M)
+
+# The sets of mitigations of the TCG boots (ukl-bench.sh), and their title.
+MITIGATIONS = {
+	"off": "mitigations off (-cpu max, mitigations=off)",
+	"distro": "a distribution's mitigations (-cpu Skylake-Client, the "
+		  "kernel's defaults: PTI, retpolines, return thunks, VERW)",
+	"host": "KVM, the host CPU and the kernel's default mitigations",
+}
+
+# The instruction classes of insn-classes/insn_class.h, with a modelled
+# cost in cycles on a recent Intel core and where the figure comes from.
+# A model, labelled as one in the tables: see benchmarks.rst.
+CLASSES = [
+	("syscall", 70, "assumption"),
+	("sysret", 70, "assumption"),
+	("iret", 100, "assumption"),
+	("swapgs", 10, "assumption"),
+	("mov-cr3", 100, "Documentation/arch/x86/pti.rst: 'on the order of a hundred cycles'"),
+	("mov-cr", 100, "assumption, as mov-cr3"),
+	("wrmsr", 100, "assumption"),
+	("verw", 100, "assumption"),
+	("fence", 20, "assumption"),
+	("xsave", 100, "assumption"),
+	("stac-clac", 10, "assumption"),
+	("cli-sti", 5, "assumption"),
+	("pushf-popf", 10, "assumption"),
+	("cpuid", 100, "assumption"),
+	("tlb", 100, "assumption"),
+]
+# The privileged or serialising classes, those the fast path of the
+# application's levels must not execute.
+COSTLY = ["syscall", "sysret", "iret", "swapgs", "mov-cr3", "mov-cr",
+	  "wrmsr", "verw", "cpuid", "tlb"]
 
 # bench.c's benchmarks, in its order, with what one operation is.
 BENCHES = [
 	("empty", "one iteration of an empty loop"),
 	("call", "a call of a function that does nothing"),
 	("getppid", "getppid()"),
+	("clock_gettime", "clock_gettime(CLOCK_MONOTONIC): the vDSO in ring 3"),
 	("read-1", "read() of 1 byte from /dev/zero"),
 	("read-4k", "read() of 4 KiB from /dev/zero"),
 	("write-1", "write() of 1 byte to /dev/null"),
@@ -43,10 +87,6 @@ BENCHES = [
 	("signal", "kill() of oneself, the SIGUSR1 handler, sigreturn"),
 	("tcp-echo", "a 64-byte request and its echo, TCP over loopback"),
 ]
-METRICS = {"instructions": "guest instructions per operation "
-				"(QEMU TCG, -icount shift=0,sleep=off)",
-	   "ns": "nanoseconds per operation (KVM)"}
-
 
 def read(path):
 	try:
@@ -56,10 +96,13 @@ def read(path):
 		return ""
 
 
-def record(name, mode, metric, values):
-	return {"name": name, "mode": mode, "metric": metric,
-		"median": statistics.median(values), "min": min(values),
-		"max": max(values), "repetitions": len(values)}
+def record(name, mode, metric, values, mitigations=None):
+	r = {"name": name, "mode": mode, "metric": metric,
+	     "median": statistics.median(values), "min": min(values),
+	     "max": max(values), "repetitions": len(values)}
+	if mitigations:
+		r["mitigations"] = mitigations
+	return r
 
 
 def fmt(v):
@@ -90,30 +133,61 @@ def main():
 	modes_all = a.modes.split()
 
 	records = []
-	samples = {}		# (name, mode, metric) -> [per-op values]
+	samples = {}		# (name, mode, metric, mitigations) -> [per-op values]
+	classes = {}		# (name, mode, mitigations, class) -> [per-op counts]
 	boots = []		# (boot, metric, program, tsc, boottime_ns, tsc_mhz)
 	release = {}
+	active = {}		# mitigations -> what the UKL kernel said of them
+	notes = []
 	for fn in sorted(os.listdir(out)):
 		m = re.fullmatch(r"console-(.+)-(instructions|ns)\.log", fn)
 		if not m:
 			continue
 		boot, metric = m.groups()
+		boot, _, mit = boot.partition("@")
+		mit = mit or ("host" if metric == "ns" else "off")
 		text = read(os.path.join(out, fn))
 		rel = RELEASE_RE.search(text)
 		if rel:
 			release[boot] = rel.group(1)
+		if boot == "ukl":
+			active[mit] = MITIGATION_RE.findall(text)
 		mhz = TSC_RE.search(text)
-		for b in BENCH_RE.finditer(text):
+		lines = list(BENCH_RE.finditer(text))
+		marks = MARK_RE.findall(read(os.path.join(
+			out, fn.replace("console-", "classes-").replace(".log", ".txt"))))
+		if metric == "instructions" and len(marks) != len(lines):
+			notes.append(f"{fn}: {len(lines)} results but {len(marks)} "
+				     "plugin records: no instruction classes for this boot")
+			marks = []
+		for i, b in enumerate(lines):
 			name, mode, rep, ops, ns = b.groups()
 			if int(rep) == 0:	# the warm-up
 				continue
-			samples.setdefault((name, mode, metric), []).append(int(ns) / int(ops))
+			samples.setdefault((name, mode, metric, mit), []).append(int(ns) / int(ops))
+			if not marks:
+				continue
+			counts = dict(kv.split("=") for kv in marks[i].split())
+			for c, _, _ in CLASSES:
+				classes.setdefault((name, mode, mit, c), []).append(
+					int(counts.get(c, 0)) / int(ops))
 		bb = BOOT_RE.search(text)
-		if bb:
+		if bb and mit in ("off", "host"):
 			boots.append((boot, metric, bb.group(1), int(bb.group(3)),
 				      int(bb.group(4)), float(mhz.group(1)) if mhz else None))
-	for (name, mode, metric), v in samples.items():
-		records.append(record(name, mode, metric, v))
+	for (name, mode, metric, mit), v in samples.items():
+		records.append(record(name, mode, metric, v, mit))
+	for (name, mode, mit, c), v in classes.items():
+		records.append(record(name, mode, "class-" + c, v, mit))
+	# The model: every instruction a cycle, a class's its cost.
+	cost = {c: k for c, k, _ in CLASSES}
+	for (name, mode, metric, mit), v in samples.items():
+		if metric != "instructions" or (name, mode, mit, "syscall") not in classes:
+			continue
+		extra = [sum(classes[(name, mode, mit, c)][i] * (cost[c] - 1) for c in cost)
+			 for i in range(len(v))]
+		records.append(record(name, mode, "modelled-cycles",
+				      [a + b for a, b in zip(v, extra)], mit))
 
 	# Boot to main: instructions (icount) or ns (KVM), one boot each.
 	boot_mode = {"ukl": "base", "unpatched": "ring3-unpatched", "hello": "base"}
@@ -149,8 +223,11 @@ def main():
 		json.dump(records + redis, f, indent=1)
 		f.write("\n")
 
-	idx = {(r["name"], r["mode"], r["metric"]): r for r in records}
+	idx = {(r["name"], r["mode"], r["metric"], r.get("mitigations")): r
+	       for r in records}
 	modes = [m for m in modes_all if any(k[1] == m for k in samples)]
+	mits = [m for m in MITIGATIONS if any(k[3] == m for k in samples)]
+	levels = [m for m in ("base", "ret", "bypass", "direct") if m in modes]
 
 	md = []
 	when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
@@ -159,33 +236,75 @@ def main():
 		  f"{release.get('ukl', '?')}, 1 CPU, "
 		  "medians of the repetitions (min-max in parentheses).")
 	md.append("")
-	for metric, title in METRICS.items():
-		if not any(k[2] == metric for k in samples):
-			if metric == "ns":
-				md.append(f"{title[0].upper()}{title[1:]}: not measured, "
-					  "KVM does not work on this machine "
-					  "(ukl-run.sh's probe).")
-				md.append("")
-			continue
-		md.append(f"{title[0].upper()}{title[1:]}:")
+	md += [f"Note: {n}" for n in notes] + ([""] if notes else [])
+
+	def table(metric, mit, title):
+		md.append(title + ":")
 		md.append("")
+		modes = [m for m in modes_all
+			 if any(k[1] == m and k[3] == mit for k in samples)]
 		hdr = ["benchmark"] + modes
-		ratios = [m for m in ("base", "ret", "bypass", "direct")
-			  if m in modes and "ring3" in modes]
+		ratios = [m for m in levels if "ring3" in modes]
 		hdr += [f"{m}/ring3" for m in ratios]
 		md.append("| " + " | ".join(hdr) + " |")
 		md.append("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 1)) + "|")
 		for name, _ in BENCHES:
-			row = [idx.get((name, m, metric)) for m in modes]
+			row = [idx.get((name, m, metric, mit)) for m in modes]
 			if not any(row):
 				continue
 			cells = [name] + [cell(r) for r in row]
 			for m in ratios:
-				b = idx.get((name, m, metric))
-				r3 = idx.get((name, "ring3", metric))
+				b = idx.get((name, m, metric, mit))
+				r3 = idx.get((name, "ring3", metric, mit))
 				cells.append(f"{b['median'] / r3['median']:.2f}"
 					     if b and r3 and r3["median"] > 0 else "-")
 			md.append("| " + " | ".join(cells) + " |")
+		md.append("")
+
+	def class_cell(name, mode, mit):
+		parts = []
+		for c, _, _ in CLASSES:
+			r = idx.get((name, mode, "class-" + c, mit))
+			if r and r["median"] >= 0.005:
+				parts.append(f"{c} {r['median']:.2f}")
+		if (name, mode, "class-syscall", mit) not in idx:
+			return "-"
+		return ", ".join(parts) or "none"
+
+	for mit in mits:
+		if mit == "host":
+			continue
+		md.append(f"## {MITIGATIONS[mit][0].upper()}{MITIGATIONS[mit][1:]}")
+		md.append("")
+		said = active.get(mit)
+		if said:
+			md.append("The UKL kernel's boot log on its mitigations:")
+			md.append("")
+			md += ["    " + line for line in said]
+			md.append("")
+		table("instructions", mit, "Guest instructions per operation "
+		      "(QEMU TCG, -icount shift=0,sleep=off)")
+		if any(k[2] == mit for k in classes):
+			md.append("Instructions of the costly classes per operation "
+				  "(QEMU plugin insn-classes/; classes below 0.005 "
+				  "per operation left out):")
+			md.append("")
+			md.append("| benchmark | mode | per operation |")
+			md.append("|---|---|---|")
+			for name, _ in BENCHES:
+				for m in modes:
+					if (name, m, "instructions", mit) in idx:
+						md.append(f"| {name} | {m} | "
+							  f"{class_cell(name, m, mit)} |")
+			md.append("")
+			table("modelled-cycles", mit, "Modelled cycles per operation "
+			      "(a model, not a measurement: every instruction one "
+			      "cycle, each class its cost of benchmarks.rst)")
+	if "host" in mits:
+		table("ns", "host", "Nanoseconds per operation (KVM)")
+	else:
+		md.append("Nanoseconds per operation (KVM): not measured, KVM does "
+			  "not work on this machine (ukl-run.sh's probe).")
 		md.append("")
 
 	md.append("Boot and size:")
@@ -219,21 +338,58 @@ def main():
 	# The targets of the benchmark issue: reported, not asserted.
 	md.append("Targets (reported, not asserted):")
 	md.append("")
-	g = idx.get(("getppid", "bypass", "instructions"))
-	r3 = idx.get(("getppid", "ring3", "instructions"))
-	if g and r3:
-		md.append(f"- bypass getppid <= 1/10 of ring 3: "
-			  f"{g['median'] / r3['median']:.3f} of it")
-	else:
-		md.append("- bypass getppid <= 1/10 of ring 3: no bypass mode yet")
-	for metric in METRICS:
+	def med(name, mode, metric, mit):
+		r = idx.get((name, mode, metric, mit))
+		return r["median"] if r else None
+
+	for mit in [m for m in mits if m != "host"]:
+		md.append(f"With {mit} mitigations (instructions; classes from the plugin):")
+		md.append("")
+		r3 = med("getppid", "ring3", "instructions", mit)
+		best = min(((med("getppid", m, "instructions", mit), m) for m in levels
+			    if med("getppid", m, "instructions", mit) is not None),
+			   default=None)
+		if best and r3:
+			costly = [c for c in ("syscall", "sysret", "swapgs", "iret",
+					      "mov-cr3", "verw")
+				  if (med("getppid", best[1], "class-" + c, mit) or 0) >= 0.005]
+			md.append(f"- getppid at the best level ({best[1]}) <= 1/6 of ring 3 "
+				  f"and none of SYSCALL, SYSRET, SWAPGS, IRET, MOV to CR3, "
+				  f"VERW: {best[0] / r3:.3f} of it, "
+				  + (("with " + ", ".join(costly)) if costly else
+				     "none of them" if (("getppid", best[1], "class-syscall", mit)
+							 in idx) else "classes not counted"))
 		slower = [n for n, _ in BENCHES
-			  if (n, "base", metric) in idx and (n, "ring3", metric) in idx and
-			  n not in ("empty", "call") and
-			  idx[(n, "base", metric)]["median"] > idx[(n, "ring3", metric)]["median"]]
-		if any(k[2] == metric and k[1] == "base" for k in samples):
-			md.append(f"- base never slower than ring 3 ({metric}): " +
-				  ("yes" if not slower else "no: " + ", ".join(slower)))
+			  if n not in ("empty", "call") and
+			  med(n, "base", "instructions", mit) is not None and
+			  med(n, "ring3", "instructions", mit) is not None and
+			  med(n, "base", "instructions", mit) > med(n, "ring3", "instructions", mit)]
+		if med("getppid", "base", "instructions", mit) is not None:
+			md.append("- base at most ring 3 on every microbenchmark: " +
+				  ("yes" if not slower else "no: " + ", ".join(
+					  f"{n} {med(n, 'base', 'instructions', mit) / med(n, 'ring3', 'instructions', mit):.2f}"
+					  for n in slower)))
+		for n in ("read-1", "write-1"):
+			b = med(n, "bypass", "instructions", mit)
+			r = med(n, "ring3", "instructions", mit)
+			if b and r:
+				md.append(f"- bypass {n} <= 0.85 of ring 3: {b / r:.2f}")
+		c0 = [med("clock_gettime", m, "instructions", mit) for m in levels]
+		c3 = med("clock_gettime", "ring3", "instructions", mit)
+		if c3 and any(c0):
+			bestc = min(v for v in c0 if v)
+			md.append(f"- clock_gettime(CLOCK_MONOTONIC) at most the ring-3 vDSO: "
+				  f"{'yes' if bestc <= c3 else 'no'} ({bestc:,.0f} against {c3:,.0f})")
+		for m in levels:
+			per = sum(med(n, m, "class-" + c, mit) or 0
+				  for n in ("getppid", "read-1", "write-1") for c in COSTLY)
+			r3c = sum(med(n, "ring3", "class-" + c, mit) or 0
+				  for n in ("getppid", "read-1", "write-1") for c in COSTLY)
+			if ("getppid", m, "class-syscall", mit) in idx:
+				md.append(f"- {m}: privileged or serialising instructions per "
+					  f"call of getppid, read-1 and write-1 together: "
+					  f"{per:.2f} (ring 3: {r3c:.2f})")
+		md.append("")
 	if hello.get("bzimage"):
 		bz = int(hello["bzimage"])
 		mem = hello.get("min_mem_mib", "none")
@@ -241,7 +397,7 @@ def main():
 			  f"({bz / 1e6:.2f} MB); boots in <= 16 MB: "
 			  f"{'yes' if mem != 'none' and int(mem) <= 16 else 'no'} "
 			  f"(least: {mem} MiB)")
-	k = idx.get(("hello-boot-to-main", "base", "ns"))
+	k = idx.get(("hello-boot-to-main", "base", "ns", None))
 	if k:
 		md.append(f"- boot to main < 10 ms under KVM: "
 			  f"{'yes' if k['median'] < 1e7 else 'no'} ({k['median'] / 1e6:.1f} ms)")
@@ -260,17 +416,17 @@ def main():
 	with open(os.path.join(out, "bench.md"), "w") as f:
 		f.write("\n".join(md))
 
-	plot(out, idx, modes)
+	plot(out, idx, modes, mits[0] if mits else None)
 
 
-def plot(out, idx, modes):
+def plot(out, idx, modes, mit):
 	"""A bar chart of the instruction counts, one group per benchmark."""
 	png = os.path.join(out, "bench.png")
 	if not shutil.which("gnuplot"):
 		print("ukl-bench: gnuplot not found (Debian package gnuplot-nox): no bench.png")
 		return
 	names = [n for n, _ in BENCHES
-		 if any((n, m, "instructions") in idx for m in modes)]
+		 if any((n, m, "instructions", mit) in idx for m in modes)]
 	if not names or not modes:
 		return
 	dat = os.path.join(out, "bench.dat")
@@ -279,7 +435,7 @@ def plot(out, idx, modes):
 		for n in names:
 			vals = []
 			for m in modes:
-				r = idx.get((n, m, "instructions"))
+				r = idx.get((n, m, "instructions", mit))
 				vals.append(f"{r['median']:.1f}" if r else "NaN")
 			f.write(n + " " + " ".join(vals) + "\n")
 	cols = ", ".join(f"'{dat}' using {i + 2}:xtic(1) title '{m}'"
@@ -287,7 +443,7 @@ def plot(out, idx, modes):
 	script = f"""
 set terminal pngcairo size 1200,600 noenhanced
 set output '{png}'
-set title 'UKL microbenchmarks: guest instructions per operation (QEMU -icount), log scale'
+set title 'UKL microbenchmarks: guest instructions per operation (QEMU -icount, mitigations {mit}), log scale'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1

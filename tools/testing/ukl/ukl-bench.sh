@@ -23,7 +23,12 @@
 #
 # Metrics: "instructions", from boots under QEMU's -icount shift=0,sleep=off
 # (TCG), where one guest instruction is one guest nanosecond; "ns", from
-# boots under KVM, when ukl-run.sh's probe finds that KVM works.
+# boots under KVM, when ukl-run.sh's probe finds that KVM works.  The TCG
+# boots also count the instructions by class (SYSCALL, SWAPGS, MOV to CR3,
+# VERW, ...) with the QEMU plugin of insn-classes/, and run once per set of
+# mitigations: "off" (-cpu max, mitigations=off) and "distro" (-cpu
+# Skylake-Client, for which the kernel applies what it applies on such
+# hardware: PTI, retpolines, return thunks, VERW).
 
 set -euo pipefail
 
@@ -52,6 +57,8 @@ mode and metric) and bench.png (bar chart) to \$BUILD/bench/.
   --no-unpatched   skip the unpatched reference kernel
   --no-hello       skip the hello-world size, memory and boot measurements
   --no-kvm         do not try KVM (ns), only instruction counts
+  --mitigations M  the sets of mitigations of the TCG boots, of off and
+                   distro (default off,distro)
   --timeout S      seconds a benchmark boot may take (default 1800)
   -h, --help       show this text
 EOF
@@ -62,16 +69,17 @@ die() {
 	exit 2
 }
 
-reps=7 scale=1 only= unpatched=1 hello=1 try_kvm=1 timeout=1800
+reps=7 scale=1 only= unpatched=1 hello=1 try_kvm=1 timeout=1800 mitigations=off,distro
 while [ $# -gt 0 ]; do
 	case $1 in
-	--reps|--scale|--only|--timeout)
+	--reps|--scale|--only|--timeout|--mitigations)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case $1 in
 		--reps)		reps=$2 ;;
 		--scale)	scale=$2 ;;
 		--only)		only=$2 ;;
 		--timeout)	timeout=$2 ;;
+		--mitigations)	mitigations=$2 ;;
 		esac
 		shift 2
 		;;
@@ -83,6 +91,15 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a count, not '$reps'"
+[[ $mitigations =~ ^(off|distro)(,(off|distro))*$ ]] ||
+	die "--mitigations wants off, distro or off,distro, not '$mitigations'"
+
+# The sets of mitigations of the TCG boots: QEMU CPU model and kernel
+# arguments.  Under TCG, -cpu max is an AMD family 0Fh CPU that Linux deems
+# unaffected by Meltdown and MDS; an Intel model makes it apply what it
+# applies on that hardware.
+declare -A mit_cpu=([off]=max [distro]=Skylake-Client)
+declare -A mit_args=([off]=mitigations=off [distro]=)
 
 # The order of the columns; modes without results are left out.
 mode_order="ring3 base ret bypass direct ring3-unpatched"
@@ -102,6 +119,15 @@ scenarios=UKL
 log "BUILD   $scenarios (ukl-test.sh --build)"
 "$testdir/ukl-test.sh" --build --scenarios "$scenarios" >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "building $scenarios failed"; }
+
+# The instruction class counter, against the installed QEMU's plugin API
+# (scripts/ukl-dev/sources.sh fetched its header for ukl-test.sh --build).
+log "PLUGIN  insn-classes/ukl-insn-plugin.so"
+plugin=$out/plugin/ukl-insn-plugin.so
+mkdir -p "$out/plugin"
+make -s -C "$testdir/insn-classes" OUT="$out/plugin" \
+	QEMU_PLUGIN_INC="$BUILD/src/qemu-plugin" >>"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log" >&2; die "building the QEMU plugin failed"; }
 
 kunpatched=$BUILD/src/kernel/REF
 if [ -n "$unpatched" ]; then
@@ -168,25 +194,37 @@ else
 	log "KVM     not usable here: only instruction counts"
 fi
 
-rm -f "$out"/console-*.log
+# Boot $1 (name) of kernel $2 with initramfs $3 and init arguments $4 for
+# metric $5, with the mitigations $6 (TCG) or those of the host (KVM):
+# console-NAME-METRIC.log, and classes-NAME-METRIC.txt from the plugin.
+bench_boot() {
+	local name=$1 kernel=$2 cpio=$3 args=$4 metric=$5 mit=$6 status=0 t=$SECONDS
+	local accel
+
+	case $metric in
+	instructions)
+		accel=(--icount --cpu "${mit_cpu[$mit]}"
+		       --qemu-arg -plugin --qemu-arg "$plugin,out=$out/classes-$name-$metric.txt")
+		;;
+	ns)	accel=(--accel kvm) ;;
+	esac
+	log "BOOT    $name ($metric${mit:+, mitigations $mit: -cpu ${mit_cpu[$mit]} ${mit_args[$mit]}})"
+	"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" "${accel[@]}" \
+		--timeout "$timeout" --log "$out/console-$name-$metric.log" \
+		--append "kunit.enable=0 ${mit:+${mit_args[$mit]} }-- $args" \
+		>"$out/run-$name-$metric.log" 2>&1 || status=$?
+	log "        $((SECONDS - t))s, exit status $status"
+	[ "$status" = 0 ] || echo "$me: warning: boot $name ($metric) ended with status" \
+		"$status (console: $out/console-$name-$metric.log)" >&2
+}
+
+rm -f "$out"/console-*.log "$out"/classes-*.txt
 for m in "${modes[@]}"; do
 	IFS='|' read -r name kernel cpio args <<<"$m"
-	for metric in instructions ns; do
-		case $metric in
-		instructions)	accel=(--icount) ;;
-		ns)		[ -n "$kvm" ] || continue; accel=(--accel kvm) ;;
-		esac
-		log "BOOT    $name ($metric)"
-		t=$SECONDS
-		status=0
-		"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" "${accel[@]}" \
-			--timeout "$timeout" --log "$out/console-$name-$metric.log" \
-			--append "kunit.enable=0 -- $args" >"$out/run-$name-$metric.log" 2>&1 ||
-			status=$?
-		log "        $((SECONDS - t))s, exit status $status"
-		[ "$status" = 0 ] || echo "$me: warning: boot $name ($metric) ended with status" \
-			"$status (console: $out/console-$name-$metric.log)" >&2
+	for mit in ${mitigations//,/ }; do
+		bench_boot "$name@$mit" "$kernel" "$cpio" "$args" instructions "$mit"
 	done
+	[ -z "$kvm" ] || bench_boot "$name" "$kernel" "$cpio" "$args" ns ""
 done
 
 # --- hello world: size, least memory, boot time -----------------------------

@@ -36,6 +36,10 @@ status of the program the guest ran.
                        and a test boot of this kernel under KVM reaches init;
                        the result is cached per QEMU version, kernel release
                        and host).  TCG runs -cpu max, KVM -cpu host
+  --cpu MODEL          the CPU model under TCG instead of max; for example
+                       Skylake-Client, for which Linux applies the
+                       mitigations of such hardware (max is an AMD CPU it
+                       deems unaffected by Meltdown and MDS)
   --probe-cache FILE   where --accel auto caches its probe
                        (default \$BUILD/ukl-run/kvm-probe)
   --icount             deterministic instruction counting
@@ -76,7 +80,7 @@ die() {
 splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
-kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose=
+kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max
 accel=auto icount= gdb_port= probe_cache=
 net_fwd=() qemu_extra=()
 
@@ -88,7 +92,7 @@ while [ $# -gt 0 ]; do
 	esac
 	case $opt in
 	--kernel|--initrd|--append|--smp|--mem|--numa|--timeout|--log|--accel|\
-	--probe-cache|--net-fwd|--qemu-arg)
+	--probe-cache|--net-fwd|--qemu-arg|--cpu)
 		if [ -z "$inline" ]; then
 			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
 			val=$1
@@ -114,6 +118,7 @@ while [ $# -gt 0 ]; do
 	--probe-cache)	probe_cache=$val ;;
 	--net-fwd)	net_fwd+=("$val") ;;
 	--qemu-arg)	qemu_extra+=("$val") ;;
+	--cpu)		tcg_cpu=$val ;;
 	--verbose)	verbose=1 ;;
 	--icount)	icount=1 ;;
 	--gdb)		gdb_port=${val:-1234} ;;
@@ -237,7 +242,9 @@ kvm_usable() {
 }
 
 if [ "$accel" = auto ]; then
-	if kvm_usable; then
+	if [ "$tcg_cpu" != max ]; then
+		accel=tcg	# --cpu asks for a model that KVM does not run
+	elif kvm_usable; then
 		accel=kvm
 	else
 		accel=tcg
@@ -245,9 +252,10 @@ if [ "$accel" = auto ]; then
 fi
 if [ "$accel" = kvm ]; then
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || die "--accel kvm: /dev/kvm is not accessible"
+	[ "$tcg_cpu" = max ] || die "--cpu $tcg_cpu: KVM runs -cpu host; use --accel tcg or --icount"
 	cpu=host
 else
-	cpu=max
+	cpu=$tcg_cpu
 fi
 
 # --- command line ----------------------------------------------------------

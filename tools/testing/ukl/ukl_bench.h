@@ -28,14 +28,6 @@ static inline uint64_t ukl_bench_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static inline int64_t ukl_bench_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /**
  * ukl_bench_boot() - report how long the machine took to get to main()
  * @prog: name of the program, for the report
@@ -47,11 +39,29 @@ static inline int64_t ukl_bench_ns(clockid_t clock)
 static inline void ukl_bench_boot(const char *prog)
 {
 	uint64_t tsc = ukl_bench_rdtsc();
-	int64_t boot = ukl_bench_ns(CLOCK_BOOTTIME);
+	int64_t boot = ukl_test_ns(CLOCK_BOOTTIME);
 
 	printf("# bench-boot %s cpl=%d tsc=%llu boottime_ns=%lld\n", prog,
 	       ukl_test_cpl(), (unsigned long long)tsc, (long long)boot);
 	fflush(stdout);
+}
+
+/*
+ * The marker instructions of insn-classes/insn_class.h: NOPs that the QEMU
+ * plugin of make bench (ukl-insn-plugin.so) takes as the start and the end
+ * of a window in which it counts instructions by class.
+ */
+#define UKL_BENCH_MARK(n) \
+	__asm__ volatile ("nopl 0x554b4c0" #n "(%%rax)" ::: "memory")
+
+static inline void ukl_bench_mark_start(void)
+{
+	UKL_BENCH_MARK(0);
+}
+
+static inline void ukl_bench_mark_stop(void)
+{
+	UKL_BENCH_MARK(1);
 }
 
 #endif /* __UKL_BENCH_H */

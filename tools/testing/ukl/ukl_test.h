@@ -12,10 +12,13 @@
 #define __UKL_TEST_H
 
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <termios.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/io.h>
@@ -23,7 +26,9 @@
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 /*
  * UKL_TEST_MAIN(name) starts the main function of a test program,
@@ -206,6 +211,38 @@ static inline int ukl_test_seccomp_getppid(void)
 	errno = 0;
 	return syscall(SYS_getppid) == -1 && errno == EPERM &&
 	       syscall(SYS_getpid) == pid;
+}
+
+/* The time of @clock in nanoseconds. */
+static inline int64_t ukl_test_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/**
+ * ukl_test_fork_tracee() - fork a child that this process traces, stopped
+ * @stopped: set in the parent to whether the child stopped with SIGSTOP
+ *
+ * Return: in the parent the child's pid (or -1); in the child 0, once the
+ * tracer has let it go on from its SIGSTOP.
+ */
+static inline pid_t ukl_test_fork_tracee(int *stopped)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		return 0;
+	}
+	*stopped = pid > 0 && waitpid(pid, &status, 0) == pid &&
+		   WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP;
+	return pid;
 }
 
 #define UKL_TEST_SYSFS	"/tmp/ukl-test-sys"

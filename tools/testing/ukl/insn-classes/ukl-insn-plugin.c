@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A QEMU TCG plugin that counts the guest's executed instructions by
+ * class (insn_class.h): the privilege changes, page table switches and
+ * serialising instructions whose cost an instruction count hides.
+ *
+ *	qemu-system-x86_64 ... -plugin ukl-insn-plugin.so,out=FILE
+ *
+ * Counting is between marker instructions (insn_class.h), which bench.c
+ * executes around each repetition of a benchmark: the start marker sets
+ * the counts to zero, the stop marker appends one line to FILE,
+ *
+ *	mark N insns=I syscall=C sysret=C ... tlb=C
+ *
+ * with N counting the stop markers from 1, I the instructions executed in
+ * the window and C those of each class, whatever the privilege level or
+ * the vCPU (use one vCPU, as make bench does, for the window to hold only
+ * the benchmark's work).  The instructions of a translation block count
+ * when the block starts: one that an exception cuts short counts whole.
+ * At exit, a line "total insns=I ..." with the counts since the start.
+ *
+ * With trace=N, the first N instructions executed in each window are
+ * written to FILE too, one "  ADDRESS SYMBOL DISASSEMBLY" line each: what
+ * one operation of a benchmark executes.
+ *
+ * Built against the qemu-plugin.h of the QEMU it runs in (Makefile).
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qemu/qemu-plugin.h>
+
+#include "insn_class.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+/* [0] is the count of all instructions, [class] that of a class. */
+static uint64_t counts[NR_INSN_CLASSES], window_base[NR_INSN_CLASSES];
+static uint64_t totals_base[NR_INSN_CLASSES];
+static unsigned long marks, trace, traced;
+static bool in_window;
+static FILE *out;
+
+static void print_counts(const char *what, const uint64_t *base)
+{
+	int i;
+
+	fprintf(out, "%s insns=%" PRIu64, what, counts[0] - base[0]);
+	for (i = 1; i < NR_INSN_CLASSES; i++)
+		fprintf(out, " %s=%" PRIu64, insn_class_names[i],
+			counts[i] - base[i]);
+	fputc('\n', out);
+	fflush(out);
+}
+
+static void mark_start(unsigned int vcpu_index, void *udata)
+{
+	memcpy(window_base, counts, sizeof(counts));
+	in_window = true;
+	traced = 0;
+}
+
+/* trace=N: one line per executed instruction, udata its text. */
+static void trace_insn(unsigned int vcpu_index, void *udata)
+{
+	if (in_window && traced < trace) {
+		fprintf(out, "  %s\n", (const char *)udata);
+		traced++;
+	}
+}
+
+static void mark_stop(unsigned int vcpu_index, void *udata)
+{
+	char what[32];
+
+	in_window = false;
+	snprintf(what, sizeof(what), "mark %lu", ++marks);
+	print_counts(what, window_base);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb), i;
+
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &counts[0], n);
+	for (i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		const unsigned char *p = qemu_plugin_insn_data(insn);
+		size_t len = qemu_plugin_insn_size(insn);
+		enum insn_class class = insn_classify(p, len);
+
+		if (class != INSN_REST)
+			qemu_plugin_register_vcpu_insn_exec_inline(insn,
+				QEMU_PLUGIN_INLINE_ADD_U64, &counts[class], 1);
+		if (trace) {
+			const char *sym = qemu_plugin_insn_symbol(insn);
+			char *dis = qemu_plugin_insn_disas(insn);
+			char *text;
+
+			/* Never freed: a debugging aid. */
+			if (asprintf(&text, "%" PRIx64 " %s %s",
+				     qemu_plugin_insn_vaddr(insn), sym ? sym : "-",
+				     dis) > 0)
+				qemu_plugin_register_vcpu_insn_exec_cb(insn,
+					trace_insn, QEMU_PLUGIN_CB_NO_REGS, text);
+			free(dis);
+		}
+		switch (insn_marker(p, len)) {
+		case UKL_INSN_MARK_START:
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_start,
+				QEMU_PLUGIN_CB_NO_REGS, NULL);
+			break;
+		case UKL_INSN_MARK_STOP:
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_stop,
+				QEMU_PLUGIN_CB_NO_REGS, NULL);
+			break;
+		}
+	}
+}
+
+static void plugin_exit(qemu_plugin_id_t id, void *p)
+{
+	print_counts("total", totals_base);
+	fclose(out);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+					   const qemu_info_t *info,
+					   int argc, char **argv)
+{
+	const char *path = NULL;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "out=", 4))
+			path = argv[i] + 4;
+		else if (!strncmp(argv[i], "trace=", 6))
+			trace = strtoul(argv[i] + 6, NULL, 0);
+		else {
+			fprintf(stderr, "ukl-insn-plugin: unknown argument '%s' (out=FILE, trace=N)\n",
+				argv[i]);
+			return -1;
+		}
+	}
+	if (strcmp(info->target_name, "x86_64")) {
+		fprintf(stderr, "ukl-insn-plugin: decodes x86_64 only, not %s\n",
+			info->target_name);
+		return -1;
+	}
+	out = path ? fopen(path, "w") : stdout;
+	if (!out) {
+		perror(path);
+		return -1;
+	}
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+	return 0;
+}
