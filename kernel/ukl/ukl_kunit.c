@@ -482,13 +482,14 @@ static void ukl_mode_app_text_test(struct kunit *test)
 }
 
 /*
- * The RET to the application and its system call entries (direct, bypass,
- * then base) count as application context until they have disabled
+ * The RET to the application and its system call entries (leaf, direct,
+ * bypass, then base) count as application context until they have disabled
  * interrupts, and not from there on.
  */
 static void ukl_mode_syscall_entry_test(struct kunit *test)
 {
 	unsigned long start = (unsigned long)entry_SYSCALL_64_ukl_app_ret;
+	unsigned long leaf = (unsigned long)entry_SYSCALL_64_ukl_leaf;
 	unsigned long direct = (unsigned long)entry_SYSCALL_64_ukl_direct;
 	unsigned long bypass = (unsigned long)entry_SYSCALL_64_ukl_bypass;
 	unsigned long base = (unsigned long)entry_SYSCALL_64_ukl;
@@ -499,19 +500,22 @@ static void ukl_mode_syscall_entry_test(struct kunit *test)
 	 * point into the entry code, where IBT's objtool check wants ENDBR.
 	 */
 	OPTIMIZER_HIDE_VAR(start);
+	OPTIMIZER_HIDE_VAR(leaf);
 	OPTIMIZER_HIDE_VAR(direct);
 	OPTIMIZER_HIDE_VAR(bypass);
 	OPTIMIZER_HIDE_VAR(base);
 	OPTIMIZER_HIDE_VAR(end);
 	UKL_MODE_NEED_BUILTIN(test);
 
-	KUNIT_ASSERT_LT(test, start, direct);
+	KUNIT_ASSERT_LT(test, start, leaf);
+	KUNIT_ASSERT_LT(test, leaf, direct);
 	KUNIT_ASSERT_LT(test, direct, bypass);
 	KUNIT_ASSERT_LT(test, bypass, base);
 	KUNIT_ASSERT_LT(test, base, end);
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, base));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, bypass));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, direct));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, leaf));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, start));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, end - 1));
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, end));

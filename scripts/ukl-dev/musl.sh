@@ -53,8 +53,10 @@ builtins_cflags+=" -fno-unwind-tables -ffunction-sections -Wall"
 ok_relocs="R_X86_64_32S R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32 R_X86_64_32"
 ok_relocs+=" R_X86_64_TPOFF32"
 # Left undefined on purpose: the kernel provides them (the system call
-# entries of the base, the bypass and the direct level).
+# entries of the base, the bypass and the direct level, and of the leaf
+# calls).
 kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass entry_SYSCALL_64_ukl_direct"
+kernel_syms+=" entry_SYSCALL_64_ukl_leaf"
 
 die() { echo "musl: error: $*" >&2; exit 1; }
 log() { echo "musl: $*"; }

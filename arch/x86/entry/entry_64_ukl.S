@@ -20,21 +20,24 @@
  * would have left them.  Code that needs to know whether pt_regs belong to
  * the application asks is_ukl_task(), never user_mode().
  *
- * Everything between entry and exit is the ordinary do_syscall_64() with its
- * entry and exit work (seccomp, ptrace, audit, signals, rescheduling, FPU
- * state restore).  entry_SYSCALL_64_ukl_bypass and
- * entry_SYSCALL_64_ukl_direct, the entries of the bypass and the direct
- * level (Documentation/ukl/shortcuts.rst), have the same ABI and contract
- * and share all of the code below; they call ukl_do_syscall_bypass() and
- * ukl_do_syscall_direct() instead, which skip that work when there is none
- * to do, and the latter calls some system calls' kernel functions directly.
+ * Everything between entry and exit is the ordinary system call of
+ * do_syscall_64() with its entry and exit work (seccomp, ptrace, audit,
+ * signals, rescheduling, FPU state restore), in ukl_do_syscall_64(), which
+ * differs from do_syscall_64() only in its return value.
+ * entry_SYSCALL_64_ukl_bypass and entry_SYSCALL_64_ukl_direct, the entries
+ * of the bypass and the direct level (Documentation/ukl/shortcuts.rst),
+ * have the same ABI and contract and share all of the code below; they
+ * call ukl_do_syscall_bypass() and ukl_do_syscall_direct() instead, which
+ * skip that work when there is none to do, and the latter calls some
+ * system calls' kernel functions directly.
  *
- * When the system call leaves ip and sp as the call left them, and did not
- * start a child that may run on the same stack (vfork, clone), the call's
- * return address is still just below sp and the application is returned to
- * with RET (entry_SYSCALL_64_ukl_app_ret).  Otherwise (a signal handler to
- * run, sigreturn, execve()) the return is the one shared with every other
- * way into the application (fork and clone children, the end of execve()):
+ * The C function decides the return (ukl_syscall_can_ret()): when the
+ * system call left ip and sp as the call left them, and did not start a
+ * child that may run on the same stack (vfork, clone), the call's return
+ * address is still just below sp and the application is returned to with
+ * RET (entry_SYSCALL_64_ukl_app_ret).  Otherwise (a signal handler to run,
+ * sigreturn, execve()) the return is the one shared with every other way
+ * into the application (fork and clone children, the end of execve()):
  * the common return path notices the kernel CS in pt_regs and returns with
  * IRET to ring 0 instead of ring 3.
  *
@@ -53,10 +56,59 @@
 #include <asm/processor-flags.h>
 #include <asm/ptrace-abi.h>
 #include <asm/segment.h>
-#include <asm/unistd.h>
+#include <asm/smap.h>
 #include <asm/unwind_hints.h>
 
 #include "calling.h"
+
+/*
+ * Build pt_regs on the task stack for a system call from application
+ * context, as entry_SYSCALL_64 does for SYSCALL: interrupts off, the
+ * return address in r11, the stack pointer still the application's.
+ * Leaves rdi pointing to pt_regs and the number, sign-extended, in rsi.
+ */
+.macro UKL_SYSCALL_PT_REGS
+	/* The TSS word that entry_SYSCALL_64 uses as scratch too. */
+	movq	%rsp, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
+	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
+
+	/* Construct struct pt_regs on the task stack. */
+	pushq	$__KERNEL_DS			/* pt_regs->ss */
+	pushq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
+	addq	$8, (%rsp)			/* pt_regs->sp: before the call */
+	pushfq
+	orq	$X86_EFLAGS_IF, (%rsp)		/* pt_regs->flags: before the CLI */
+	pushq	$__KERNEL_CS			/* pt_regs->cs */
+	pushq	%r11				/* pt_regs->ip: the return address */
+	pushq	%rax				/* pt_regs->orig_ax */
+
+	pushq	$X86_EFLAGS_FIXED		/* the SYSCALL flag mask */
+	popfq
+
+	/*
+	 * No CLEAR_REGS: the caller runs at the kernel's own privilege, so
+	 * its register values are no lower privilege's to exploit.
+	 */
+	PUSH_REGS rax=$-ENOSYS
+
+	/* IRQs are off. */
+	movq	%rsp, %rdi
+	/* Sign extend the lower 32bit as syscall numbers are treated as int */
+	movslq	%eax, %rsi
+.endm
+
+/* Undo the pushes of a leaf call (.Lukl_leaf), back on the application stack. */
+.macro UKL_LEAF_POP
+	popfq
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	popq	%rsp
+.endm
 
 	.section .entry.text, "ax"
 
@@ -90,28 +142,32 @@ SYM_CODE_START(entry_SYSCALL_64_ukl_app_ret)
 	int3
 
 /*
- * entry_SYSCALL_64_ukl_direct, entry_SYSCALL_64_ukl_bypass,
- * entry_SYSCALL_64_ukl - system call entries for ring-0 application code,
- * of the direct, the bypass and the base level
+ * entry_SYSCALL_64_ukl_leaf, entry_SYSCALL_64_ukl_direct,
+ * entry_SYSCALL_64_ukl_bypass, entry_SYSCALL_64_ukl - system call entries
+ * for ring-0 application code: of the leaf calls of the direct level, of
+ * the direct, the bypass and the base level
  *
  * Called on the application's stack with interrupts enabled, as the
  * application always runs.  The one load from that stack, of the return
  * address, comes before the CLI, in application context; like SYSCALL,
  * the entry then has the return address in a register (r11, which the
  * ABI clobbers) and takes the flags as they are (IF aside).  Interrupts
- * are off from the CLI until do_syscall_64() or ukl_do_syscall_bypass()
- * enables them; the POPF of X86_EFLAGS_FIXED then clears DF, AC, TF and
- * NT the way the kernel's SYSCALL mask does.
+ * are off from the CLI until ukl_do_syscall_64() or its like enables
+ * them; the POPF of X86_EFLAGS_FIXED then clears DF, AC, TF and NT the
+ * way the kernel's SYSCALL mask does.
  */
-SYM_INNER_LABEL(entry_SYSCALL_64_ukl_direct, SYM_L_GLOBAL)
+SYM_INNER_LABEL(entry_SYSCALL_64_ukl_leaf, SYM_L_GLOBAL)
 	UNWIND_HINT_ENTRY
 	ENDBR
 	/*
-	 * The direct and bypass entries are the base entry but for the C
-	 * function it calls, chosen by the caller's rcx, the address it
-	 * called.  The nops keep the three addresses apart without IBT, where
-	 * ENDBR is empty; all are application context until the CLI below.
+	 * The other entries are the base entry but for the C function it
+	 * calls, chosen by the caller's rcx, the address it called.  The
+	 * nops keep the four addresses apart without IBT, where ENDBR is
+	 * empty; all are application context until the CLI below.
 	 */
+	nop
+SYM_INNER_LABEL(entry_SYSCALL_64_ukl_direct, SYM_L_GLOBAL)
+	ENDBR
 	nop
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_bypass, SYM_L_GLOBAL)
 	ENDBR
@@ -128,72 +184,27 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl, SYM_L_GLOBAL)
 	cli
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 	ANNOTATE_NOENDBR
-	/* The TSS word that entry_SYSCALL_64 uses as scratch too. */
-	movq	%rsp, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
-	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
-
-	/* Construct struct pt_regs on the task stack. */
-	pushq	$__KERNEL_DS			/* pt_regs->ss */
-	pushq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
-	addq	$8, (%rsp)			/* pt_regs->sp: before the call */
-	pushfq
-	orq	$X86_EFLAGS_IF, (%rsp)		/* pt_regs->flags: before the CLI */
-	pushq	$__KERNEL_CS			/* pt_regs->cs */
-	pushq	%r11				/* pt_regs->ip: the return address */
-	pushq	%rax				/* pt_regs->orig_ax */
-
-	pushq	$X86_EFLAGS_FIXED		/* the SYSCALL flag mask */
-	popfq
-
-	PUSH_AND_CLEAR_REGS rax=$-ENOSYS
-
-	/* IRQs are off. */
-	movq	%rsp, %rdi
-	pushq	RSP(%rdi)			/* sp and ip as the call left */
-	pushq	RIP(%rdi)			/* them, for the return below */
-	/* Sign extend the lower 32bit as syscall numbers are treated as int */
-	movslq	%eax, %rsi
-
-	/* The shortcut levels are out of line: the base level falls through. */
-	cmpq	$entry_SYSCALL_64_ukl, RCX(%rdi)
+	/* The other levels are out of line: the base level falls through. */
+	cmpq	$entry_SYSCALL_64_ukl, %rcx
 	jne	.Lukl_shortcut
 
-	/* clobbers %rax, make sure it is after saving the syscall nr */
-	IBRS_ENTER
-	UNTRAIN_RET
-	CLEAR_BRANCH_HISTORY
-
-	call	do_syscall_64		/* returns with IRQs disabled */
+	UKL_SYSCALL_PT_REGS
+	/*
+	 * No IBRS_ENTER, UNTRAIN_RET or CLEAR_BRANCH_HISTORY at any level:
+	 * they protect the kernel from branch predictions trained at a
+	 * lower privilege, and the application runs in ring 0.
+	 */
+	call	ukl_do_syscall_64	/* returns with IRQs disabled */
 
 .Lukl_return:
-
 	/*
-	 * SYSRET is never an option.  Unless ip and sp are unchanged, and
-	 * with them the return address that the call stored below sp (and
-	 * no child that shares the stack ran meanwhile), take
-	 * the common return path: it goes back to ring 3 if execve() just
-	 * replaced the application with an ordinary program, and to the
-	 * application with IRET otherwise.
+	 * SYSRET is never an option.  Unless the C code found that RET can
+	 * return (ukl_syscall_can_ret()), take the common return path: it
+	 * goes back to ring 3 if execve() just replaced the application with
+	 * an ordinary program, and to the application with IRET otherwise.
 	 */
-	popq	%rax
-	popq	%rdx
-	UNWIND_HINT_REGS
-	cmpq	%rax, RIP(%rsp)
-	jne	swapgs_restore_regs_and_return_to_usermode
-	cmpq	%rdx, RSP(%rsp)
-	jne	swapgs_restore_regs_and_return_to_usermode
-	cmpq	$__KERNEL_CS, CS(%rsp)
-	jne	swapgs_restore_regs_and_return_to_usermode
-	/*
-	 * A vfork() child runs on its parent's stack and may overwrite that
-	 * return address; so may a clone() child with a stack next to it.
-	 */
-	cmpq	$__NR_vfork, ORIG_RAX(%rsp)
-	je	swapgs_restore_regs_and_return_to_usermode
-	cmpq	$__NR_clone, ORIG_RAX(%rsp)
-	je	swapgs_restore_regs_and_return_to_usermode
-	cmpq	$__NR_clone3, ORIG_RAX(%rsp)
-	je	swapgs_restore_regs_and_return_to_usermode
+	testb	%al, %al
+	jz	swapgs_restore_regs_and_return_to_usermode
 
 	/*
 	 * RET to the return address on the application stack, the word
@@ -235,18 +246,53 @@ SYM_INNER_LABEL(ukl_ret_to_app, SYM_L_GLOBAL)
 	je	.Lukl_ret
 	jmp	restore_regs_and_return_to_kernel
 
-	/*
-	 * The bypass and direct levels.  Their C code does without the
-	 * mitigations above, which protect the kernel from predictions
-	 * trained at a lower privilege: the application runs in ring 0 and
-	 * is returned to without IBRS_EXIT.
-	 */
+	/* The bypass and the direct level, and the leaf calls. */
 .Lukl_shortcut:
-	cmpq	$entry_SYSCALL_64_ukl_direct, RCX(%rdi)
-	je	.Lukl_direct
+	cmpq	$entry_SYSCALL_64_ukl_leaf, %rcx
+	je	.Lukl_leaf
+.Lukl_shortcut_regs:
+	UKL_SYSCALL_PT_REGS
+	cmpq	$entry_SYSCALL_64_ukl_bypass, RCX(%rdi)
+	jne	.Lukl_direct
 	call	ukl_do_syscall_bypass	/* returns with IRQs disabled */
 	jmp	.Lukl_return
 .Lukl_direct:
 	call	ukl_do_syscall_direct	/* returns with IRQs disabled */
 	jmp	.Lukl_return
+
+	/*
+	 * The leaf calls: ukl_do_syscall_leaf() runs the system call, with
+	 * interrupts off throughout, when it needs no pt_regs and there is
+	 * no work to do.  No pt_regs: the task stack holds, below the
+	 * pt_regs of the last full entry, the application's stack pointer,
+	 * the registers that the C function may clobber but the ABI keeps,
+	 * and the flags (AC, which the C code runs without).  When
+	 * ukl_do_syscall_leaf() declines, rax is the number again and the
+	 * call takes the full path of the direct level.
+	 */
+.Lukl_leaf:
+	movq	%rsp, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
+	movq	PER_CPU_VAR(pcpu_hot + X86_top_of_stack), %rsp
+	UNWIND_HINT_END_OF_STACK
+	subq	$PTREGS_SIZE, %rsp
+	pushq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2)	/* the application's rsp */
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11				/* the return address */
+	pushfq					/* IF already off */
+	ASM_CLAC
+	movq	%rax, %rdi
+	call	ukl_do_syscall_leaf		/* rax: result or rdi; dl: done */
+	testb	%dl, %dl
+	jz	.Lukl_leaf_declined
+	UKL_LEAF_POP
+	jmp	entry_SYSCALL_64_ukl_app_ret
+.Lukl_leaf_declined:
+	UKL_LEAF_POP
+	movq	$entry_SYSCALL_64_ukl_direct, %rcx
+	jmp	.Lukl_shortcut_regs
 SYM_CODE_END(entry_SYSCALL_64_ukl_app_ret)

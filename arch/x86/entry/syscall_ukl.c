@@ -44,6 +44,7 @@
  * IRET where ukl_exit_prepare_ret() can prepare that.
  */
 
+#include <linux/context_tracking.h>
 #include <linux/entry-common.h>
 #include <linux/highmem.h>
 #include <linux/moduleparam.h>
@@ -168,16 +169,15 @@ static __always_inline long ukl_direct_call(struct pt_regs *regs,
  * The body of ukl_do_syscall_bypass() and ukl_do_syscall_direct(), which
  * differ in @direct, a constant.
  */
-static __always_inline void ukl_do_syscall_shortcut(struct pt_regs *regs,
+static __always_inline bool ukl_do_syscall_shortcut(struct pt_regs *regs,
 						    int nr, bool direct)
 {
 	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
+	struct ukl_syscall_return ret = ukl_syscall_return(regs);
 	unsigned int unr = nr;
 
-	if (unlikely(work & SYSCALL_WORK_ENTER) || unlikely(unr >= NR_syscalls)) {
-		do_syscall_64(regs, nr);
-		return;
-	}
+	if (unlikely(work & SYSCALL_WORK_ENTER) || unlikely(unr >= NR_syscalls))
+		return ukl_do_syscall_64(regs, nr);
 
 	enter_from_user_mode(regs);
 
@@ -192,11 +192,11 @@ static __always_inline void ukl_do_syscall_shortcut(struct pt_regs *regs,
 	if (unlikely(!ukl_bypass_exit_prepare(regs))) {
 		instrumentation_end();
 		syscall_exit_to_user_mode(regs);
-		return;
+	} else {
+		instrumentation_end();
+		exit_to_user_mode();
 	}
-	instrumentation_end();
-
-	exit_to_user_mode();
+	return ukl_syscall_can_ret(regs, &ret);
 }
 
 /**
@@ -205,9 +205,10 @@ static __always_inline void ukl_do_syscall_shortcut(struct pt_regs *regs,
  * @nr: the system call number, sign-extended from its low 32 bits
  *
  * Called by entry_SYSCALL_64_ukl_bypass with interrupts disabled, on the
- * task stack, in place of do_syscall_64(), and returns like it with
- * interrupts disabled and the exit work done; the entry code then returns
- * to the application.  The order is that of do_syscall_64(): the work
+ * task stack, in place of ukl_do_syscall_64() (do_syscall_64() but for
+ * the return), and returns like it with interrupts disabled and the exit
+ * work done; the entry code then returns to the application.  The order
+ * is that of do_syscall_64(): the work
  * flags of the entry are read first, before anything is done that the
  * full path would do again; enter_from_user_mode() (context tracking,
  * lockdep) comes before interrupts are enabled and before any instrumented
@@ -217,10 +218,11 @@ static __always_inline void ukl_do_syscall_shortcut(struct pt_regs *regs,
  * interrupts off.
  *
  * Context: the application's system call, interrupts disabled, noinstr.
+ * Return: ukl_syscall_can_ret(): true if the return may be a RET.
  */
-__visible noinstr void ukl_do_syscall_bypass(struct pt_regs *regs, int nr)
+__visible noinstr bool ukl_do_syscall_bypass(struct pt_regs *regs, int nr)
 {
-	ukl_do_syscall_shortcut(regs, nr, false);
+	return ukl_do_syscall_shortcut(regs, nr, false);
 }
 
 /**
@@ -236,10 +238,115 @@ __visible noinstr void ukl_do_syscall_bypass(struct pt_regs *regs, int nr)
  * call (pt_regs->orig_ax, ip - 2) are those of every level.
  *
  * Context: the application's system call, interrupts disabled, noinstr.
+ * Return: ukl_syscall_can_ret(): true if the return may be a RET.
  */
-__visible noinstr void ukl_do_syscall_direct(struct pt_regs *regs, int nr)
+__visible noinstr bool ukl_do_syscall_direct(struct pt_regs *regs, int nr)
 {
-	ukl_do_syscall_shortcut(regs, nr, true);
+	return ukl_do_syscall_shortcut(regs, nr, true);
+}
+
+/*
+ * Whether a leaf call may skip the entry and exit work: none is pending
+ * (syscall work for seccomp, ptrace, audit, tracepoints or syscall user
+ * dispatch; the exit work of the bypass; an IBPB before the return), and
+ * context tracking does not run on this CPU (nohz_full), where the
+ * application runs in an RCU extended quiescent state until
+ * enter_from_user_mode().
+ */
+static __always_inline bool ukl_leaf_no_work(void)
+{
+	if (READ_ONCE(current_thread_info()->syscall_work) ||
+	    (read_thread_flags() & UKL_BYPASS_EXIT_WORK))
+		return false;
+	if (context_tracking_enabled_this_cpu())
+		return false;
+	return !(cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER) &&
+		 this_cpu_read(x86_ibpb_exit_to_user));
+}
+
+/*
+ * The leaf calls: no arguments, no pt_regs, no sleeping, nothing to leave
+ * for the exit work.  Their SYSCALL_DEFINE0 wrappers ignore pt_regs; like
+ * the system call table (syscall_64.c), declare them here.
+ */
+#define UKL_LEAF(sym)	long __x64_##sym(const struct pt_regs *regs)
+UKL_LEAF(sys_getpid);
+UKL_LEAF(sys_getppid);
+UKL_LEAF(sys_gettid);
+UKL_LEAF(sys_getuid);
+UKL_LEAF(sys_geteuid);
+UKL_LEAF(sys_getgid);
+UKL_LEAF(sys_getegid);
+UKL_LEAF(sys_getpgrp);
+#undef UKL_LEAF
+
+static __always_inline bool ukl_leaf_call(int nr, long *ret)
+{
+	switch (nr) {
+	case __NR_getpid:
+		*ret = __x64_sys_getpid(NULL);
+		return true;
+	case __NR_getppid:
+		*ret = __x64_sys_getppid(NULL);
+		return true;
+	case __NR_gettid:
+		*ret = __x64_sys_gettid(NULL);
+		return true;
+	case __NR_getuid:
+		*ret = __x64_sys_getuid(NULL);
+		return true;
+	case __NR_geteuid:
+		*ret = __x64_sys_geteuid(NULL);
+		return true;
+	case __NR_getgid:
+		*ret = __x64_sys_getgid(NULL);
+		return true;
+	case __NR_getegid:
+		*ret = __x64_sys_getegid(NULL);
+		return true;
+	case __NR_getpgrp:
+		*ret = __x64_sys_getpgrp(NULL);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * ukl_do_syscall_leaf - run a leaf call without pt_regs, or decline
+ * @ax: rax of the call: the system call number
+ *
+ * Called by entry_SYSCALL_64_ukl_leaf, which the ring-0 C library calls
+ * at the direct level for getpid() and the other system calls of
+ * ukl_leaf_call(), on the task stack with interrupts disabled, and
+ * without pt_regs: the call runs with interrupts off, and none of the
+ * entry and exit work.  It declines, for the direct level's full path,
+ * any other number, and any call when there is work to do
+ * (ukl_leaf_no_work()); work that arrives meanwhile, from another CPU,
+ * comes with an interrupt, taken in application context after the
+ * return.  Lockdep and the irqsoff tracer see interrupts go off and on
+ * as at the other levels; context tracking needs nothing, as it does not
+ * run on this CPU.
+ *
+ * Context: the application's system call, interrupts disabled, noinstr.
+ * Return: .done true and the system call's result in .ret; or .done
+ * false and @ax in .ret.
+ */
+__visible noinstr struct ukl_leaf_result ukl_do_syscall_leaf(unsigned long ax)
+{
+	struct ukl_leaf_result r = { .ret = ax };
+
+	if (!ukl_leaf_no_work())
+		return r;
+
+	lockdep_hardirqs_off(CALLER_ADDR0);
+	instrumentation_begin();
+	trace_hardirqs_off_finish();
+	r.done = ukl_leaf_call(ax, &r.ret);
+	trace_hardirqs_on_prepare();
+	lockdep_hardirqs_on_prepare();
+	instrumentation_end();
+	lockdep_hardirqs_on(CALLER_ADDR0);
+	return r;
 }
 
 DEFINE_STATIC_KEY_FALSE(ukl_ret_key);

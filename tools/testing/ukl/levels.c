@@ -8,7 +8,9 @@
  * call only when there is none: each test makes work appear and checks
  * that the level fell back to the full path for it (a signal sent to the
  * caller, a seccomp filter, SIGALRM in a compute loop, the FPU registers
- * after a context switch).  Then the direct calls of <ukl.h> (ukl_read(),
+ * after a context switch; signals and a tracer while the thread makes
+ * leaf calls, getppid(), which at the direct level take an entry without
+ * pt_regs).  Then the direct calls of <ukl.h> (ukl_read(),
  * ukl_write(), ukl_send(), ukl_recv()) are checked against what the
  * system calls do, including their restart after a signal handler, and
  * the level is checked to belong to a thread.  As an ordinary ring-3
@@ -27,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -178,8 +181,9 @@ static void test_signal_to_self(void)
 }
 
 /*
- * A seccomp filter sets SYSCALL_WORK_SECCOMP: the bypass entry must give
- * the calls to the full path, which runs the filter.  In a child, since a
+ * A seccomp filter sets SYSCALL_WORK_SECCOMP: the bypass entry, and the
+ * leaf entry that getppid() takes at the direct level, must give the
+ * calls to the full path, which runs the filter.  In a child, since a
  * filter cannot be removed.
  */
 static void test_seccomp(void)
@@ -188,8 +192,10 @@ static void test_seccomp(void)
 	pid_t pid;
 
 	pid = fork();
+	/* getppid(): a leaf call at the direct level; it cannot set errno. */
 	if (pid == 0)
-		_exit(ukl_test_seccomp_getppid() ? 3 : 4);
+		_exit(ukl_test_seccomp_getppid() && getppid() == -EPERM &&
+		      getpid() == syscall(SYS_getpid) ? 3 : 4);
 	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 3;
 	ksft_test_result(ok, "%s_seccomp_filter\n", level_name);
@@ -217,6 +223,142 @@ static void test_sigalrm_compute_loop(void)
 	signal(SIGALRM, SIG_DFL);
 	ksft_test_result(ok && READ_ONCE(alrm_count) == 1 && getpid() > 0,
 			 "%s_sigalrm_compute_loop\n", level_name);
+}
+
+/*
+ * Signals arrive while the thread makes nothing but getppid() calls (leaf
+ * calls at the direct level, which run with interrupts off and no exit
+ * work): SIGALRM from a timer, and SIGUSR1 from another thread.  Each
+ * must be delivered within seconds, not lost until some later call.
+ */
+static void *send_usr1(void *arg)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
+	return NULL;
+}
+
+/* Call getppid() until *@count is nonzero; 0 after 10 s without it. */
+static int getppid_until(sig_atomic_t *count)
+{
+	int64_t end = ukl_test_ns(CLOCK_MONOTONIC) + 10LL * 1000 * 1000 * 1000;
+	unsigned long n;
+
+	for (n = 1; !READ_ONCE(*count); n++) {
+		getppid();
+		if (!(n % 1024) && ukl_test_ns(CLOCK_MONOTONIC) > end)
+			return 0;
+	}
+	return 1;
+}
+
+static void test_signals_in_getppid_loop(void)
+{
+	struct sigaction sa = { .sa_handler = on_alrm };
+	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
+	struct itimerval off = { 0 };
+	pthread_t self = pthread_self(), t;
+	int ok;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	WRITE_ONCE(alrm_count, 0);
+	WRITE_ONCE(usr1_count, 0);
+	ok = setitimer(ITIMER_REAL, &it, NULL) == 0 && getppid_until(&alrm_count);
+	setitimer(ITIMER_REAL, &off, NULL);
+	ok = ok && pthread_create(&t, NULL, send_usr1, &self) == 0;
+	ok = ok && getppid_until(&usr1_count) && pthread_join(t, NULL) == 0;
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	ksft_test_result(ok && READ_ONCE(alrm_count) == 1 &&
+			 READ_ONCE(usr1_count) == 1,
+			 "%s_signals_in_getppid_loop\n", level_name);
+}
+
+/*
+ * A tracer sees the tracee's getppid() and getpid() at both of their
+ * system call stops (PTRACE_SYSCALL): the leaf entry falls back to the
+ * full path while the task is traced.
+ */
+static void test_ptrace_sees_leaf_calls(void)
+{
+	struct user_regs_struct regs;
+	int status = 0, ok, stops = 0;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		pid_t parent = getppid();
+
+		_exit(parent > 1 && getpid() > parent ? 3 : 4);
+	}
+	ok = ok && !ptrace(PTRACE_SETOPTIONS, pid, NULL,
+			   (void *)PTRACE_O_TRACESYSGOOD);
+	while (ok && !ptrace(PTRACE_SYSCALL, pid, NULL, NULL) &&
+	       waitpid(pid, &status, 0) == pid && WIFSTOPPED(status)) {
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80) ||
+		    ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+			continue;
+		if (regs.orig_rax == SYS_getppid || regs.orig_rax == SYS_getpid)
+			stops++;
+	}
+	if (!ok)
+		kill(pid, SIGKILL);
+	while (!WIFEXITED(status) && !WIFSIGNALED(status) &&
+	       waitpid(pid, &status, 0) == pid)
+		;
+	ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3 && stops == 4;
+	ksft_test_result(ok, "%s_ptrace_sees_leaf_calls\n", level_name);
+}
+
+/*
+ * The leaf entry takes any system call, as the choice of an entry is no
+ * privilege: those without pt_regs, and every other one through the full
+ * path of the direct level.  Ring 3 has no leaf entry and passes.
+ */
+#ifdef UKL_APP
+extern char entry_SYSCALL_64_ukl_leaf[];
+
+static long leaf_call3(long nr, long a1, long a2, long a3)
+{
+	unsigned long ret, entry = (unsigned long)entry_SYSCALL_64_ukl_leaf;
+
+	__asm__ __volatile__ ("call *%%rcx"
+			      : "=a"(ret), "+c"(entry)
+			      : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
+			      : "r11", "memory");
+	return ret;
+}
+#endif
+
+static void test_leaf_entry(void)
+{
+	int ok = 1;
+#ifdef UKL_APP
+	int p[2];
+	char c = 0;
+
+	ok = pipe(p) == 0 &&
+	     leaf_call3(SYS_getpid, 0, 0, 0) == getpid() &&
+	     leaf_call3(SYS_getppid, 0, 0, 0) == syscall(SYS_getppid) &&
+	     leaf_call3(SYS_gettid, 0, 0, 0) == gettid() &&
+	     leaf_call3(SYS_getpgrp, 0, 0, 0) == getpgrp() &&
+	     leaf_call3(SYS_getuid, 0, 0, 0) == getuid() &&
+	     leaf_call3(SYS_getegid, 0, 0, 0) == getegid() &&
+	     leaf_call3(SYS_write, p[1], (long)"L", 1) == 1 &&
+	     leaf_call3(SYS_read, p[0], (long)&c, 1) == 1 && c == 'L' &&
+	     leaf_call3(-1L, 0, 0, 0) == -ENOSYS &&
+	     /* Only the low 32 bits count, as at the other entries. */
+	     leaf_call3(SYS_getpid | (1L << 32), 0, 0, 0) ==
+	     syscall(SYS_getpid | (1L << 32));
+	close(p[0]);
+	close(p[1]);
+#endif
+	ksft_test_result(ok, "leaf_entry_any_number\n");
 }
 
 #define NR_XMM		16
@@ -513,6 +655,8 @@ static void test_level(int l, const char *name)
 	test_signal_to_self();
 	test_seccomp();
 	test_sigalrm_compute_loop();
+	test_signals_in_getppid_loop();
+	test_ptrace_sees_leaf_calls();
 	test_fpu_after_context_switch();
 }
 
@@ -524,7 +668,7 @@ UKL_TEST_MAIN(levels)
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(17);
+	ksft_set_plan(22);
 #ifdef UKL_APP
 	ksft_print_msg("started at the %s level\n", names[start]);
 #endif
@@ -537,6 +681,7 @@ UKL_TEST_MAIN(levels)
 	test_direct_tcp();
 	test_direct_restart(1);
 	test_direct_restart(0);
+	test_leaf_entry();
 	test_ret_level();
 #ifdef UKL_APP
 	ukl_set_level(start);

@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <asm/unistd.h>
 
 #ifdef CONFIG_UNIKERNEL_LINUX
 
@@ -32,10 +33,66 @@ bool is_ukl_task(struct task_struct *tsk);
 extern char __ukl_text_start[], __ukl_text_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
 extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
+extern char entry_SYSCALL_64_ukl_leaf[];
 extern char entry_SYSCALL_64_ukl_app_ret[];
 
-void ukl_do_syscall_bypass(struct pt_regs *regs, int nr);
-void ukl_do_syscall_direct(struct pt_regs *regs, int nr);
+bool ukl_do_syscall_64(struct pt_regs *regs, int nr);
+
+/* What ukl_do_syscall_leaf() returns to entry_SYSCALL_64_ukl_leaf: rax, dl. */
+struct ukl_leaf_result {
+	long ret;
+	bool done;
+};
+
+struct ukl_leaf_result ukl_do_syscall_leaf(unsigned long ax);
+bool ukl_do_syscall_bypass(struct pt_regs *regs, int nr);
+bool ukl_do_syscall_direct(struct pt_regs *regs, int nr);
+
+/*
+ * Where the application's system call returns to: what its entry found
+ * in pt_regs, for ukl_syscall_can_ret() to compare after the call.
+ */
+struct ukl_syscall_return {
+	unsigned long ip;
+	unsigned long sp;
+};
+
+static __always_inline struct ukl_syscall_return
+ukl_syscall_return(const struct pt_regs *regs)
+{
+	return (struct ukl_syscall_return){ .ip = regs->ip, .sp = regs->sp };
+}
+
+/**
+ * ukl_syscall_can_ret - tell whether a system call may return with RET
+ * @regs: pt_regs of the system call, after its exit work
+ * @ret: ukl_syscall_return() of @regs before the system call
+ *
+ * The entry code returns to the application with RET, which loads the
+ * return address that its call stored just below pt_regs->sp, when the
+ * system call left ip and sp as they were and no child that may run on
+ * the same stack (vfork(), clone(), clone3()) could have overwritten
+ * that word.  Otherwise (a signal handler to run, sigreturn, execve() of
+ * a ring-3 program, a child) it takes the common return path with IRET.
+ *
+ * Context: the application's system call, after the exit work, interrupts
+ * disabled; noinstr-safe.
+ * Return: true for RET, false for IRET.
+ */
+static __always_inline bool ukl_syscall_can_ret(const struct pt_regs *regs,
+						const struct ukl_syscall_return *ret)
+{
+	if (regs->ip != ret->ip || regs->sp != ret->sp ||
+	    regs->cs != __KERNEL_CS)
+		return false;
+	switch (regs->orig_ax) {
+	case __NR_vfork:
+	case __NR_clone:
+	case __NR_clone3:
+		return false;
+	}
+	return true;
+}
 
 DECLARE_STATIC_KEY_FALSE(ukl_ret_key);
 DECLARE_PER_CPU(unsigned long, ukl_ret_sp);

@@ -20,6 +20,15 @@ __attribute__((tls_model("local-exec")))
 __thread unsigned long __ukl_syscall_entry =
 	(unsigned long)entry_SYSCALL_64_ukl;
 
+/*
+ * The entry of the leaf calls (__syscall0() with a constant leaf number,
+ * syscall_arch.h): entry_SYSCALL_64_ukl_leaf at the direct level, the
+ * level's entry otherwise.  Set with __ukl_syscall_entry, always.
+ */
+__attribute__((tls_model("local-exec")))
+__thread unsigned long __ukl_leaf_entry =
+	(unsigned long)entry_SYSCALL_64_ukl;
+
 #define NR_LEVELS (UKL_LEVEL_DIRECT + 1)
 
 static const unsigned long entries[NR_LEVELS] = {
@@ -33,6 +42,8 @@ int ukl_set_level(int level)
 	if (level < 0 || level >= NR_LEVELS)
 		return -1;
 	__ukl_syscall_entry = entries[level];
+	__ukl_leaf_entry = level == UKL_LEVEL_DIRECT ?
+		(unsigned long)entry_SYSCALL_64_ukl_leaf : entries[level];
 	return 0;
 }
 
@@ -59,6 +70,8 @@ void __ukl_inherit_level(void *new_tp)
 	*(unsigned long *)((char *)new_tp +
 			   ((char *)&__ukl_syscall_entry - tp)) =
 		__ukl_syscall_entry;
+	*(unsigned long *)((char *)new_tp +
+			   ((char *)&__ukl_leaf_entry - tp)) = __ukl_leaf_entry;
 }
 
 /*

@@ -7,9 +7,10 @@
 #define UKL_LEVEL_H
 
 /* The kernel's system call entries (arch/x86/entry/entry_64_ukl.S). */
-void entry_SYSCALL_64_ukl(void);
-void entry_SYSCALL_64_ukl_bypass(void);
-void entry_SYSCALL_64_ukl_direct(void);
+extern char entry_SYSCALL_64_ukl[];
+extern char entry_SYSCALL_64_ukl_bypass[];
+extern char entry_SYSCALL_64_ukl_direct[];
+extern char entry_SYSCALL_64_ukl_leaf[];
 /* libc's; always linked, since __libc_start_main() sets it. */
 extern char **__environ;
 

@@ -47,16 +47,33 @@
 extern char entry_SYSCALL_64_ukl[];
 
 #define __UKL_ENTRY ((unsigned long)entry_SYSCALL_64_ukl)
+#define __UKL_ENTRY0(n) __UKL_ENTRY
 #else
 extern __thread unsigned long __ukl_syscall_entry
 	__attribute__((tls_model("local-exec")));
+extern __thread unsigned long __ukl_leaf_entry
+	__attribute__((tls_model("local-exec")));
 
 #define __UKL_ENTRY (__ukl_syscall_entry)
+
+/*
+ * The system calls that the kernel runs without pt_regs when it can, at
+ * the direct level (getpid(), getppid(), the uid and gid getters; the
+ * kernel's ukl_leaf_call() lists them), call the thread's leaf entry:
+ * entry_SYSCALL_64_ukl_leaf at the direct level, the level's otherwise.
+ * The numbers are compile-time constants where libc makes these calls,
+ * so the choice costs nothing.
+ */
+#define __UKL_LEAF(n) ((n) == 39 || (n) == 110 || (n) == 186 ||	\
+		       (n) == 102 || (n) == 107 || (n) == 104 ||	\
+		       (n) == 108 || (n) == 111)
+#define __UKL_ENTRY0(n) (__builtin_constant_p(n) && __UKL_LEAF(n) ?	\
+			 __ukl_leaf_entry : __ukl_syscall_entry)
 #endif
 
 static inline long __syscall0(long n)
 {
-	unsigned long ret, entry = __UKL_ENTRY;
+	unsigned long ret, entry = __UKL_ENTRY0(n);
 
 	__asm__ __volatile__ ("call *%%rcx"
 			      : "=a"(ret), "+c"(entry)

@@ -18,7 +18,9 @@
  *                     FPU reload ...), the full path otherwise.
  *   UKL_LEVEL_DIRECT  entry_SYSCALL_64_ukl_direct: the bypass, and read(),
  *                     write(), sendto() and recvfrom() call the kernel
- *                     functions behind them directly.
+ *                     functions behind them directly; getpid(), getppid()
+ *                     and the uid and gid getters are leaf calls
+ *                     (entry_SYSCALL_64_ukl_leaf), without pt_regs.
  *
  * The level belongs to a thread.  A new thread starts at the level of the
  * thread that created it, fork() keeps it, and a newly executed
