@@ -8,21 +8,32 @@
 # uses, fails a boot whose console shows a kernel splat, whatever the
 # program's exit status (a stand-in for QEMU prints the console).
 #
-# Usage: ukl-buildcheck.sh KTREE KOBJ LIBC
+# The instruction class counter of make bench (insn-classes/): its decoder
+# agrees with objdump on its test cases and on every instruction of KOBJ's
+# vmlinux; the QEMU plugin builds; and, in a boot of KOBJ under -icount
+# with the plugin, the ring-3 suite's getppid() and read() execute a
+# SYSCALL and a SYSRET each, the application's none at any level, and its
+# getppid() at the direct level is a leaf call (ukl-insn-check.py).
+#
+# Usage: ukl-buildcheck.sh KTREE KOBJ LIBC [SUITE QEMU_PLUGIN_INC]
 #
 #   KTREE  the assembled kernel tree
 #   KOBJ   a configured and built kernel with CONFIG_UNIKERNEL_LINUX=y
 #   LIBC   the ring-0 musl (scripts/ukl-dev/musl.sh installs BUILD/musl/ukl)
+#   SUITE  the ring-3 build of the suite (suite.c with the bench area), when
+#          KOBJ's application is the suite; without it, the boot is skipped
+#   QEMU_PLUGIN_INC  the directory of qemu/qemu-plugin.h (BUILD/src/qemu-plugin)
 
 set -uo pipefail
 
-ktree=$1 kobj=$2 libc=$3
+ktree=$1 kobj=$2 libc=$3 suite=${4:-} qemu_inc=${5:-}
+[ -z "$qemu_inc" ] || qemu_inc=$(realpath -m "$qemu_inc")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..19"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -166,6 +177,44 @@ if [ "$rc" = 123 ] && grep -q 'the kernel reported: WARNING: CPU: 0' <<<"$out"; 
 	result run_fails_on_kernel_splat 0
 else
 	result run_fails_on_kernel_splat 1 "exit status $rc: $out"
+fi
+
+# The instruction class counter.
+testdir=$(dirname "${BASH_SOURCE[0]}")
+ic=$tmp/insn-classes
+mkdir -p "$ic"
+out=$(make -s -C "$testdir/insn-classes" OUT="$ic" check 2>&1)
+result insn_class_decoder_cases $? "$out"
+if make -s -C "$testdir/insn-classes" OUT="$ic" "$ic/insn_class_test" >"$tmp/out" 2>&1 &&
+   objdump -d --insn-width=16 "$kobj/vmlinux" >"$tmp/vmlinux.dis" 2>>"$tmp/out"; then
+	out=$("$ic/insn_class_test" <"$tmp/vmlinux.dis" 2>&1)
+	result insn_class_decoder_vmlinux $? "$out"
+else
+	result insn_class_decoder_vmlinux 1 "$(cat "$tmp/out")"
+fi
+rm -f "$tmp/vmlinux.dis"
+out=$(make -s -C "$testdir/insn-classes" OUT="$ic" QEMU_PLUGIN_INC="$qemu_inc" 2>&1)
+result insn_plugin_builds $? "$out"
+if [ -z "$suite" ] || [ ! -f "$ic/ukl-insn-plugin.so" ]; then
+	n=$((n + 1))
+	echo "ok $n insn_plugin_counts_levels # SKIP no ring-3 suite or no plugin"
+else
+	printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
+		"dir /tmp 1777 0 0" "file /suite $suite 0755 0 0" >"$tmp/cpio.list"
+	"$kobj/usr/gen_init_cpio" "$tmp/cpio.list" >"$tmp/initramfs.cpio"
+	"$run" --kernel "$kobj/arch/x86/boot/bzImage" --initrd "$tmp/initramfs.cpio" \
+		--icount --timeout 900 --log "$tmp/console" \
+		--qemu-arg -plugin --qemu-arg "$ic/ukl-insn-plugin.so,out=$tmp/classes" \
+		--append "kunit.enable=0 -- area=bench only=getppid,read-1 reps=1 levels=bypass,direct spawn=/suite" \
+		>"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		out=$("$testdir/ukl-insn-check.py" "$tmp/console" "$tmp/classes" 2>&1)
+		rc=$?
+	else
+		out="the boot ended with status $rc: $(cat "$tmp/out")"
+	fi
+	result insn_plugin_counts_levels "$rc" "$out"
 fi
 
 echo "# Totals: pass:$((n - failed)) fail:$failed"

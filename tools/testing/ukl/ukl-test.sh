@@ -775,7 +775,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local hostclient= client= ktapsrc i
+	local hostclient= client= ktapsrc i suite
 	local name want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	name=$(boot_name "$boot")
@@ -787,8 +787,12 @@ check_boot() {
 		make --no-print-directory -C "$REPO" check-series >"$log" 2>&1 || status=$?
 		want=0
 	elif [ "$boot" = buildcheck ]; then
+		# The ring-3 suite, if the scenario builds one, for the boot
+		# with the instruction class counter.
+		suite=$dir/suite
+		[ -f "$suite" ] || suite=
 		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$(kobj_dir "$s")" "$BUILD/musl/ukl" \
-			>"$log" 2>&1 || status=$?
+			"$suite" "$BUILD/src/qemu-plugin" >"$log" 2>&1 || status=$?
 		want=0
 	else
 		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
