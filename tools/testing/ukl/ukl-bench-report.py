@@ -282,6 +282,9 @@ def main():
 			md.append("")
 			md += ["    " + line for line in said]
 			md.append("")
+		elif mit in active:
+			md.append("The UKL kernel's boot log says nothing of mitigations.")
+			md.append("")
 		table("instructions", mit, "Guest instructions per operation "
 		      "(QEMU TCG, -icount shift=0,sleep=off)")
 		if any(k[2] == mit for k in classes):
