@@ -208,7 +208,9 @@ bench_boot() {
 		;;
 	ns)	accel=(--accel kvm) ;;
 	esac
-	log "BOOT    $name ($metric${mit:+, mitigations $mit: -cpu ${mit_cpu[$mit]} ${mit_args[$mit]}})"
+	what=$metric
+	[ -z "$mit" ] || what+=", mitigations $mit: -cpu ${mit_cpu[$mit]} ${mit_args[$mit]}"
+	log "BOOT    $name ($what)"
 	"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" "${accel[@]}" \
 		--timeout "$timeout" --log "$out/console-$name-$metric.log" \
 		--append "kunit.enable=0 ${mit:+${mit_args[$mit]} }-- $args" \

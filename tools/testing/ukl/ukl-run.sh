@@ -252,7 +252,8 @@ if [ "$accel" = auto ]; then
 fi
 if [ "$accel" = kvm ]; then
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || die "--accel kvm: /dev/kvm is not accessible"
-	[ "$tcg_cpu" = max ] || die "--cpu $tcg_cpu: KVM runs -cpu host; use --accel tcg or --icount"
+	[ "$tcg_cpu" = max ] ||
+		die "--cpu $tcg_cpu: KVM runs -cpu host; use --accel tcg or --icount"
 	cpu=host
 else
 	cpu=$tcg_cpu

@@ -51,17 +51,14 @@ static inline void ukl_bench_boot(const char *prog)
  * plugin of make bench (ukl-insn-plugin.so) takes as the start and the end
  * of a window in which it counts instructions by class.
  */
-#define UKL_BENCH_MARK(n) \
-	__asm__ volatile ("nopl 0x554b4c0" #n "(%%rax)" ::: "memory")
-
 static inline void ukl_bench_mark_start(void)
 {
-	UKL_BENCH_MARK(0);
+	__asm__ volatile ("nopl 0x554b4c00(%%rax)" ::: "memory");
 }
 
 static inline void ukl_bench_mark_stop(void)
 {
-	UKL_BENCH_MARK(1);
+	__asm__ volatile ("nopl 0x554b4c01(%%rax)" ::: "memory");
 }
 
 #endif /* __UKL_BENCH_H */

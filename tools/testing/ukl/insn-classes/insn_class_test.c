@@ -17,6 +17,8 @@
 
 #include "insn_class.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define MAX_REPORTS	20
 
 /* The words objdump prints before a mnemonic for a prefix. */
@@ -91,7 +93,7 @@ static enum insn_class class_of_text(char *text)
 			return INSN_MOV_CR;
 		return INSN_REST;
 	}
-	for (i = 0; i < sizeof(mnemonics) / sizeof(mnemonics[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(mnemonics); i++)
 		if (!strcmp(word, mnemonics[i].mnemonic))
 			return mnemonics[i].class;
 	return INSN_REST;

@@ -49,10 +49,11 @@ static void print_counts(const char *what, const uint64_t *base)
 {
 	int i;
 
-	fprintf(out, "%s insns=%" PRIu64, what, counts[0] - base[0]);
+	fprintf(out, "%s insns=%llu", what,
+		(unsigned long long)(counts[0] - base[0]));
 	for (i = 1; i < NR_INSN_CLASSES; i++)
-		fprintf(out, " %s=%" PRIu64, insn_class_names[i],
-			counts[i] - base[i]);
+		fprintf(out, " %s=%llu", insn_class_names[i],
+			(unsigned long long)(counts[i] - base[i]));
 	fputc('\n', out);
 	fflush(out);
 }
@@ -95,29 +96,30 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		enum insn_class class = insn_classify(p, len);
 
 		if (class != INSN_REST)
-			qemu_plugin_register_vcpu_insn_exec_inline(insn,
-				QEMU_PLUGIN_INLINE_ADD_U64, &counts[class], 1);
+			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+								   &counts[class], 1);
 		if (trace) {
 			const char *sym = qemu_plugin_insn_symbol(insn);
 			char *dis = qemu_plugin_insn_disas(insn);
 			char *text;
 
 			/* Never freed: a debugging aid. */
-			if (asprintf(&text, "%" PRIx64 " %s %s",
-				     qemu_plugin_insn_vaddr(insn), sym ? sym : "-",
-				     dis) > 0)
-				qemu_plugin_register_vcpu_insn_exec_cb(insn,
-					trace_insn, QEMU_PLUGIN_CB_NO_REGS, text);
+			if (asprintf(&text, "%llx %s %s",
+				     (unsigned long long)qemu_plugin_insn_vaddr(insn),
+				     sym ? sym : "-", dis) > 0)
+				qemu_plugin_register_vcpu_insn_exec_cb(insn, trace_insn,
+								       QEMU_PLUGIN_CB_NO_REGS,
+								       text);
 			free(dis);
 		}
 		switch (insn_marker(p, len)) {
 		case UKL_INSN_MARK_START:
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_start,
-				QEMU_PLUGIN_CB_NO_REGS, NULL);
+							       QEMU_PLUGIN_CB_NO_REGS, NULL);
 			break;
 		case UKL_INSN_MARK_STOP:
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_stop,
-				QEMU_PLUGIN_CB_NO_REGS, NULL);
+							       QEMU_PLUGIN_CB_NO_REGS, NULL);
 			break;
 		}
 	}
@@ -137,13 +139,14 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (!strncmp(argv[i], "out=", 4))
+		if (!strncmp(argv[i], "out=", 4)) {
 			path = argv[i] + 4;
-		else if (!strncmp(argv[i], "trace=", 6))
+		} else if (!strncmp(argv[i], "trace=", 6)) {
 			trace = strtoul(argv[i] + 6, NULL, 0);
-		else {
-			fprintf(stderr, "ukl-insn-plugin: unknown argument '%s' (out=FILE, trace=N)\n",
+		} else {
+			fprintf(stderr, "ukl-insn-plugin: unknown argument '%s'",
 				argv[i]);
+			fprintf(stderr, " (out=FILE, trace=N)\n");
 			return -1;
 		}
 	}
