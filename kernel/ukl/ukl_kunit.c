@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/sched.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
@@ -602,8 +603,50 @@ static void ukl_mode_signal_selectors_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, regs.ss, __USER_DS);
 }
 
+/*
+ * The ring-0 vDSO runs in application context: its functions are in the
+ * application's text.  Called from here, it reads CLOCK_MONOTONIC between
+ * two ktime_get_ts64() (or fails with -EOPNOTSUPP when the clock source has
+ * no vDSO mode), leaves the clocks it does not read to the system call,
+ * and names the CPU it runs on.
+ */
+static void ukl_mode_vdso_test(struct kunit *test)
+{
+	struct __kernel_timespec ts;
+	struct timespec64 a, b;
+	unsigned int cpu = UINT_MAX;
+	int ret;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS,
+					     (unsigned long)ukl_vdso_clock_gettime));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS,
+					     (unsigned long)ukl_vdso_getcpu));
+
+	ktime_get_ts64(&a);
+	ret = ukl_vdso_clock_gettime(CLOCK_MONOTONIC, &ts);
+	ktime_get_ts64(&b);
+	if (ret != -EOPNOTSUPP) {
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		KUNIT_EXPECT_LE(test, timespec64_to_ns(&a),
+				ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec);
+		KUNIT_EXPECT_LE(test, ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec,
+				timespec64_to_ns(&b));
+	}
+	KUNIT_EXPECT_EQ(test, ukl_vdso_clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ukl_vdso_clock_gettime(-1, &ts), -EOPNOTSUPP);
+
+	preempt_disable();
+	KUNIT_EXPECT_EQ(test, ukl_vdso_getcpu(&cpu, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, cpu, smp_processor_id());
+	preempt_enable();
+}
+
 static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_app_text_test),
+	KUNIT_CASE(ukl_mode_vdso_test),
 	KUNIT_CASE(ukl_mode_syscall_entry_test),
 	KUNIT_CASE(ukl_mode_kernel_user_test),
 	KUNIT_CASE(ukl_mode_user_mode_test),

@@ -54,9 +54,9 @@ ok_relocs="R_X86_64_32S R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32 R_X86_64_32"
 ok_relocs+=" R_X86_64_TPOFF32"
 # Left undefined on purpose: the kernel provides them (the system call
 # entries of the base, the bypass and the direct level, and of the leaf
-# calls).
+# calls; the functions of the ring-0 vDSO).
 kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass entry_SYSCALL_64_ukl_direct"
-kernel_syms+=" entry_SYSCALL_64_ukl_leaf"
+kernel_syms+=" entry_SYSCALL_64_ukl_leaf ukl_vdso_clock_gettime ukl_vdso_getcpu"
 
 die() { echo "musl: error: $*" >&2; exit 1; }
 log() { echo "musl: $*"; }

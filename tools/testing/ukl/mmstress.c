@@ -113,32 +113,6 @@ static int write_file(const char *path, const char *text)
 }
 
 /**
- * sysfs() - mount sysfs at /tmp/sys, once
- *
- * Return: the mount point.
- */
-static const char *sysfs(void)
-{
-	mkdir("/tmp/sys", 0755);
-	if (access("/tmp/sys/block", F_OK))
-		mount("sysfs", "/tmp/sys", "sysfs", 0, NULL);
-	return "/tmp/sys";
-}
-
-/**
- * procfs() - mount procfs at /tmp/proc, once
- *
- * Return: the mount point.
- */
-static const char *procfs(void)
-{
-	mkdir("/tmp/proc", 0755);
-	if (access("/tmp/proc/self", F_OK))
-		mount("proc", "/tmp/proc", "proc", 0, NULL);
-	return "/tmp/proc";
-}
-
-/**
  * swap_on() - swap on the first zram device, set up once a boot
  *
  * Anonymous pages go to swap when reclaimed or paged out: without swap,
@@ -155,8 +129,8 @@ static int swap_on(void)
 	char buf[64];
 	int fd, ok;
 
-	sysfs();
-	procfs();
+	ukl_test_sysfs();
+	ukl_test_procfs();
 	if (ukl_test_read_file("/tmp/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
 	    strchr(buf, '\n')[1])
 		return 1;
@@ -496,7 +470,7 @@ static int migrate_stack_in_read(void)
 	pthread_t thread;
 	char *stack;
 
-	if (access(sysfs(), F_OK) || access("/tmp/sys/devices/system/node/node1", F_OK))
+	if (access(ukl_test_sysfs(), F_OK) || access("/tmp/sys/devices/system/node/node1", F_OK))
 		return KSFT_SKIP;
 	stack = start_blocked_reader(&thread);
 	if (!stack)
@@ -850,7 +824,7 @@ static int calls_start(struct call *calls, int own_stacks)
 			return 0;
 		}
 	}
-	procfs();
+	ukl_test_procfs();
 	for (tries = 0; tries < 500 && asleep < NR_CALLS; tries++) {
 		usleep(10 * 1000);
 		for (i = asleep = 0; i < NR_CALLS; i++) {
@@ -1679,7 +1653,7 @@ static int ksm_merge_stack_in_read(void)
 	pthread_t thread;
 	int i, ok;
 
-	if (!sysfs() || ksm_pages_sharing() < 0)
+	if (!ukl_test_sysfs() || ksm_pages_sharing() < 0)
 		return KSFT_SKIP;
 	write_file("/tmp/sys/kernel/mm/ksm/pages_to_scan", "10000");
 	write_file("/tmp/sys/kernel/mm/ksm/sleep_millisecs", "10");
@@ -1738,8 +1712,8 @@ static int collapse_stack_in_read(void)
 	char *map, *stack;
 	int err;
 
-	sysfs();
-	procfs();
+	ukl_test_sysfs();
+	ukl_test_procfs();
 	if (access("/tmp/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
 		return KSFT_SKIP;
 	map = mmap(NULL, 2 * HPAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1834,8 +1808,8 @@ static int stacks_attacked_in_calls(void)
 {
 	if (!swap_on())
 		return KSFT_SKIP;
-	sysfs();
-	procfs();
+	ukl_test_sysfs();
+	ukl_test_procfs();
 	return exits_with(calls_attacked_remotely, NULL, 0) ? KSFT_PASS : KSFT_FAIL;
 }
 

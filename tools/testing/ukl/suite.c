@@ -66,6 +66,9 @@ static const struct area {
 #ifdef UKL_TEST_AREA_levels
 	{ "levels", levels_main },
 #endif
+#ifdef UKL_TEST_AREA_vdso
+	{ "vdso", vdso_main },
+#endif
 	{ "bench", bench_main, 1 },
 };
 

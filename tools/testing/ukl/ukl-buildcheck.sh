@@ -8,6 +8,8 @@
 # uses, fails a boot whose console shows a kernel splat, whatever the
 # program's exit status (a stand-in for QEMU prints the console).
 #
+# The ring-0 vDSO's object has all its code in the application's text.
+#
 # The instruction class counter of make bench (insn-classes/): its decoder
 # agrees with objdump on its test cases and on every instruction of KOBJ's
 # vmlinux; the QEMU plugin builds; and, in a boot of KOBJ under -icount
@@ -33,7 +35,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..19"
+echo "1..20"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -179,6 +181,24 @@ else
 	result run_fails_on_kernel_splat 1 "exit status $rc: $out"
 fi
 
+# The ring-0 vDSO runs in application context: all its code must be in
+# the application's text, .ukl.text.  A function that the compiler kept
+# out of line in .text would run kernel text on the application's stack.
+# .altinstr_replacement only holds bytes that alternatives copy.
+vobj=$kobj/arch/x86/entry/vdso/vdso_ukl.o
+out=$(readelf -SW "$vobj" 2>&1 | awk '
+	/\] / {
+		sub(/^.*\] +/, "")
+		if ($7 !~ /X/) next
+		if ($1 == ".ukl.text") { app = $5 !~ /^0+$/; next }
+		if ($1 != ".altinstr_replacement" && $5 !~ /^0+$/)
+			print $1 ": 0x" $5 " bytes of code outside .ukl.text"
+	}
+	END { if (!app) print "no code in .ukl.text" }')
+[ -f "$vobj" ] || out="$vobj: not built"
+[ -z "$out" ]
+result vdso_code_in_app_text $? "$out"
+
 # The instruction class counter.
 testdir=$(dirname "${BASH_SOURCE[0]}")
 ic=$tmp/insn-classes
@@ -202,10 +222,11 @@ else
 	printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
 		"dir /tmp 1777 0 0" "file /suite $suite 0755 0 0" >"$tmp/cpio.list"
 	"$kobj/usr/gen_init_cpio" "$tmp/cpio.list" >"$tmp/initramfs.cpio"
+	bench_args="area=bench only=getppid,read-1 reps=1 levels=bypass,direct spawn=/suite"
 	"$run" --kernel "$kobj/arch/x86/boot/bzImage" --initrd "$tmp/initramfs.cpio" \
 		--icount --timeout 900 --log "$tmp/console" \
 		--qemu-arg -plugin --qemu-arg "$ic/ukl-insn-plugin.so,out=$tmp/classes" \
-		--append "kunit.enable=0 -- area=bench only=getppid,read-1 reps=1 levels=bypass,direct spawn=/suite" \
+		--append "kunit.enable=0 -- $bench_args" \
 		>"$tmp/out" 2>&1
 	rc=$?
 	if [ "$rc" = 0 ]; then

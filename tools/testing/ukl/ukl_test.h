@@ -53,6 +53,9 @@ int mmstress_main(int argc, char **argv);
 #ifdef UKL_TEST_AREA_levels
 int levels_main(int argc, char **argv);
 #endif
+#ifdef UKL_TEST_AREA_vdso
+int vdso_main(int argc, char **argv);
+#endif
 int bench_main(int argc, char **argv);
 #else
 #define UKL_TEST_MAIN(name)						\
@@ -182,20 +185,22 @@ struct sock_fprog {
 #define SECCOMP_DATA_NR		0	/* offsetof(struct seccomp_data, nr) */
 
 /**
- * ukl_test_seccomp_getppid() - check that a seccomp filter sees the calls
+ * ukl_test_seccomp_deny() - fail system calls with EPERM in a seccomp filter
+ * @nr1: a system call number
+ * @nr2: another one, or the same
  *
- * Installs a filter that fails getppid with EPERM and allows every other
- * system call, then makes both calls.  A filter cannot be removed: call
- * this last, or in a child process.  syscall(), not getppid(): musl's
- * getppid() cannot fail and sets no errno.
+ * Installs a filter that fails @nr1 and @nr2 with EPERM and allows every
+ * other system call.  A filter cannot be removed: call this last, or in
+ * a child process.
  *
- * Return: 1 if the filter took effect on the calls, 0 if not.
+ * Return: 1 if the filter is installed, 0 if not.
  */
-static inline int ukl_test_seccomp_getppid(void)
+static inline int ukl_test_seccomp_deny(int nr1, int nr2)
 {
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr1, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr2, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -203,14 +208,55 @@ static inline int ukl_test_seccomp_getppid(void)
 		.len = ARRAY_SIZE(insns),
 		.filter = insns,
 	};
+
+	return !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
+	       !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/**
+ * ukl_test_seccomp_getppid() - check that a seccomp filter sees the calls
+ *
+ * Installs a filter that fails getppid with EPERM (ukl_test_seccomp_deny()),
+ * then makes both calls.  syscall(), not getppid(): musl's getppid()
+ * cannot fail and sets no errno.
+ *
+ * Return: 1 if the filter took effect on the calls, 0 if not.
+ */
+static inline int ukl_test_seccomp_getppid(void)
+{
 	pid_t pid = getpid();
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+	if (!ukl_test_seccomp_deny(SYS_getppid, SYS_getppid))
 		return 0;
 	errno = 0;
 	return syscall(SYS_getppid) == -1 && errno == EPERM &&
 	       syscall(SYS_getpid) == pid;
+}
+
+/**
+ * ukl_test_sysfs() - mount sysfs at /tmp/sys, once
+ *
+ * Return: the mount point.
+ */
+static inline const char *ukl_test_sysfs(void)
+{
+	mkdir("/tmp/sys", 0755);
+	if (access("/tmp/sys/block", F_OK))
+		mount("sysfs", "/tmp/sys", "sysfs", 0, NULL);
+	return "/tmp/sys";
+}
+
+/**
+ * ukl_test_procfs() - mount procfs at /tmp/proc, once
+ *
+ * Return: the mount point.
+ */
+static inline const char *ukl_test_procfs(void)
+{
+	mkdir("/tmp/proc", 0755);
+	if (access("/tmp/proc/self", F_OK))
+		mount("proc", "/tmp/proc", "proc", 0, NULL);
+	return "/tmp/proc";
 }
 
 /* The time of @clock in nanoseconds. */

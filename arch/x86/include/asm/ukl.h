@@ -36,6 +36,21 @@ extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 extern char entry_SYSCALL_64_ukl_leaf[];
 extern char entry_SYSCALL_64_ukl_app_ret[];
 
+/*
+ * Kernel functions that the application calls and that run in application
+ * context: their text is in the application's range.  They are built
+ * without tracing (no fentry call into kernel text).
+ */
+#define __ukl_app_text	__section(".ukl.text")
+
+struct __kernel_timespec;
+
+/* The ring-0 vDSO (arch/x86/entry/vdso/vdso_ukl.c). */
+int ukl_vdso_clock_gettime(clockid_t clock, struct __kernel_timespec *ts)
+	__ukl_app_text;
+long ukl_vdso_getcpu(unsigned int *cpu, unsigned int *node, void *unused)
+	__ukl_app_text;
+
 bool ukl_do_syscall_64(struct pt_regs *regs, int nr);
 
 /* What ukl_do_syscall_leaf() returns to entry_SYSCALL_64_ukl_leaf: rax, dl. */

@@ -26,10 +26,11 @@
  *    Nothing lives below the stack pointer (-mno-red-zone), so the push
  *    is harmless.
  *
- * There is no vDSO in ring 0 (its code sits on a user page and the kernel
- * passes no AT_SYSINFO_EHDR), so unlike the original this header defines
- * none of VDSO_USEFUL, VDSO_CGT_SYM, VDSO_GETCPU_SYM and friends: no vDSO
- * lookup code is compiled into libc.
+ * There is no vDSO image in ring 0 (its code sits on a user page and the
+ * kernel passes no AT_SYSINFO_EHDR).  The kernel links the functions of
+ * its ring-0 vDSO with the application instead, and this header defines
+ * the original's VDSO_* symbols plus UKL_VDSO and __ukl_vdsosym(), in
+ * which __vdsosym() finds them (patches/0014).
  */
 
 #define __SYSCALL_LL_E(x) (x)
@@ -47,7 +48,11 @@
 extern char entry_SYSCALL_64_ukl[];
 
 #define __UKL_ENTRY ((unsigned long)entry_SYSCALL_64_ukl)
-#define __UKL_ENTRY0(n) __UKL_ENTRY
+
+static inline unsigned long __ukl_entry0(long n)
+{
+	return __UKL_ENTRY;
+}
 #else
 extern __thread unsigned long __ukl_syscall_entry
 	__attribute__((tls_model("local-exec")));
@@ -64,16 +69,19 @@ extern __thread unsigned long __ukl_leaf_entry
  * The numbers are compile-time constants where libc makes these calls,
  * so the choice costs nothing.
  */
-#define __UKL_LEAF(n) ((n) == 39 || (n) == 110 || (n) == 186 ||	\
-		       (n) == 102 || (n) == 107 || (n) == 104 ||	\
-		       (n) == 108 || (n) == 111)
-#define __UKL_ENTRY0(n) (__builtin_constant_p(n) && __UKL_LEAF(n) ?	\
-			 __ukl_leaf_entry : __ukl_syscall_entry)
+static inline unsigned long __ukl_entry0(long n)
+{
+	if (__builtin_constant_p(n) &&
+	    (n == 39 || n == 110 || n == 186 || n == 102 || n == 107 ||
+	     n == 104 || n == 108 || n == 111))
+		return __ukl_leaf_entry;
+	return __ukl_syscall_entry;
+}
 #endif
 
 static inline long __syscall0(long n)
 {
-	unsigned long ret, entry = __UKL_ENTRY0(n);
+	unsigned long ret, entry = __ukl_entry0(n);
 
 	__asm__ __volatile__ ("call *%%rcx"
 			      : "=a"(ret), "+c"(entry)
@@ -168,6 +176,34 @@ static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
 			      long a5, long a6)
 {
 	return __ukl_syscall6_at(__UKL_ENTRY, n, a1, a2, a3, a4, a5, a6);
+}
+
+/*
+ * The ring-0 vDSO (the kernel's arch/x86/entry/vdso/vdso_ukl.c): kernel
+ * functions in the application's text, called through a pointer like the
+ * vDSO's.  Where the vDSO would make the system call (clocks it does not
+ * read, a clock source without a vDSO mode, a time namespace), they
+ * return -EOPNOTSUPP, and clock_gettime(), which makes the system call
+ * after any error but EINVAL, makes it.
+ */
+#define VDSO_USEFUL
+#define VDSO_CGT_SYM "__vdso_clock_gettime"
+#define VDSO_CGT_VER "LINUX_2.6"
+#define VDSO_GETCPU_SYM "__vdso_getcpu"
+#define VDSO_GETCPU_VER "LINUX_2.6"
+
+#define UKL_VDSO 1
+
+extern char ukl_vdso_clock_gettime[], ukl_vdso_getcpu[];
+
+/* __vdsosym() of the ring-0 musl (patches/0014): the function @name. */
+static inline void *__ukl_vdsosym(const char *name)
+{
+	if (!__builtin_strcmp(name, VDSO_CGT_SYM))
+		return ukl_vdso_clock_gettime;
+	if (!__builtin_strcmp(name, VDSO_GETCPU_SYM))
+		return ukl_vdso_getcpu;
+	return 0;
 }
 
 #define IPC_64 0
