@@ -39,7 +39,9 @@ extern char entry_SYSCALL_64_ukl_app_ret[];
 /*
  * Kernel functions that the application calls and that run in application
  * context: their text is in the application's range.  They are built
- * without tracing (no fentry call into kernel text).
+ * without tracing (no fentry call into kernel text).  Only the
+ * application's tasks may run them with interrupts on: an interrupt there
+ * is entered as from the application, on the top of the task stack.
  */
 #define __ukl_app_text	__section(".ukl.text")
 
