@@ -35,7 +35,8 @@ status of the program the guest ran.
   --accel auto|kvm|tcg accelerator (default auto: KVM when /dev/kvm is usable
                        and a test boot of this kernel under KVM reaches init;
                        the result is cached per QEMU version, kernel release
-                       and host).  TCG runs -cpu max, KVM -cpu host
+                       and host).  TCG runs -cpu max in one host thread,
+                       KVM -cpu host
   --cpu MODEL          the CPU model under TCG instead of max; for example
                        Skylake-Client, for which Linux applies the
                        mitigations of such hardware (max is an AMD CPU it
@@ -250,6 +251,7 @@ if [ "$accel" = auto ]; then
 		accel=tcg
 	fi
 fi
+accel_opts=$accel
 if [ "$accel" = kvm ]; then
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || die "--accel kvm: /dev/kvm is not accessible"
 	[ "$tcg_cpu" = max ] ||
@@ -257,6 +259,12 @@ if [ "$accel" = kvm ]; then
 	cpu=host
 else
 	cpu=$tcg_cpu
+	# One host thread for all vCPUs.  With a thread each, QEMU 7.2 now
+	# and then runs a translation of kernel text that another vCPU has
+	# just patched (text_poke_bp()), and the guest dies of "Oops: int3"
+	# where a static key changes (3 of 6 boots of UKL once, 1 of 18
+	# short boots); the boots take no longer here.
+	accel_opts=tcg,thread=single
 fi
 
 # --- command line ----------------------------------------------------------
@@ -265,7 +273,7 @@ cmdline="console=ttyS0 panic=-1"
 [ -z "$append" ] || cmdline+=" $append"
 
 # With NUMA nodes, a socket each: CPUs that share a cache share a node.
-cmd=("$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp${numa:+,sockets=$numa}" -m "$mem"
+cmd=("$qemu" -accel "$accel_opts" -cpu "$cpu" -smp "$smp${numa:+,sockets=$numa}" -m "$mem"
      -nographic -no-reboot -monitor none -serial stdio
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
      -kernel "$kernel" -append "$cmdline")
