@@ -101,7 +101,10 @@
 # the kernel puts into init's environment, such as UKL_LEVEL=bypass, the
 # shortcut level of the application's system calls
 # (Documentation/ukl/shortcuts.rst).  Without a "--", leading words of
-# the last two forms go to the kernel command line all the same.
+# the last two forms go to the kernel command line all the same.  A word
+# qemu:ARG before the "--" goes to QEMU instead (ukl-run.sh --qemu-arg),
+# for example qemu:-singlestep, with which TCG takes interrupts between
+# any two instructions, not only between translated blocks.
 #
 # Boots of a scenario with the same PROGRAM and init arguments must
 # report the same test results: a program built as the UKL application
@@ -647,7 +650,7 @@ boot_line_env() {
 # ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
 # one per line.
 boot_args() {
-	local s=$1 boot=$2 log=$3 append= cpio args= bargs env timeout
+	local s=$1 boot=$2 log=$3 append= cpio args= bargs env timeout word
 
 	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
 	printf '%s\n' --kernel "$(kobj_dir "$s")/arch/x86/boot/bzImage" \
@@ -660,7 +663,12 @@ boot_args() {
 		bargs=$(boot_line_args "$boot")
 		args=${args:+$args${bargs:+ }}$bargs
 		env=$(boot_line_env "$boot")
-		[ -z "$env" ] || append="$append $env"
+		for word in $env; do
+			case $word in
+			qemu:*)	printf '%s\n' --qemu-arg "${word#qemu:}" ;;
+			*)	append="$append $word" ;;
+			esac
+		done
 	fi
 	if [ -n "${hostnet_port:-}" ]; then
 		printf '%s\n' --net-fwd "$hostnet_port:$(tests_value "$s" hostnet "")"
