@@ -89,7 +89,7 @@ struct uffdio_zeropage {
 #endif
 
 /* Seconds a test's child process may run before it is killed. */
-#define CHILD_TIMEOUT	40
+#define CHILD_TIMEOUT	90
 
 static int pipe_fds[2];
 
@@ -1815,6 +1815,106 @@ static int dies_of(void (*fn)(const char *), const char *arg, int sig)
 	return 1;
 }
 
+#define REVOKE_ROUNDS	200	/* UKL_TEST_REVOKE_ROUNDS overrides it */
+#define REVOKE_ALTSTACK	(16 * PAGE)
+
+/*
+ * What revoke_stack_in_calls() takes away: the pages of a thread's stack
+ * that its calls use, up to revoke_end, not the thread's TLS and
+ * descriptor, which musl keeps at the top of the stack; and how often.
+ */
+static char *revoke_stack, *revoke_end;
+static int revoke_faults;
+
+/* SIGSEGV on the revoked stack: give it back, and let the caller go on. */
+static void on_revoked(int sig, siginfo_t *si, void *uc)
+{
+	char *addr = si->si_addr;
+
+	if (addr < revoke_stack || addr >= revoke_end)
+		_exit(3);
+	mprotect(revoke_stack, revoke_end - revoke_stack, PROT_READ | PROT_WRITE);
+	__atomic_add_fetch(&revoke_faults, 1, __ATOMIC_RELEASE);
+}
+
+/* Makes system calls for ever, below the page of its own frame. */
+static __attribute__((noipa)) void calling(void)
+{
+	char here;
+
+	__atomic_store_n(&revoke_end, (char *)((uintptr_t)&here & ~(PAGE - 1)) + PAGE,
+			 __ATOMIC_RELEASE);
+	for (;;)
+		getppid();
+}
+
+/* Runs calling() well below the TLS; its signals run on the stack @arg. */
+static void *calling_loop(void *arg)
+{
+	stack_t ss = { .ss_sp = arg, .ss_size = REVOKE_ALTSTACK };
+	char pad[4 * PAGE];
+
+	if (sigaltstack(&ss, NULL))
+		_exit(2);
+	__asm__ volatile("" : : "r"(pad) : "memory");
+	calling();
+	return NULL;
+}
+
+/**
+ * revoke_stack_in_calls() - take a calling thread's stack away at any time
+ * @unused: no argument
+ *
+ * A thread makes system calls in a loop on a stack of its own; the main
+ * thread makes the part of it that the calls use PROT_NONE, round after
+ * round, after a while that depends on the round.  Whichever instruction
+ * the thread is at when the change reaches its CPU (an interrupt's exit work on one CPU, the
+ * TLB flush IPI on several), its next access to the stack must be a fault
+ * of the application: in the system call entry too, between the
+ * application's last access to its stack and the instruction that
+ * disables interrupts.  The SIGSEGV handler, on an alternate stack, gives
+ * the stack back, and the thread goes on where it faulted.  Under QEMU's
+ * TCG an interrupt comes only between translated blocks; a boot with
+ * -singlestep lets it come between any two instructions.
+ *
+ * Return: never; exit status 0 when every round ended in one SIGSEGV.
+ */
+static noreturn void revoke_stack_in_calls(const char *unused)
+{
+	const char *env = getenv("UKL_TEST_REVOKE_ROUNDS");
+	int rounds = env ? atoi(env) : REVOKE_ROUNDS;
+	struct sigaction sa = {
+		.sa_sigaction = on_revoked,
+		.sa_flags = SA_SIGINFO | SA_ONSTACK,
+	};
+	pthread_attr_t attr;
+	pthread_t thread;
+	void *altstack;
+	int r;
+
+	alarm(CHILD_TIMEOUT);
+	revoke_stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	altstack = malloc(REVOKE_ALTSTACK);
+	if (revoke_stack == MAP_FAILED || !altstack ||
+	    sigaction(SIGSEGV, &sa, NULL))
+		child_exit(2);
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, revoke_stack, THREAD_STACK);
+	if (pthread_create(&thread, &attr, calling_loop, altstack))
+		child_exit(2);
+	while (!__atomic_load_n(&revoke_end, __ATOMIC_ACQUIRE))
+		sched_yield();
+	for (r = 0; r < rounds; r++) {
+		usleep(r * 37 % 500);
+		mprotect(revoke_stack, revoke_end - revoke_stack, PROT_NONE);
+		while (__atomic_load_n(&revoke_faults, __ATOMIC_ACQUIRE) == r)
+			sched_yield();
+	}
+	ksft_print_msg("%d rounds, %d faults\n", rounds, revoke_faults);
+	child_exit(revoke_faults == rounds ? 0 : 1);
+}
+
 /**
  * stacks_attacked_in_calls() - run calls_attacked_remotely(), with swap
  *
@@ -1935,12 +2035,14 @@ static int fork_cow_stacks_swapped(void)
 UKL_TEST_MAIN(mmstress)
 {
 	ksft_print_header();
-	ksft_set_plan(14);
+	ksft_set_plan(15);
 
 	ksft_test_result(dies_of(revoke_stack_in_read, "mprotect", SIGSEGV),
 			 "stack_mprotected_in_read_segv\n");
 	ksft_test_result(dies_of(revoke_stack_in_read, "munmap", SIGSEGV),
 			 "stack_unmapped_in_read_segv\n");
+	ksft_test_result(exits_with(revoke_stack_in_calls, NULL, 0),
+			 "stack_revoked_in_calls_segv\n");
 	ksft_test_result(exits_with(exit_during_uffd_fault, NULL, 7),
 			 "exit_group_during_waiting_fault\n");
 	ksft_test_result(signal_during_uffd_fault(), "signal_interrupts_waiting_fault\n");
