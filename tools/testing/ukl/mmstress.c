@@ -1048,8 +1048,8 @@ static noreturn void stack_attacker(pid_t target, int req, int ans)
  * (stack_attacker()) pages their stacks out with process_madvise(),
  * deactivates them (MADV_COLD) and moves them to the other NUMA node
  * with move_pages(), and /proc/self/pagemap must then show none of their
- * pages mapped.  Then this process ends each call, and each must return what it
- * should to a thread that carries on normally on the pages it gets back:
+ * pages mapped.  Then this process ends each call, and each must return
+ * what it should to a thread that carries on normally on the pages it gets back:
  * in ring 0 the call's return itself is the first to load from them.
  *
  * Return: never; exit status 0 if every round went right, 1 if not, 2 if
@@ -1874,9 +1874,9 @@ static void *calling_loop(void *arg)
  * A thread makes system calls in a loop on a stack of its own; the main
  * thread makes the part of it that the calls use PROT_NONE, round after
  * round, after a while that depends on the round.  Whichever instruction
- * the thread is at when the change reaches its CPU (an interrupt's exit work on one CPU, the
- * TLB flush IPI on several), its next access to the stack must be a fault
- * of the application: in the system call entry too, between the
+ * the thread is at when the change reaches its CPU (an interrupt's exit
+ * work on one CPU, the TLB flush IPI on several), its next access to the
+ * stack must be a fault of the application: in the system call entry too, between the
  * application's last access to its stack and the instruction that
  * disables interrupts.  The SIGSEGV handler, on an alternate stack, gives
  * the stack back, and the thread goes on where it faulted.  Under QEMU's
