@@ -133,9 +133,13 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_fill_phdrs);
  * @len: size of @auxv in words
  * @v: the values that vary
  *
- * The entries create_elf_tables() writes for a static ELF executable, but
- * deliberately no AT_SYSINFO_EHDR: the vDSO is user code and cannot run
- * in ring 0.  The vector ends with AT_NULL; the rest of @auxv is zeroed.
+ * The entries create_elf_tables() and x86's ARCH_DLINFO write for a static
+ * ELF executable, in their order, with three differences: there is no
+ * AT_SYSINFO_EHDR (the vDSO image is user code and cannot run in ring 0),
+ * AT_MINSIGSTKSZ and AT_HWCAP2 are what the arch says holds in ring 0, and
+ * the AT_RSEQ_* entries are left out (an rseq critical section must lie
+ * below TASK_SIZE, and the application's code does not).  The vector ends
+ * with AT_NULL; the rest of @auxv is zeroed.
  *
  * Context: any.
  * Return: the number of words written, AT_NULL included (%UKL_AUXV_WORDS),
@@ -146,6 +150,7 @@ VISIBLE_IF_KUNIT int ukl_fill_auxv(unsigned long *auxv, size_t len,
 				   const struct ukl_auxv_values *v)
 {
 	const unsigned long aux[][2] = {
+		{ AT_MINSIGSTKSZ, v->minsigstksz },
 		{ AT_HWCAP,	v->hwcap },
 		{ AT_PAGESZ,	PAGE_SIZE },
 		{ AT_CLKTCK,	CLOCKS_PER_SEC },
@@ -161,7 +166,9 @@ VISIBLE_IF_KUNIT int ukl_fill_auxv(unsigned long *auxv, size_t len,
 		{ AT_EGID,	v->egid },
 		{ AT_SECURE,	v->secure },
 		{ AT_RANDOM,	v->random },
+		{ AT_HWCAP2,	v->hwcap2 },
 		{ AT_EXECFN,	v->execfn },
+		{ AT_PLATFORM,	v->platform },
 	};
 	size_t words = sizeof(aux) / sizeof(long) + 2;	/* and AT_NULL */
 
@@ -179,24 +186,27 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_fill_auxv);
  * ukl_layout_stack - place the contents of the initial stack
  * @s: the places, filled in
  * @p: the top of the free part of the stack, below the strings
+ * @platform_len: the size of the AT_PLATFORM string, its NUL included
  * @argc: the number of arguments
  * @envc: the number of environment strings
  * @auxv_words: the number of words of the aux vector, AT_NULL included
  *
- * Like create_elf_tables(): the 16 AT_RANDOM bytes below @p, the program
- * headers below them, then argc, argv[] and envp[] (each with a NULL
- * pointer at its end) and the aux vector from the 16-byte aligned
- * initial stack pointer on.  Each piece is 16-byte aligned.
+ * Like create_elf_tables(): the AT_PLATFORM string right below @p, the 16
+ * AT_RANDOM bytes below it, the program headers below them, then argc,
+ * argv[] and envp[] (each with a NULL pointer at its end) and the aux
+ * vector from the 16-byte aligned initial stack pointer on.  Each piece
+ * but the string is 16-byte aligned.
  *
  * Context: any.
  */
 VISIBLE_IF_KUNIT void ukl_layout_stack(struct ukl_stack_layout *s,
-				       unsigned long p, int argc, int envc,
-				       int auxv_words)
+				       unsigned long p, size_t platform_len,
+				       int argc, int envc, int auxv_words)
 {
 	int items = 1 + (argc + 1) + (envc + 1) + auxv_words;
 
-	s->random = (p - 16) & ~15UL;
+	s->platform = p - platform_len;
+	s->random = (s->platform - 16) & ~15UL;
 	s->phdrs = (s->random - UKL_NR_PHDRS * sizeof(struct elf_phdr)) & ~15UL;
 	s->sp = (s->phdrs - items * sizeof(long)) & ~15UL;
 }
@@ -247,15 +257,16 @@ static int ukl_put_string_ptrs(unsigned long __user **sp, unsigned long *p,
 
 /*
  * Lay out the initial stack like create_elf_tables() does for a static ELF
- * executable: argc, argv[], envp[], auxv[], with the program headers and
- * the AT_RANDOM bytes stored above them.  There is deliberately no
- * AT_SYSINFO_EHDR: the vDSO is user code and cannot run in ring 0.
+ * executable: argc, argv[], envp[], auxv[], with the program headers, the
+ * AT_RANDOM bytes and the AT_PLATFORM string stored above them.
  */
 static int ukl_create_tables(struct linux_binprm *bprm,
 			     const struct ukl_layout *l)
 {
 	struct mm_struct *mm = current->mm;
 	const struct cred *cred = current_cred();
+	const char *platform = ELF_PLATFORM;
+	size_t platform_len = strlen(platform) + 1;
 	struct elf_phdr phdrs[UKL_NR_PHDRS];
 	unsigned char rand_bytes[16];
 	struct ukl_stack_layout s;
@@ -265,8 +276,11 @@ static int ukl_create_tables(struct linux_binprm *bprm,
 	int argc = bprm->argc, envc = bprm->envc;
 	int auxv_words, ret;
 
-	ukl_layout_stack(&s, arch_align_stack(bprm->p), argc, envc,
-			 UKL_AUXV_WORDS);
+	ukl_layout_stack(&s, arch_align_stack(bprm->p), platform_len,
+			 argc, envc, UKL_AUXV_WORDS);
+
+	if (copy_to_user((void __user *)s.platform, platform, platform_len))
+		return -EFAULT;
 
 	get_random_bytes(rand_bytes, sizeof(rand_bytes));
 	if (copy_to_user((void __user *)s.random, rand_bytes, sizeof(rand_bytes)))
@@ -277,7 +291,9 @@ static int ukl_create_tables(struct linux_binprm *bprm,
 		return -EFAULT;
 
 	v = (struct ukl_auxv_values) {
+		.minsigstksz = arch_ukl_minsigstksz(),
 		.hwcap	= ELF_HWCAP,
+		.hwcap2	= arch_ukl_hwcap2(),
 		.phdrs	= s.phdrs,
 		.entry	= l->entry,
 		.uid	= from_kuid_munged(cred->user_ns, cred->uid),
@@ -287,6 +303,7 @@ static int ukl_create_tables(struct linux_binprm *bprm,
 		.secure	= bprm->secureexec,
 		.random	= s.random,
 		.execfn	= bprm->exec,
+		.platform = s.platform,
 	};
 	auxv_words = ukl_fill_auxv(mm->saved_auxv, ARRAY_SIZE(mm->saved_auxv), &v);
 	if (auxv_words < 0)

@@ -86,8 +86,8 @@ struct ukl_layout {
 /* The program headers synthesized for the application, in this order. */
 enum { UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK, UKL_NR_PHDRS };
 
-/* Words of the application's aux vector: 16 entries and AT_NULL. */
-#define UKL_AUXV_WORDS	34
+/* Words of the application's aux vector: 19 entries and AT_NULL. */
+#define UKL_AUXV_WORDS	40
 
 /* What ukl.exit= selects to happen when the application exits as init. */
 enum ukl_exit_action {
@@ -99,11 +99,13 @@ enum ukl_exit_action {
 
 /**
  * struct ukl_stack_layout - where the initial stack's contents go
+ * @platform: the AT_PLATFORM string
  * @random: the 16 AT_RANDOM bytes
  * @phdrs: the synthesized program headers
  * @sp: the initial stack pointer: argc, argv[], envp[], auxv[]
  */
 struct ukl_stack_layout {
+	unsigned long platform;
 	unsigned long random;
 	unsigned long phdrs;
 	unsigned long sp;
@@ -111,7 +113,9 @@ struct ukl_stack_layout {
 
 /**
  * struct ukl_auxv_values - the variable values of the aux vector
+ * @minsigstksz: AT_MINSIGSTKSZ, arch_ukl_minsigstksz()
  * @hwcap: AT_HWCAP
+ * @hwcap2: AT_HWCAP2, arch_ukl_hwcap2()
  * @phdrs: AT_PHDR, the user address of the program headers
  * @entry: AT_ENTRY
  * @uid: AT_UID, in the caller's user namespace
@@ -121,9 +125,12 @@ struct ukl_stack_layout {
  * @secure: AT_SECURE
  * @random: AT_RANDOM, the user address of 16 random bytes
  * @execfn: AT_EXECFN, the user address of the executed file's name
+ * @platform: AT_PLATFORM, the user address of the ELF_PLATFORM string
  */
 struct ukl_auxv_values {
+	unsigned long minsigstksz;
 	unsigned long hwcap;
+	unsigned long hwcap2;
 	unsigned long phdrs;
 	unsigned long entry;
 	unsigned long uid;
@@ -133,6 +140,7 @@ struct ukl_auxv_values {
 	unsigned long secure;
 	unsigned long random;
 	unsigned long execfn;
+	unsigned long platform;
 };
 
 bool is_ukl_task(struct task_struct *tsk);
@@ -153,7 +161,7 @@ void ukl_fill_phdrs(struct elf_phdr *ph, const struct ukl_layout *l);
 int ukl_fill_auxv(unsigned long *auxv, size_t len,
 		  const struct ukl_auxv_values *v);
 void ukl_layout_stack(struct ukl_stack_layout *s, unsigned long p,
-		      int argc, int envc, int auxv_words);
+		      size_t platform_len, int argc, int envc, int auxv_words);
 void ukl_set_mm_layout(struct mm_struct *mm, const struct ukl_layout *l);
 int ukl_parse_exit(const char *str);
 int ukl_decode_exit(int code, bool *signaled);

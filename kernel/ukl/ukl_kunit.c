@@ -272,20 +272,24 @@ static unsigned long ukl_auxv_get(const unsigned long *auxv, int words,
 static void ukl_binfmt_auxv_test(struct kunit *test)
 {
 	const struct ukl_auxv_values v = {
-		.hwcap = 0x1111, .phdrs = 0x7ffe0100, .entry = 0xffffffff81234567,
+		.minsigstksz = 0xce0, .hwcap = 0x1111, .hwcap2 = 0x2222,
+		.phdrs = 0x7ffe0100, .entry = 0xffffffff81234567,
 		.uid = 1001, .euid = 1002, .gid = 1003, .egid = 1004,
 		.secure = 1, .random = 0x7ffe0200, .execfn = 0x7ffe0300,
+		.platform = 0x7ffe0400,
 	};
 	const struct {
 		unsigned long type, val;
 	} want[] = {
+		{ AT_MINSIGSTKSZ, v.minsigstksz },
 		{ AT_HWCAP, v.hwcap }, { AT_PAGESZ, PAGE_SIZE },
 		{ AT_CLKTCK, CLOCKS_PER_SEC }, { AT_PHDR, v.phdrs },
 		{ AT_PHENT, PHDR_SIZE }, { AT_PHNUM, UKL_NR_PHDRS },
 		{ AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, v.entry },
 		{ AT_UID, v.uid }, { AT_EUID, v.euid }, { AT_GID, v.gid },
 		{ AT_EGID, v.egid }, { AT_SECURE, v.secure },
-		{ AT_RANDOM, v.random }, { AT_EXECFN, v.execfn },
+		{ AT_RANDOM, v.random }, { AT_HWCAP2, v.hwcap2 },
+		{ AT_EXECFN, v.execfn }, { AT_PLATFORM, v.platform },
 	};
 	unsigned long auxv[AT_VECTOR_SIZE];
 	int words, i, count;
@@ -304,12 +308,28 @@ static void ukl_binfmt_auxv_test(struct kunit *test)
 	}
 	ukl_auxv_get(auxv, words - 2, AT_SYSINFO_EHDR, &count);
 	KUNIT_EXPECT_EQ(test, count, 0);
+	ukl_auxv_get(auxv, words - 2, AT_RSEQ_FEATURE_SIZE, &count);
+	KUNIT_EXPECT_EQ(test, count, 0);
 	ukl_auxv_get(auxv, words - 2, AT_NULL, &count);
 	KUNIT_EXPECT_EQ(test, count, 0);
 
 	KUNIT_EXPECT_EQ(test, auxv[words - 2], AT_NULL);
 	for (i = words - 1; i < ARRAY_SIZE(auxv); i++)
 		KUNIT_EXPECT_EQ_MSG(test, auxv[i], 0, "saved_auxv[%d]", i);
+}
+
+/*
+ * What the arch says for ring 0: room for the largest signal frame and an
+ * event frame below it, 16-byte aligned, and ELF_HWCAP2 without WRGSBASE,
+ * which would change the kernel's GS base.
+ */
+static void ukl_binfmt_auxv_arch_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, arch_ukl_minsigstksz() % 16, 0);
+	KUNIT_EXPECT_GE(test, arch_ukl_minsigstksz(), get_sigframe_size() + 56);
+	KUNIT_EXPECT_FALSE(test, arch_ukl_hwcap2() & HWCAP2_FSGSBASE);
+	KUNIT_EXPECT_EQ(test, arch_ukl_hwcap2() | HWCAP2_FSGSBASE,
+			ELF_HWCAP2 | HWCAP2_FSGSBASE);
 }
 
 /* A vector that does not fit is refused, and nothing is written. */
@@ -334,31 +354,35 @@ static void ukl_binfmt_auxv_too_small_test(struct kunit *test)
  * struct ukl_stack_case - the input of ukl_layout_stack()
  * @name: what the case checks
  * @p: the top of the free part of the stack
+ * @platform_len: size of the AT_PLATFORM string
  * @argc: number of arguments
  * @envc: number of environment strings
  */
 struct ukl_stack_case {
 	const char *name;
 	unsigned long p;
+	size_t platform_len;
 	int argc, envc;
 };
 
 static const struct ukl_stack_case ukl_stack_cases[] = {
-	{ "aligned", 0x7ffffffde000, 1, 0 },
-	{ "p_plus_1", 0x7ffffffde001, 1, 1 },
-	{ "p_plus_8", 0x7ffffffde008, 2, 3 },
-	{ "p_plus_15", 0x7ffffffde00f, 3, 2 },
-	{ "no_args_no_env", 0x7ffffffde7f3, 0, 0 },
-	{ "many", 0x7fffffe00000, 5000, 1000 },
+	{ "aligned", 0x7ffffffde000, 7, 1, 0 },
+	{ "p_plus_1", 0x7ffffffde001, 7, 1, 1 },
+	{ "p_plus_8", 0x7ffffffde008, 7, 2, 3 },
+	{ "p_plus_15", 0x7ffffffde00f, 7, 3, 2 },
+	{ "platform_16", 0x7ffffffde000, 16, 1, 0 },
+	{ "platform_17", 0x7ffffffde009, 17, 1, 0 },
+	{ "no_args_no_env", 0x7ffffffde7f3, 7, 0, 0 },
+	{ "many", 0x7fffffe00000, 7, 5000, 1000 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(ukl_stack, ukl_stack_cases, name);
 
 /*
- * AT_RANDOM bytes, program headers and the argc/argv/envp/auxv table do
- * not overlap, stay below @p without more padding than 16-byte alignment
- * needs, and the initial stack pointer is 16-byte aligned as the x86-64
- * ABI wants it at process entry.
+ * The AT_PLATFORM string, AT_RANDOM bytes, program headers and the
+ * argc/argv/envp/auxv table do not overlap, stay below @p without more
+ * padding than 16-byte alignment needs, and the initial stack pointer is
+ * 16-byte aligned as the x86-64 ABI wants it at process entry.
  */
 static void ukl_binfmt_stack_test(struct kunit *test)
 {
@@ -367,14 +391,16 @@ static void ukl_binfmt_stack_test(struct kunit *test)
 			      sizeof(long);
 	struct ukl_stack_layout s;
 
-	ukl_layout_stack(&s, c->p, c->argc, c->envc, UKL_AUXV_WORDS);
+	ukl_layout_stack(&s, c->p, c->platform_len, c->argc, c->envc,
+			 UKL_AUXV_WORDS);
 
+	KUNIT_EXPECT_EQ(test, s.platform + c->platform_len, c->p);
 	KUNIT_EXPECT_EQ(test, s.random % 16, 0);
 	KUNIT_EXPECT_EQ(test, s.phdrs % 16, 0);
 	KUNIT_EXPECT_EQ(test, s.sp % 16, 0);
 
-	KUNIT_EXPECT_LE(test, s.random + 16, c->p);
-	KUNIT_EXPECT_GT(test, s.random + 32, c->p);
+	KUNIT_EXPECT_LE(test, s.random + 16, s.platform);
+	KUNIT_EXPECT_GT(test, s.random + 32, s.platform);
 	KUNIT_EXPECT_LE(test, s.phdrs + UKL_NR_PHDRS * PHDR_SIZE, s.random);
 	KUNIT_EXPECT_GT(test, s.phdrs + UKL_NR_PHDRS * PHDR_SIZE + 16, s.random);
 	KUNIT_EXPECT_LE(test, s.sp + table, s.phdrs);
@@ -428,6 +454,7 @@ static struct kunit_case ukl_binfmt_cases[] = {
 	KUNIT_CASE_PARAM(ukl_binfmt_phdrs_test, ukl_phdr_gen_params),
 	KUNIT_CASE(ukl_binfmt_phdrs_linked_test),
 	KUNIT_CASE(ukl_binfmt_auxv_test),
+	KUNIT_CASE(ukl_binfmt_auxv_arch_test),
 	KUNIT_CASE(ukl_binfmt_auxv_too_small_test),
 	KUNIT_CASE_PARAM(ukl_binfmt_stack_test, ukl_stack_gen_params),
 	KUNIT_CASE(ukl_binfmt_mm_test),

@@ -180,6 +180,130 @@ static void test_auxv(void)
 			 "auxv\n");
 }
 
+/*
+ * The whole aux vector, entry by entry, against the one an ordinary static
+ * program gets from the same kernel (/cpl3, started with posix_spawn()).
+ * Program-specific entries must be there; every other entry must be the
+ * same, except what differs in ring 0 by design (Documentation/ukl/
+ * porting.rst): no AT_SYSINFO_EHDR and no AT_RSEQ_*; AT_MINSIGSTKSZ with
+ * room for an interrupt frame below the signal frame; AT_HWCAP2 without HWCAP2_FSGSBASE.
+ */
+#define AUXV_MAX		64
+#define HWCAP2_FSGSBASE		(1UL << 1)
+#define UKL_APP_EVENT_FRAME	64	/* <asm/ukl.h> */
+#ifndef AT_RSEQ_FEATURE_SIZE
+#define AT_RSEQ_FEATURE_SIZE	27
+#define AT_RSEQ_ALIGN		28
+#endif
+
+static int auxv_find(unsigned long (*av)[2], int n, unsigned long type,
+		     unsigned long *val)
+{
+	int i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		if (av[i][0] == type) {
+			*val = av[i][1];
+			count++;
+		}
+	}
+	return count;
+}
+
+/* The ring-3 program's vector and AT_PLATFORM string, read from its stdout. */
+static int auxv_of_ring3(unsigned long (*av)[2], char *platform, size_t size)
+{
+	char *const argv[] = { "/cpl3", "auxv", NULL };
+	static char buf[AUXV_MAX * 16 + 256];
+	posix_spawn_file_actions_t fa;
+	size_t len = 0;
+	int fds[2], status = -1, n;
+	ssize_t r;
+	pid_t pid = -1;
+
+	if (pipe(fds))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	if (posix_spawn(&pid, "/cpl3", &fa, NULL, argv, NULL))
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while (pid > 0 && len < sizeof(buf) &&
+	       (r = read(fds[0], buf + len, sizeof(buf) - len)) > 0)
+		len += r;
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 42)
+		return -1;
+	for (n = 0; n < AUXV_MAX && (n + 1) * 16 <= (int)len; n++) {
+		memcpy(av[n], buf + n * 16, 16);
+		if (av[n][0] == AT_NULL)
+			break;
+	}
+	if (n == AUXV_MAX || (n + 1) * 16 >= (int)len ||
+	    !memchr(buf + (n + 1) * 16, 0, len - (n + 1) * 16))
+		return -1;
+	snprintf(platform, size, "%s", buf + (n + 1) * 16);
+	return n;
+}
+
+static void test_auxv_as_ring3(void)
+{
+	static unsigned long own[AUXV_MAX][2], ring3[AUXV_MAX][2];
+	const unsigned long program[] = {	/* or randomized for each process */
+		AT_PHDR, AT_PHNUM, AT_ENTRY, AT_RANDOM, AT_EXECFN, AT_SYSINFO_EHDR,
+	};
+	int ring0 = ukl_test_cpl() == 0, ok = 1, i, j, n_own, n_ring3;
+	char platform[64];
+
+	n_own = ukl_test_auxv(own, AUXV_MAX);
+	n_ring3 = auxv_of_ring3(ring3, platform, sizeof(platform));
+	if (n_own < 0 || n_ring3 < 0) {
+		ksft_print_msg("auxv: cannot read %s\n", n_own < 0 ? "own" : "/cpl3's");
+		ksft_test_result_fail("auxv_as_ring3\n");
+		return;
+	}
+	for (i = 0; i < n_own + n_ring3; i++) {
+		unsigned long type = i < n_own ? own[i][0] : ring3[i - n_own][0];
+		unsigned long mine = 0, theirs = 0, want;
+		int have = auxv_find(own, n_own, type, &mine);
+		int has = auxv_find(ring3, n_ring3, type, &theirs);
+		int is_program = 0;
+		const char *why = NULL;
+
+		if (i >= n_own && have)
+			continue;		/* compared already */
+		for (j = 0; j < ARRAY_SIZE(program); j++)
+			is_program |= type == program[j];
+		want = theirs;
+		if (type == AT_MINSIGSTKSZ && ring0)
+			want = theirs + UKL_APP_EVENT_FRAME;
+		if (type == AT_HWCAP2 && ring0)
+			want = theirs & ~HWCAP2_FSGSBASE;
+
+		if (have > 1 || has > 1)
+			why = "more than once";
+		else if (ring0 && (type == AT_SYSINFO_EHDR ||
+				   type == AT_RSEQ_FEATURE_SIZE || type == AT_RSEQ_ALIGN))
+			why = have ? "there in ring 0" : NULL;
+		else if (have != has)
+			why = have ? "not there in ring 3" : "missing";
+		else if (is_program)
+			why = mine ? NULL : "zero";
+		else if (type == AT_PLATFORM)
+			why = strcmp((const char *)mine, platform) ? "another string" : NULL;
+		else if (mine != want)
+			why = "another value";
+		if (why) {
+			ksft_print_msg("auxv: entry %lu %s: %#lx, ring 3 %#lx\n",
+				       type, why, mine, theirs);
+			ok = 0;
+		}
+	}
+	ksft_test_result(ok && n_own > 15, "auxv_as_ring3\n");
+}
+
 static void test_efault(void)
 {
 	/* The start of the kernel image: never a valid user pointer. */
@@ -587,7 +711,7 @@ UKL_TEST_MAIN(core)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(29);
+	ksft_set_plan(30);
 
 	test_cpl();
 	test_ids();
@@ -599,6 +723,7 @@ UKL_TEST_MAIN(core)
 	test_tls();
 	test_ctor();
 	test_auxv();
+	test_auxv_as_ring3();
 	test_efault();
 	test_entry_state();
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");

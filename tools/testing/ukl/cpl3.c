@@ -13,6 +13,10 @@
  *    isolation is on (<debugfs>/ukl/entry_state, if the kernel has
  *    CONFIG_UKL_TEST_PROBE);
  * 4. kernel code serving its system calls runs with EFLAGS.AC clear.
+ *
+ * Started as "cpl3 auxv", it writes its aux vector instead, for core.c to
+ * compare with the application's: the entries up to AT_NULL, as
+ * /proc/self/auxv has them, then the AT_PLATFORM string with its NUL.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -46,10 +51,29 @@ static int kernel_memory_faults(void)
 	return 1;
 }
 
-int main(void)
+static int write_auxv(void)
+{
+	unsigned long av[64][2];
+	const char *platform = (const char *)getauxval(AT_PLATFORM);
+	int n = ukl_test_auxv(av, ARRAY_SIZE(av) - 1);
+
+	if (n < 0 || !platform)
+		return 5;
+	av[n][0] = AT_NULL;
+	av[n][1] = 0;
+	if (write(1, av, (n + 1) * sizeof(av[0])) != (ssize_t)((n + 1) * sizeof(av[0])) ||
+	    write(1, platform, strlen(platform) + 1) != (ssize_t)(strlen(platform) + 1))
+		return 5;
+	return 42;
+}
+
+int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
 	int cpl = -1, ac = -1, smap, smep, pti = -1, probe;
+
+	if (argc > 1 && !strcmp(argv[1], "auxv"))
+		return write_auxv();
 
 	if (ukl_test_cpl() != 3)
 		return 1;

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include "kselftest.h"
 #include "ukl_test.h"
@@ -109,6 +111,101 @@ static void test_sigaltstack(void)
 	sigaltstack(&off, NULL);
 	if (alt_base != MAP_FAILED)
 		munmap(alt_base, ALT_SIZE);
+}
+
+/*
+ * An alternate stack of AT_MINSIGSTKSZ bytes is enough for a handler that
+ * uses no stack of its own, whatever the alignment of its top, also while
+ * interrupts hit the handler: nothing is written below or above it.  In
+ * ring 0 the CPU pushes an interrupt's frame below the handler's stack
+ * pointer, so the application's AT_MINSIGSTKSZ must leave room for that
+ * frame too.  The handler spins on the TSC long enough for several timer
+ * ticks, in registers only (compiled, it must not touch the stack).
+ */
+#define MIN_ALT_SPIN	(40UL * 1000 * 1000)	/* TSC cycles, ~20 ms */
+#define MIN_ALT_FILL	0xa5
+static int min_alt_ran;
+
+static inline unsigned long min_alt_tsc(void)
+{
+	unsigned int lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return (unsigned long)hi << 32 | lo;
+}
+
+static void on_min_alt(int sig)
+{
+	unsigned long start = min_alt_tsc();
+
+	while (min_alt_tsc() - start < MIN_ALT_SPIN)
+		;
+	WRITE_ONCE(min_alt_ran, 1);
+}
+
+static int min_alt_untouched(const unsigned char *p, size_t n)
+{
+	while (n--)
+		if (*p++ != MIN_ALT_FILL)
+			return 0;
+	return 1;
+}
+
+/* 0, or what went wrong with a stack @off bytes past a page of @buf. */
+static int min_alt_try(unsigned char *buf, size_t len, size_t size, size_t off)
+{
+	struct sigaction sa = { .sa_handler = on_min_alt, .sa_flags = SA_ONSTACK };
+	stack_t ss = { .ss_sp = buf + 4096 + off, .ss_size = size };
+	stack_t none = { .ss_flags = SS_DISABLE };
+
+	memset(buf, MIN_ALT_FILL, len);
+	WRITE_ONCE(min_alt_ran, 0);
+	if (sigaltstack(&ss, NULL) || sigaction(SIGUSR2, &sa, NULL) ||
+	    raise(SIGUSR2) || sigaltstack(&none, NULL))
+		return 1;
+	if (!READ_ONCE(min_alt_ran))
+		return 2;
+	if (!min_alt_untouched(buf, 4096 + off) ||
+	    !min_alt_untouched(buf + 4096 + off + size, len - 4096 - off - size))
+		return 3;
+	return 0;
+}
+
+static void test_sigaltstack_minsigstksz(void)
+{
+	size_t size = getauxval(AT_MINSIGSTKSZ), len = size + 3 * 4096, off;
+	unsigned char *buf;
+	int status = -1, ret;
+	pid_t pid;
+
+	if (size < MINSIGSTKSZ) {
+		ksft_print_msg("AT_MINSIGSTKSZ is %zu\n", size);
+		ksft_test_result_fail("sigaltstack_of_minsigstksz\n");
+		return;
+	}
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid = buf == MAP_FAILED ? -1 : fork();
+	if (pid == 0) {
+		for (off = 0; off < 64; off += 4) {
+			ret = min_alt_try(buf, len, size, off);
+			if (ret) {
+				ksft_print_msg("AT_MINSIGSTKSZ %zu, stack top at page offset %#zx: %s\n",
+					       size, (off + size) % 4096,
+					       ret == 1 ? "cannot set up the signal" :
+					       ret == 2 ? "the handler did not run" :
+					       "written outside the stack");
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
+		ksft_print_msg("AT_MINSIGSTKSZ %zu: killed by signal %d\n", size,
+			       WTERMSIG(status));
+	if (buf != MAP_FAILED)
+		munmap(buf, len);
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			 "sigaltstack_of_minsigstksz\n");
 }
 
 /* A blocked signal stays pending and arrives when it is unblocked. */
@@ -354,11 +451,12 @@ static void test_fp_preserved(void)
 UKL_TEST_MAIN(signals)
 {
 	ksft_print_header();
-	ksft_set_plan(12);
+	ksft_set_plan(13);
 
 	test_siginfo_kill();
 	test_siginfo_sigqueue();
 	test_sigaltstack();
+	test_sigaltstack_minsigstksz();
 	test_mask();
 	test_handler_mask();
 	test_rt_order();

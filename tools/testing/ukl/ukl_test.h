@@ -259,6 +259,32 @@ static inline const char *ukl_test_procfs(void)
 	return "/tmp/proc";
 }
 
+/**
+ * ukl_test_auxv() - read the caller's aux vector from /proc/self/auxv
+ * @av: room for @max entries, type and value
+ * @max: entries that fit into @av
+ *
+ * Return: the number of entries before AT_NULL, or -1.
+ */
+static inline int ukl_test_auxv(unsigned long (*av)[2], int max)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/self/auxv", ukl_test_procfs());
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, av, max * sizeof(*av));
+		close(fd);
+	}
+	if (n < (ssize_t)sizeof(*av))
+		return -1;
+	for (n /= sizeof(*av); n > 0 && !av[n - 1][0]; n--)
+		;
+	return n;
+}
+
 /* The time of @clock in nanoseconds. */
 static inline int64_t ukl_test_ns(clockid_t clock)
 {

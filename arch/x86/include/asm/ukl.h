@@ -20,6 +20,7 @@
 #include <linux/jump_label.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <asm/hwcap2.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 #include <asm/unistd.h>
@@ -224,6 +225,44 @@ static inline int arch_ukl_can_run(void)
 static inline void arch_ukl_set_personality(void)
 {
 	set_personality_64bit();
+}
+
+/*
+ * Stack that the CPU uses below the application's stack pointer on its
+ * own: an event delivered in application context without an IST stack
+ * pushes its frame there (RSP first aligned down to 16 bytes, then SS,
+ * RSP, RFLAGS, CS, RIP and an error code), at most 63 bytes.
+ */
+#define UKL_APP_EVENT_FRAME_SIZE	64
+
+/**
+ * arch_ukl_minsigstksz - the application's AT_MINSIGSTKSZ
+ *
+ * What a ring-3 process is told, the largest signal frame, and room below
+ * it for the frame of an event that hits the handler before it has used
+ * any stack: the least alternate signal stack that nothing but the
+ * handler's own use can overflow.
+ *
+ * Context: execve() of the application.
+ * Return: the minimum signal stack size, a multiple of 16.
+ */
+static inline unsigned long arch_ukl_minsigstksz(void)
+{
+	return get_sigframe_size() + UKL_APP_EVENT_FRAME_SIZE;
+}
+
+/**
+ * arch_ukl_hwcap2 - the application's AT_HWCAP2
+ *
+ * ELF_HWCAP2 without HWCAP2_FSGSBASE: the application runs on the kernel's
+ * GS base, so it must not be told that WRGSBASE is there for it.
+ *
+ * Context: execve() of the application.
+ * Return: the HWCAP2 bits that hold for the application.
+ */
+static inline unsigned long arch_ukl_hwcap2(void)
+{
+	return ELF_HWCAP2 & ~HWCAP2_FSGSBASE;
 }
 
 #endif /* !__ASSEMBLY__ && !LINKER_SCRIPT */
