@@ -35,7 +35,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..20"
+echo "1..21"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -87,6 +87,12 @@ else
 fi
 expect_fail mkapp_rejects_syscall "contains syscall instructions" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/sc.o"
+cat > "$tmp/nosym.c" <<'EOF'
+extern int ukl_no_such_function(void);
+int main(void) { return ukl_no_such_function(); }
+EOF
+expect_fail mkapp_names_undefined_symbols "ukl_no_such_function, used in $tmp/nosym.c" \
+	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/nosym.c"
 expect_fail checkapp_rejects_plain_object "no global __ukl_app_entry" \
 	"$check" "$tmp/plain.o"
 expect_fail mkapp_rejects_shared "UKL applications are static" \
