@@ -913,11 +913,29 @@ check_boot() {
 # ones ukl-run.sh fails a boot for.
 splats=$("$testdir/ukl-run.sh" --splats)
 
+# The results ("NAME STATUS" lines) of file $1 but those of tests that
+# failed in $1 or in $2.
+results_not_failed() {
+	awk 'FNR == 1 { file++ }
+	     { name = $0; sub(/ [^ ]*$/, "", name) }
+	     file < 3 && $NF == "FAIL" { failed[name] = 1 }
+	     file == 3 && !(name in failed)' "$1" "$2" "$1"
+}
+
+# Where the results of two boots, files $1 and $2, differ: what passed or
+# was skipped in one boot and not in the other, or ran in one boot only.
+# A test that failed in one of them is left out: it fails that boot
+# already.
+results_diff() {
+	diff <(results_not_failed "$1" "$2") <(results_not_failed "$2" "$1") |
+		grep '^[<>]' | tr '\n' ' '
+}
+
 # Boot scenario $1 once per boot it lists, check each, and compare the
 # results of its program boots with the same arguments: they must be the
 # same.
 check_scenario() {
-	local s=$1 dir=$BUILD/test/$1 boots nb=0 first ok key ok_to_compare
+	local s=$1 dir=$BUILD/test/$1 boots nb=0 first ok key ok_to_compare diff
 	local -A firsts=()
 
 	mapfile -t boots <"$dir/boots"
@@ -938,11 +956,10 @@ check_scenario() {
 			first=${firsts[$key]:-}
 			if [ -z "$first" ]; then
 				firsts[$key]=$nb
-			elif ! cmp -s "$dir/results-$first" "$dir/results-$nb"; then
+			elif diff=$(results_diff "$dir/results-$first" "$dir/results-$nb") &&
+			     [ -n "$diff" ]; then
 				problems+=("$(boot_name "$boot"): results differ from boot" \
-					"$first:" \
-					"$(diff "$dir/results-$first" "$dir/results-$nb" |
-						grep '^[<>]' | tr '\n' ' ' || true)")
+					"$first: $diff")
 				ok="not ok"
 			fi
 		fi
