@@ -50,12 +50,15 @@ UKL_LIBC  := $(BUILD)/musl/ukl
 # UKL_ARGS are its arguments, UKL_HOSTFWD forwards host ports to it
 # ("6379" or "8080:80" or QEMU's "tcp::8080-:80", several separated by
 # blanks), UKL_TIMEOUT ends the guest after that many seconds (default 0:
-# never), UKL_QEMU_ARGS go to QEMU as they are.
+# never), UKL_QEMU_ARGS go to QEMU as they are.  Its root file system is
+# scripts/ukl/rootfs.list with the contents of the directory UKL_FILES on
+# top, an initramfs in $(KOBJ)/ukl-rootfs.cpio.
 ifdef UKL_APP
 UKL_APP_ABS  := $(abspath $(UKL_APP))
 UKL_APP_NAME := $(basename $(notdir $(UKL_APP)))
 KOBJ     := $(BUILD)/kernel/app-$(UKL_APP_NAME)
 KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP $(KOBJ).config
+UKL_ROOTFS := $(KOBJ)/ukl-rootfs.cpio
 endif
 UKL_TIMEOUT ?= 0
 GDB_PORT ?= 1234
@@ -75,7 +78,7 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KSRC) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 
 export BUILD REPO
 
-.PHONY: all deps sources tree config kernel run gdb test bench menuconfig clean distclean \
+.PHONY: all deps sources tree config kernel rootfs run gdb test bench menuconfig clean distclean \
 	help series check-series htmldocs ukl-toolchain test-redis bench-redis
 
 all: kernel
@@ -91,7 +94,8 @@ help:
 	@echo 'make gdb         like run, but the guest waits for gdb (port GDB_PORT=$(GDB_PORT))'
 	@echo 'make ukl-toolchain  ring-0 musl and ukl-gcc into $(TOOLCHAIN)/bin'
 	@echo 'make UKL_APP=app.o kernel|run|gdb  the same for an application object'
-	@echo '                 (UKL_ARGS="argv", UKL_HOSTFWD="8080 6379:6379", UKL_TIMEOUT=s)'
+	@echo '                 (UKL_ARGS="argv", UKL_HOSTFWD="8080 6379:6379", UKL_TIMEOUT=s,'
+	@echo '                 UKL_FILES=dir: its contents go to the application root)'
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
 	@echo 'make series      export the change as a patch series to $(BUILD)/series/'
 	@echo 'make check-series  git am, checkpatch, kernel-doc and build every patch (KTAP)'
@@ -188,17 +192,22 @@ ifdef UKL_APP
 UKL_HOSTFWD_ARGS = $(foreach f,$(UKL_HOSTFWD),--net-fwd $(shell \
 	echo '$(f)' | sed -E -e 's/^tcp:[^:]*:([0-9]+)-[^:]*:([0-9]+)$$/\1:\2/' -e 's/^([0-9]+)$$/\1:\1/'))
 UKL_KARGS = $(if $(UKL_HOSTFWD),ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off )$(UKL_APPEND) -- $(UKL_ARGS)
-UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --verbose --timeout $(UKL_TIMEOUT) \
-	$(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a))
+UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --verbose \
+	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a))
+
+# The application's root file system (scripts/ukl/rootfs.list, then
+# UKL_FILES).
+rootfs: kernel
+	@$(REPO)/scripts/ukl/ukl-rootfs $(KSRC) $(KOBJ) $(UKL_ROOTFS) $(UKL_FILES)
 
 # make itself can only fail with status 2: say which status it was.
-run: kernel
+run: rootfs
 	+@$(UKL_RUN) --append "$(UKL_KARGS)" || { rc=$$?; \
 		echo "ukl-run: exit status $$rc (the application's, or ukl-run.sh --help)" >&2; \
 		exit $$rc; }
 
 # nokaslr only for a kernel with KASLR: init gets it as an argument too.
-gdb: kernel
+gdb: rootfs
 	+@$(UKL_RUN) --gdb=$(GDB_PORT) --append "$$(grep -q '^CONFIG_RANDOMIZE_BASE=y' \
 		$(KOBJ)/.config && echo 'nokaslr ')$(UKL_KARGS)"
 else

@@ -20,6 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/ukl.h>
+#include <uapi/linux/mount.h>
 
 #include <kunit/visibility.h>
 
@@ -89,13 +90,42 @@ static int __init ukl_create_init_file(void)
 }
 late_initcall(ukl_create_init_file);
 
+/*
+ * The application runs as init, with no init system to set up what a
+ * program expects to find: mount procfs on /proc and sysfs on /sys where
+ * the rootfs has these directories (the initramfs of "make run" has them,
+ * scripts/ukl/rootfs.list), as an init would.
+ */
+static void __init ukl_mount_init_fs(void)
+{
+	static const struct {
+		const char *type, *dir;
+		bool enabled;
+	} fs[] = {
+		{ "proc", "/proc", IS_ENABLED(CONFIG_PROC_FS) },
+		{ "sysfs", "/sys", IS_ENABLED(CONFIG_SYSFS) },
+	};
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(fs); i++) {
+		if (!fs[i].enabled || init_eaccess(fs[i].dir))
+			continue;
+		err = init_mount(fs[i].type, fs[i].dir, fs[i].type,
+				 MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		if (err)
+			pr_warn("cannot mount %s on %s: %d\n", fs[i].type,
+				fs[i].dir, err);
+	}
+}
+
 /**
  * ukl_init_command - choose the application as init
  *
  * Called by kernel_init_freeable() when the initramfs has no init program
  * (no /init, or none at the rdinit= path), so that the ordinary init path
  * executes the application with the arguments and environment from the
- * kernel command line.
+ * kernel command line.  Mounts procfs and sysfs for it first, where the
+ * rootfs has their directories.
  *
  * Context: process context during boot, after the initcalls, before init.
  * Return: the path to execute as init, or NULL to go on without UKL.
@@ -104,7 +134,10 @@ char * __init ukl_init_command(void)
 {
 	static char path[] = UKL_INIT_PATH;
 
-	return init_eaccess(path) ? NULL : path;
+	if (init_eaccess(path))
+		return NULL;
+	ukl_mount_init_fs();
+	return path;
 }
 
 /**

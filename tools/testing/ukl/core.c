@@ -30,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -302,6 +303,77 @@ static void test_auxv_as_ring3(void)
 		}
 	}
 	ksft_test_result(ok && n_own > 15, "auxv_as_ring3\n");
+}
+
+/*
+ * The root file system that every UKL application gets
+ * (scripts/ukl/rootfs.list) has what a static program expects: a
+ * writable /tmp for mkstemp() and tmpfile(), /dev/shm for shm_open(), the
+ * usual device nodes, and procfs and sysfs mounted on /proc and /sys (by
+ * the kernel for the application as init; suite.c mounts them as a
+ * ring-3 init).
+ */
+#define PROC_SUPER_MAGIC	0x9fa0
+#define SYSFS_MAGIC		0x62656572
+
+static int rootfs_check(int ok, const char *what)
+{
+	if (!ok)
+		ksft_print_msg("rootfs: %s (%s)\n", what, strerror(errno));
+	return ok;
+}
+
+static void test_rootfs(void)
+{
+	char tmpl[] = "/tmp/ukl-core-XXXXXX", buf[16], zeros[16] = { 0 };
+	struct statfs proc, sys;
+	int fd, ok = 1;
+	FILE *f;
+
+	fd = mkstemp(tmpl);
+	ok &= rootfs_check(fd >= 0 && !unlink(tmpl), "mkstemp() in /tmp");
+	if (fd >= 0)
+		close(fd);
+	f = tmpfile();
+	ok &= rootfs_check(f && fputs("x", f) >= 0 && !fseek(f, 0, SEEK_SET) &&
+			   fgetc(f) == 'x', "tmpfile()");
+	if (f)
+		fclose(f);
+	fd = shm_open("/ukl-core", O_RDWR | O_CREAT | O_EXCL, 0600);
+	ok &= rootfs_check(fd >= 0 && !shm_unlink("/ukl-core"), "shm_open() in /dev/shm");
+	if (fd >= 0)
+		close(fd);
+
+	fd = open("/dev/null", O_RDWR);
+	ok &= rootfs_check(fd >= 0 && write(fd, "x", 1) == 1 && read(fd, buf, 1) == 0,
+			   "/dev/null");
+	if (fd >= 0)
+		close(fd);
+	fd = open("/dev/zero", O_RDONLY);
+	ok &= rootfs_check(fd >= 0 && read(fd, buf, sizeof(buf)) == sizeof(buf) &&
+			   !memcmp(buf, zeros, sizeof(buf)), "/dev/zero");
+	if (fd >= 0)
+		close(fd);
+	fd = open("/dev/full", O_WRONLY);
+	errno = 0;
+	ok &= rootfs_check(fd >= 0 && write(fd, "x", 1) < 0 && errno == ENOSPC,
+			   "/dev/full");
+	if (fd >= 0)
+		close(fd);
+	fd = open("/dev/urandom", O_RDONLY);
+	ok &= rootfs_check(fd >= 0 && read(fd, buf, sizeof(buf)) == sizeof(buf) &&
+			   memcmp(buf, zeros, sizeof(buf)), "/dev/urandom");
+	if (fd >= 0)
+		close(fd);
+	ok &= rootfs_check(!access("/dev/random", R_OK) && !access("/dev/tty", F_OK),
+			   "/dev/random, /dev/tty");
+
+	ok &= rootfs_check(!statfs("/proc", &proc) && proc.f_type == PROC_SUPER_MAGIC &&
+			   !access("/proc/self/stat", R_OK) && !access("/dev/stdout", F_OK),
+			   "procfs on /proc");
+	ok &= rootfs_check(!statfs("/sys", &sys) && sys.f_type == SYSFS_MAGIC &&
+			   !access("/sys/kernel", F_OK), "sysfs on /sys");
+	ksft_test_result(ok, "rootfs_as_static_program_expects\n");
 }
 
 static void test_efault(void)
@@ -711,7 +783,7 @@ UKL_TEST_MAIN(core)
 	int status = 0, i;
 
 	ksft_print_header();
-	ksft_set_plan(30);
+	ksft_set_plan(31);
 
 	test_cpl();
 	test_ids();
@@ -724,6 +796,7 @@ UKL_TEST_MAIN(core)
 	test_ctor();
 	test_auxv();
 	test_auxv_as_ring3();
+	test_rootfs();
 	test_efault();
 	test_entry_state();
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");

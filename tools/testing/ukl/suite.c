@@ -248,6 +248,18 @@ static void start_exit_threads(void)
 	usleep(20000);
 }
 
+/*
+ * As init in ring 3, mount what the kernel mounts for the application as
+ * init (kernel/ukl/ukl.c), so that both builds see the same file system.
+ */
+static void mount_as_init(void)
+{
+	if (getpid() != 1 || ukl_test_cpl() == 0)
+		return;
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const struct area *todo[NR_AREAS];
@@ -263,6 +275,7 @@ int main(int argc, char **argv)
 		return area->main(argc, argv);
 	}
 
+	mount_as_init();
 	ksft_print_header();
 	for (i = 1; i < (unsigned int)argc; i++) {
 		const struct area *area = find_area(argv[i]);

@@ -35,7 +35,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..22"
+echo "1..24"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -164,6 +164,29 @@ if UKL_ALLOW_DLOPEN=1 "$gcc" -o "$tmp/dl" "$tmp/dl.c" -ldl >"$tmp/out" 2>&1; the
 else
 	result gcc_links_dlopen_when_allowed 1 "$(cat "$tmp/out")"
 fi
+
+# The application's root file system of "make run": rootfs.list's
+# directories and device nodes, then the files of UKL_FILES, all root's;
+# and a UKL_FILES that is not a directory stops it with a clear error.
+mkdir -p "$tmp/files/etc"
+echo "UKL example configuration" >"$tmp/files/etc/app.conf"
+rootfs=$ktree/scripts/ukl/ukl-rootfs
+if "$rootfs" "$ktree" "$kobj" "$tmp/rootfs.cpio" "$tmp/files" >"$tmp/out" 2>&1 &&
+   cpio -itv <"$tmp/rootfs.cpio" >"$tmp/list" 2>>"$tmp/out" &&
+   grep -qE '^drwxrwxrwt .* root +root .* tmp$' "$tmp/list" &&
+   grep -qE '^drwxrwxrwt .* dev/shm$' "$tmp/list" &&
+   grep -qE '^crw-rw-rw- .* 1, +3 .* dev/null$' "$tmp/list" &&
+   grep -qE '^crw------- .* 5, +1 .* dev/console$' "$tmp/list" &&
+   grep -qE '^d.* proc$' "$tmp/list" && grep -qE '^d.* sys$' "$tmp/list" &&
+   grep -qE '^-rw-r--r-- .* root +root .* etc/app.conf$' "$tmp/list" &&
+   [ "$(cd "$tmp" && cpio -i --to-stdout etc/app.conf <rootfs.cpio 2>/dev/null)" = \
+     "UKL example configuration" ]; then
+	result rootfs_has_nodes_and_files 0
+else
+	result rootfs_has_nodes_and_files 1 "$(cat "$tmp/out" "$tmp/list" 2>/dev/null)"
+fi
+expect_fail rootfs_rejects_missing_files "UKL_FILES=.*is not a directory" \
+	"$rootfs" "$ktree" "$kobj" "$tmp/rootfs.cpio" "$tmp/no-such-dir"
 
 # A QEMU stand-in that prints a console and exits as isa-debug-exit does
 # for status 0; the console has a kernel warning when $UKL_FAKE_SPLAT is set.

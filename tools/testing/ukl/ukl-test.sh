@@ -495,12 +495,12 @@ build_initramfs() {
 	cmp -s "$dir/ukl-test.txt.new" "$dir/ukl-test.txt" ||
 		mv "$dir/ukl-test.txt.new" "$dir/ukl-test.txt"
 	rm -f "$dir/ukl-test.txt.new"
+	# The root file system of every UKL application (make run's), then
+	# the test's files; an entry for a path that is there already is
+	# left out.
 	{
+		grep -v -e '^#' -e '^$' "$REPO/scripts/ukl/rootfs.list"
 		cat <<EOF
-dir /dev 0755 0 0
-nod /dev/console 0600 0 0 c 5 1
-dir /tmp 1777 0 0
-dir /etc 0755 0 0
 file /etc/ukl-test.txt $dir/ukl-test.txt 0644 0 0
 EOF
 		config_lines "$configs/$s.tests" | awk -v dir="$dir" \
@@ -521,8 +521,6 @@ EOF
 			echo "file /bin/busybox /bin/busybox 0755 0 0"
 			echo "slink /bin/sh busybox 0777 0 0"
 			echo "file /bin/exitstatus $dir/exitstatus 0755 0 0"
-			echo "dir /proc 0755 0 0"
-			echo "dir /sys 0755 0 0"
 			echo "file /init $testdir/kselftest-init.sh 0755 0 0"
 			echo "dir /kselftest 0755 0 0"
 			echo "dir /kselftest/kselftest 0755 0 0"
@@ -544,7 +542,7 @@ EOF
 				"$dir/kselftest/list"
 			;;
 		esac
-	} >"$list.new"
+	} | awk '!seen[$2]++' >"$list.new"
 	if cmp -s "$list.new" "$list"; then
 		rm "$list.new"
 	else
