@@ -190,7 +190,7 @@ static void test_auxv(void)
  * room for an interrupt frame below the signal frame; AT_HWCAP2 without HWCAP2_FSGSBASE.
  */
 #define AUXV_MAX		64
-#define HWCAP2_FSGSBASE		(1UL << 1)
+#define HWCAP2_FSGSBASE		2UL	/* bit 1 */
 #define UKL_APP_EVENT_FRAME	64	/* <asm/ukl.h> */
 #ifndef AT_RSEQ_FEATURE_SIZE
 #define AT_RSEQ_FEATURE_SIZE	27

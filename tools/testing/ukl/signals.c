@@ -189,7 +189,7 @@ static void test_sigaltstack_minsigstksz(void)
 		for (off = 0; off < 64; off += 4) {
 			ret = min_alt_try(buf, len, size, off);
 			if (ret) {
-				ksft_print_msg("AT_MINSIGSTKSZ %zu, stack top at page offset %#zx: %s\n",
+				ksft_print_msg("AT_MINSIGSTKSZ %zu, top at %#zx: %s\n",
 					       size, (off + size) % 4096,
 					       ret == 1 ? "cannot set up the signal" :
 					       ret == 2 ? "the handler did not run" :

@@ -216,7 +216,8 @@ fi
 cat > "$tmp/qemu-nokvm" <<'EOF'
 #!/bin/bash
 if [[ " $* " = *" -accel kvm "* ]]; then
-	echo "qemu-system-x86_64: ../target/i386/kvm/kvm.c:2915: kvm_buf_set_msrs: Assertion \`ret == cpu->kvm_msr_buf->nmsrs' failed." >&2
+	echo "qemu-system-x86_64: ../target/i386/kvm/kvm.c:2915:" \
+		"kvm_buf_set_msrs: Assertion \`ret == cpu->kvm_msr_buf->nmsrs' failed." >&2
 	kill -ABRT $$
 fi
 exec "${0%-nokvm}" "$@"
