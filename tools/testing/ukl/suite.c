@@ -21,7 +21,7 @@
  * kselftest plan and results; this runner indents them as a KTAP subtest
  * of its own plan, reports the area as failed when the child does not
  * exit with status 0, and kills a child that takes longer than
- * AREA_TIMEOUT seconds.  It exits with status N when every area passed
+ * AREA_TIMEOUT seconds (UKL_TEST_AREA_TIMEOUT=S in its environment: S).  It exits with status N when every area passed
  * and 1 otherwise.
  */
 #define _GNU_SOURCE
@@ -120,6 +120,14 @@ static void write_all(const char *buf, size_t len)
  *
  * Return: true when the child was killed for taking too long.
  */
+/* Seconds an area may take. */
+static int area_timeout(void)
+{
+	const char *s = getenv("UKL_TEST_AREA_TIMEOUT");
+
+	return s && atoi(s) > 0 ? atoi(s) : AREA_TIMEOUT;
+}
+
 static int relay(int fd, pid_t pid)
 {
 	static const char indent[] = "    ";
@@ -130,7 +138,7 @@ static int relay(int fd, pid_t pid)
 	ssize_t n, i, start;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += AREA_TIMEOUT;
+	end.tv_sec += area_timeout();
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (!timed_out && now.tv_sec >= end.tv_sec) {
@@ -212,7 +220,7 @@ static int run_area(const char *self, const struct area *area)
 
 	ok = !err && !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	if (timed_out)
-		ksft_print_msg("%s: killed after %d seconds\n", area->name, AREA_TIMEOUT);
+		ksft_print_msg("%s: killed after %d seconds\n", area->name, area_timeout());
 	else if (!err && WIFSIGNALED(status))
 		ksft_print_msg("%s: killed by signal %d\n", area->name, WTERMSIG(status));
 	else if (!err && WIFEXITED(status) && WEXITSTATUS(status))
