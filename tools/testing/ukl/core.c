@@ -187,7 +187,8 @@ static void test_auxv(void)
  * Program-specific entries must be there; every other entry must be the
  * same, except what differs in ring 0 by design (Documentation/ukl/
  * porting.rst): no AT_SYSINFO_EHDR and no AT_RSEQ_*; AT_MINSIGSTKSZ with
- * room for an interrupt frame below the signal frame; AT_HWCAP2 without HWCAP2_FSGSBASE.
+ * room for an interrupt frame below the signal frame; AT_HWCAP2 without
+ * HWCAP2_FSGSBASE.
  */
 #define AUXV_MAX		64
 #define HWCAP2_FSGSBASE		2UL	/* bit 1 */

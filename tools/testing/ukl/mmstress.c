@@ -1063,8 +1063,9 @@ static noreturn void stack_attacker(pid_t target, int req, int ans)
  * deactivates them (MADV_COLD) and moves them to the other NUMA node
  * with move_pages(), and /proc/self/pagemap must then show none of their
  * pages mapped.  Then this process ends each call, and each must return
- * what it should to a thread that carries on normally on the pages it gets back:
- * in ring 0 the call's return itself is the first to load from them.
+ * what it should to a thread that carries on normally on the pages it
+ * gets back: in ring 0 the call's return itself is the first to load
+ * from them.
  *
  * Return: never; exit status 0 if every round went right, 1 if not, 2 if
  * the test could not be set up.
@@ -1797,6 +1798,22 @@ static int child_status(void (*fn)(const char *), const char *arg)
 }
 
 /**
+ * ended_with() - check a child's wait status, and say what it was if wrong
+ * @status: the wait status
+ * @code: the exit status it must be
+ *
+ * Return: true if it is.
+ */
+static int ended_with(int status, int code)
+{
+	if (!exited_with(status, code)) {
+		ksft_print_msg("child status 0x%x, expected exit %d\n", status, code);
+		return 0;
+	}
+	return 1;
+}
+
+/**
  * exits_with() - check that a child exits with a status
  * @fn: what the child runs
  * @arg: its argument
@@ -1806,13 +1823,7 @@ static int child_status(void (*fn)(const char *), const char *arg)
  */
 static int exits_with(void (*fn)(const char *), const char *arg, int code)
 {
-	int status = child_status(fn, arg);
-
-	if (!exited_with(status, code)) {
-		ksft_print_msg("child status 0x%x, expected exit %d\n", status, code);
-		return 0;
-	}
-	return 1;
+	return ended_with(child_status(fn, arg), code);
 }
 
 /**
@@ -1890,9 +1901,9 @@ static void *calling_loop(void *arg)
  * round, after a while that depends on the round.  Whichever instruction
  * the thread is at when the change reaches its CPU (an interrupt's exit
  * work on one CPU, the TLB flush IPI on several), its next access to the
- * stack must be a fault of the application: in the system call entry too, between the
- * application's last access to its stack and the instruction that
- * disables interrupts.  The SIGSEGV handler, on an alternate stack, gives
+ * stack must be a fault of the application: in the system call entry
+ * too, between the application's last access to its stack and the
+ * instruction that disables interrupts.  The SIGSEGV handler, on an alternate stack, gives
  * the stack back, and the thread goes on where it faulted.  Under QEMU's
  * TCG an interrupt comes only between translated blocks; a boot with
  * -singlestep lets it come between any two instructions.
@@ -2071,11 +2082,7 @@ static int fork_cow_stacks_swapped(void)
 			       status);
 		kills = now;
 	}
-	if (!exited_with(status, 0)) {
-		ksft_print_msg("child status 0x%x, expected exit 0\n", status);
-		return KSFT_FAIL;
-	}
-	return KSFT_PASS;
+	return ended_with(status, 0) ? KSFT_PASS : KSFT_FAIL;
 }
 
 UKL_TEST_MAIN(mmstress)

@@ -21,8 +21,9 @@
  * kselftest plan and results; this runner indents them as a KTAP subtest
  * of its own plan, reports the area as failed when the child does not
  * exit with status 0, and kills a child that takes longer than
- * AREA_TIMEOUT seconds (UKL_TEST_AREA_TIMEOUT=S in its environment: S).  It exits with status N when every area passed
- * and 1 otherwise.
+ * AREA_TIMEOUT seconds (UKL_TEST_AREA_TIMEOUT=S in its environment: S
+ * seconds).  It exits with status N when every area passed and 1
+ * otherwise.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -110,6 +111,14 @@ static void write_all(const char *buf, size_t len)
 	}
 }
 
+/* Seconds an area may take. */
+static int area_timeout(void)
+{
+	const char *s = getenv("UKL_TEST_AREA_TIMEOUT");
+
+	return s && atoi(s) > 0 ? atoi(s) : AREA_TIMEOUT;
+}
+
 /**
  * relay() - copy a child's output to standard output, indented
  * @fd: read end of the child's output pipe
@@ -120,14 +129,6 @@ static void write_all(const char *buf, size_t len)
  *
  * Return: true when the child was killed for taking too long.
  */
-/* Seconds an area may take. */
-static int area_timeout(void)
-{
-	const char *s = getenv("UKL_TEST_AREA_TIMEOUT");
-
-	return s && atoi(s) > 0 ? atoi(s) : AREA_TIMEOUT;
-}
-
 static int relay(int fd, pid_t pid)
 {
 	static const char indent[] = "    ";
