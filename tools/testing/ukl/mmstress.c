@@ -2052,13 +2052,26 @@ static int sigkill_during_faults_and_calls(void)
 }
 
 /**
+ * oom_kills() - how many processes a memory cgroup's OOM killer killed
+ * @name: the cgroup's name below /tmp/cg
+ *
+ * Return: oom_kill of its memory.events; 0 before the cgroup exists.
+ */
+static long oom_kills(const char *name)
+{
+	long n = memcg_counter(name, "memory.events", "oom_kill");
+
+	return n < 0 ? 0 : n;
+}
+
+/**
  * fork_cow_stacks_swapped() - run fork_cow_stacks(), with swap
  *
  * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
  */
 static int fork_cow_stacks_swapped(void)
 {
-	long kills = memcg_counter("mmstress-cow", "memory.events", "oom_kill");
+	long kills = oom_kills("mmstress-cow");
 	int status, tries = 0;
 
 	if (!swap_on())
@@ -2068,15 +2081,15 @@ static int fork_cow_stacks_swapped(void)
 	 * at once, can find nothing to reclaim often enough for memory.max
 	 * to OOM-kill one of them (it did in two runs of make test): the
 	 * memory controller doing its job, not a fault of the entry or fault
-	 * code.  A run in which the cgroup's OOM killer fired is run again,
-	 * twice at most.
+	 * code.  A run that failed while the cgroup's OOM killer fired is run
+	 * again, twice at most.
 	 */
 	for (;;) {
 		long now;
 
 		status = child_status(fork_cow_stacks, NULL);
-		now = memcg_counter("mmstress-cow", "memory.events", "oom_kill");
-		if (now <= kills || ++tries > 2)
+		now = oom_kills("mmstress-cow");
+		if (ended_with(status, 0) || now <= kills || ++tries > 2)
 			break;
 		ksft_print_msg("status 0x%x after an OOM kill in the memory cgroup: again\n",
 			       status);
