@@ -417,18 +417,20 @@ static noreturn void revoke_stack_in_read(const char *how)
 }
 
 /**
- * resident_pages() - count the pages of a range that are mapped
+ * resident_pages() - count the pages of a process's range that are mapped
+ * @pid: the process, 0 for this one
  * @p: its start
- * @len: its length
+ * @len: its length, THREAD_STACK at most
+ * @which: if not NULL, gets bit i set for each page i that is present
  *
  * A page that MADV_PAGEOUT wrote to swap may stay in the swap cache for a
  * while, and mincore() counts it as in memory; what makes the next access
  * fault is that its page table entry is not present, which
- * /proc/self/pagemap tells (bit 63).
+ * /proc/PID/pagemap tells (bit 63).
  *
  * Return: the number of pages of @p..@p+@len that are present, or -1.
  */
-static int resident_pages(char *p, size_t len)
+static int resident_pages(pid_t pid, char *p, size_t len, uint64_t *which)
 {
 	uint64_t map[THREAD_STACK / PAGE];
 	char path[64];
@@ -437,7 +439,10 @@ static int resident_pages(char *p, size_t len)
 
 	if (len > THREAD_STACK)
 		return -1;
-	snprintf(path, sizeof(path), "%s/self/pagemap", ukl_test_procfs());
+	if (pid)
+		snprintf(path, sizeof(path), "%s/%d/pagemap", ukl_test_procfs(), pid);
+	else
+		snprintf(path, sizeof(path), "%s/self/pagemap", ukl_test_procfs());
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -446,8 +451,13 @@ static int resident_pages(char *p, size_t len)
 	close(fd);
 	if (got != (ssize_t)(len / PAGE * sizeof(map[0])))
 		return -1;
-	for (i = 0; i < (int)(len / PAGE); i++)
+	if (which)
+		*which = 0;
+	for (i = 0; i < (int)(len / PAGE); i++) {
 		n += map[i] >> 63;
+		if (which && map[i] >> 63)
+			*which |= 1ULL << i;
+	}
 	return n;
 }
 
@@ -473,11 +483,11 @@ static int page_out_stack_in_read(void)
 	stack = start_blocked_reader(&thread);
 	if (!stack)
 		return KSFT_FAIL;
-	before = resident_pages(stack, THREAD_STACK);
+	before = resident_pages(0, stack, THREAD_STACK, NULL);
 	drain_lru_caches();
 	if (madvise(stack, THREAD_STACK, MADV_PAGEOUT))
 		ksft_perror("MADV_PAGEOUT");
-	after = resident_pages(stack, THREAD_STACK);
+	after = resident_pages(0, stack, THREAD_STACK, NULL);
 	if (before <= 0 || after != 0)
 		ksft_print_msg("resident stack pages: %d, after MADV_PAGEOUT %d\n",
 			       before, after);
@@ -936,10 +946,14 @@ struct attack {
  * @present: stack pages in memory that move_pages() was to move
  * @moved: how many of them it moved
  * @to: the node it moved them to, -1 if none
+ * @left: for each stack, its pages below the top one that were mapped
+ *	  after these calls (bit i: page i), to tell in a report the pages
+ *	  that the calls left from those that came back
  */
 struct attack_result {
 	long pageout, cold;
 	int present, moved, to;
+	uint64_t left[NR_CALLS];
 };
 
 #define ATTACK_PAGES	(NR_CALLS * THREAD_STACK / PAGE)
@@ -1046,6 +1060,8 @@ static noreturn void stack_attacker(pid_t target, int req, int ans)
 			if (numa)
 				move_to_other_node(target, pages, n, &res);
 		}
+		for (i = 0; i < NR_CALLS; i++)
+			resident_pages(target, a.stacks[i], THREAD_STACK - PAGE, &res.left[i]);
 		if (write(ans, &res, sizeof(res)) != sizeof(res))
 			break;
 	}
@@ -1077,6 +1093,7 @@ static noreturn void calls_attacked_remotely(const char *unused)
 	struct attack_result res;
 	struct attack a;
 	int req[2], ans[2], i, r, n, bad = 0, numa;
+	uint64_t which;
 	pid_t pid;
 
 	alarm(CHILD_TIMEOUT);
@@ -1103,7 +1120,7 @@ static noreturn void calls_attacked_remotely(const char *unused)
 		a.round = r;
 		for (i = 0; i < NR_CALLS; i++) {
 			a.stacks[i] = calls[i].stack;
-			n = resident_pages(calls[i].stack, THREAD_STACK);
+			n = resident_pages(0, calls[i].stack, THREAD_STACK, NULL);
 			if (n <= 0 && !calls[i].done) {
 				ksft_print_msg("round %d: %s: %d stack pages in memory\n",
 					       r, call_name[i], n);
@@ -1132,12 +1149,14 @@ static noreturn void calls_attacked_remotely(const char *unused)
 			 * sleep is over) writes its neighbours' in the list of
 			 * threads.
 			 */
-			n = resident_pages(calls[i].stack, THREAD_STACK - PAGE);
+			n = resident_pages(0, calls[i].stack, THREAD_STACK - PAGE, &which);
 			/* A sleep that is over has taken its stack back. */
 			if (n && (i != CALL_NANOSLEEP ||
 				  ms_since(&calls[i].start) < CALL_SLEEP_MS)) {
-				ksft_print_msg("round %d: %s: %d stack pages still in memory\n",
-					       r, call_name[i], n);
+				ksft_print_msg("round %d: %s: pages 0x%llx in memory, 0x%llx %s\n",
+					       r, call_name[i], (unsigned long long)which,
+					       (unsigned long long)res.left[i],
+					       "right after the other process's calls");
 				bad++;
 			}
 		}
