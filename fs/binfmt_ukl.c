@@ -19,6 +19,7 @@
 #include <linux/capability.h>
 #include <linux/elf.h>
 #include <linux/elf-randomize.h>
+#include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -340,6 +341,166 @@ static int ukl_create_tables(struct linux_binprm *bprm,
 	return 0;
 }
 
+/**
+ * ukl_count_strings - check and count the strings a UKL file carries
+ * @buf: the file's bytes after %UKL_MAGIC
+ * @len: their number
+ * @argc: where to store the number of arguments
+ * @envc: where to store the number of environment strings
+ * @bad: where to store, on error, the offset in @buf of the first string
+ *	that is not right
+ *
+ * Each string must have a tag, %UKL_TAG_ARG or %UKL_TAG_ENV, and a NUL at
+ * its end, and fit into %MAX_ARG_STRLEN bytes without its tag, as execve()
+ * requires of its strings.  Any other byte may be in it.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL if a string is not right.
+ */
+VISIBLE_IF_KUNIT int ukl_count_strings(const char *buf, size_t len,
+				       int *argc, int *envc, size_t *bad)
+{
+	size_t i = 0, n;
+
+	*argc = 0;
+	*envc = 0;
+	while (i < len) {
+		n = strnlen(buf + i, len - i);
+		if (n == len - i || n < 1 || n > MAX_ARG_STRLEN ||
+		    (buf[i] != UKL_TAG_ARG && buf[i] != UKL_TAG_ENV)) {
+			*bad = i;
+			return -EINVAL;
+		}
+		if (buf[i] == UKL_TAG_ARG)
+			(*argc)++;
+		else
+			(*envc)++;
+		i += n + 1;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_count_strings);
+
+/* The start of the last NUL-terminated string in [@start, @end). */
+static const char *ukl_last_string(const char *start, const char *end)
+{
+	const char *s = end - 1;
+
+	while (s > start && s[-1])
+		s--;
+	return s;
+}
+
+/*
+ * Copy the strings of [@start, @end) to the new stack below bprm->p, the
+ * last one first, so that they keep their order there; with a @tag, only
+ * those with that tag, without it.  Count them in *@count.
+ */
+static int ukl_push_strings(struct linux_binprm *bprm, const char *start,
+			    const char *end, char tag, int *count)
+{
+	int ret;
+
+	while (end > start) {
+		const char *s = ukl_last_string(start, end);
+
+		end = s;
+		if (tag && *s++ != tag)
+			continue;
+		ret = copy_string_kernel(s, bprm);
+		if (ret)
+			return ret;
+		(*count)++;
+	}
+	return 0;
+}
+
+/*
+ * Put the strings that @data carries (ukl_count_strings()) among the
+ * caller's: argv[0], @data's arguments, the caller's other arguments; the
+ * caller's environment, then @data's (getenv() finds a variable of the
+ * caller's first).  exec copied the caller's strings to the new stack
+ * below bprm->exec, its arguments first: read them back and copy all of
+ * them again, in that order.
+ */
+static int ukl_insert_strings(struct linux_binprm *bprm, const char *data,
+			      size_t len)
+{
+	int size = bprm->exec - bprm->p, argc = 0, envc = 0, i, ret;
+	const char *arg1, *env, *end;
+	char *caller;
+
+	if (size <= 0)
+		return -EFAULT;
+	caller = kvmalloc(size, GFP_KERNEL);
+	if (!caller)
+		return -ENOMEM;
+	if (access_remote_vm(bprm->mm, bprm->p, caller, size, FOLL_FORCE) != size) {
+		ret = -EFAULT;
+		goto out;
+	}
+	end = caller + size;
+	arg1 = caller + strnlen(caller, size) + 1;
+	for (env = arg1, i = 1; i < bprm->argc && env < end; i++)
+		env += strnlen(env, end - env) + 1;
+	if (env > end || end[-1]) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	bprm->p = bprm->exec;
+	ret = ukl_push_strings(bprm, data, data + len, UKL_TAG_ENV, &envc) ?:
+	      ukl_push_strings(bprm, env, end, 0, &envc) ?:
+	      ukl_push_strings(bprm, arg1, env, 0, &argc) ?:
+	      ukl_push_strings(bprm, data, data + len, UKL_TAG_ARG, &argc) ?:
+	      ukl_push_strings(bprm, caller, arg1, 0, &argc);
+	bprm->argc = argc;
+	bprm->envc = envc;
+out:
+	kvfree(caller);
+	return ret;
+}
+
+/*
+ * Add the arguments and environment strings that the file carries after
+ * UKL_MAGIC, if any, to the caller's.  This runs before the point of no
+ * return: a file that is not right fails the execve() with a message.
+ */
+static int ukl_add_file_strings(struct linux_binprm *bprm)
+{
+	loff_t size = i_size_read(file_inode(bprm->file));
+	loff_t pos = UKL_MAGIC_LEN;
+	int argc, envc, ret;
+	size_t len, bad;
+	ssize_t n;
+	char *buf;
+
+	if (size <= UKL_MAGIC_LEN)
+		return 0;
+	if (size - UKL_MAGIC_LEN > bprm->p - bprm->argmin)
+		return -E2BIG;
+	len = size - UKL_MAGIC_LEN;
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	n = kernel_read(bprm->file, buf, len, &pos);
+	if (n != len) {
+		ret = n < 0 ? n : -EIO;
+		goto out;
+	}
+	ret = ukl_count_strings(buf, len, &argc, &envc, &bad);
+	if (ret) {
+		pr_warn_ratelimited("ukl: %s: no argument or environment string at byte %zu: %s\n",
+				    bprm->filename, bad + UKL_MAGIC_LEN,
+				    "each is 'a' or 'e', at most 131071 bytes and a NUL (Documentation/ukl/porting.rst)");
+		goto out;
+	}
+	ret = ukl_insert_strings(bprm, buf, len);
+out:
+	kvfree(buf);
+	return ret;
+}
+
 static int load_ukl_binary(struct linux_binprm *bprm)
 {
 	struct ukl_layout l;
@@ -360,6 +521,9 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	retval = arch_ukl_can_run();
+	if (retval)
+		return retval;
+	retval = ukl_add_file_strings(bprm);
 	if (retval)
 		return retval;
 

@@ -15,7 +15,9 @@
  *
  * - A process becomes a UKL process by execve() of a file that starts with
  *   %UKL_MAGIC; the UKL binary format handler (fs/binfmt_ukl.c) builds the
- *   process image.  mm->binfmt identifies UKL processes afterwards.
+ *   process image, with the arguments and environment strings that the
+ *   file may carry after the magic.  mm->binfmt identifies UKL processes
+ *   afterwards.
  *
  * - The application enters the kernel with a call instead of the syscall
  *   instruction; the arch entry code builds honest pt_regs (kernel CS) and
@@ -38,6 +40,14 @@
 
 /* Where the kernel provides such a file in the rootfs (kernel/ukl/ukl.c). */
 #define UKL_INIT_PATH	"/ukl"
+
+/*
+ * Such a file may carry arguments and environment strings for the
+ * application after %UKL_MAGIC, of any content (scripts/ukl/ukl-rootfs
+ * writes them): each is a tag, then the string, then a NUL.
+ */
+#define UKL_TAG_ARG	'a'	/* an argument, after argv[0] */
+#define UKL_TAG_ENV	'e'	/* an environment string */
 
 struct pt_regs;
 struct task_struct;
@@ -163,6 +173,8 @@ int ukl_fill_auxv(unsigned long *auxv, size_t len,
 void ukl_layout_stack(struct ukl_stack_layout *s, unsigned long p,
 		      size_t platform_len, int argc, int envc, int auxv_words);
 void ukl_set_mm_layout(struct mm_struct *mm, const struct ukl_layout *l);
+int ukl_count_strings(const char *buf, size_t len, int *argc, int *envc,
+		      size_t *bad);
 int ukl_parse_exit(const char *str);
 int ukl_decode_exit(int code, bool *signaled);
 #endif /* CONFIG_KUNIT */

@@ -7,7 +7,7 @@
  *   range as the kernel's user-pointer checks see it;
  * - ukl_binfmt: what fs/binfmt_ukl.c synthesizes from a layout (program
  *   headers, aux vector, initial stack, mm ranges), with the linked layout
- *   and with edge cases;
+ *   and with edge cases, and the strings a UKL file may carry;
  * - ukl_mode: how entry code tells application context from kernel and
  *   user context;
  * - ukl_exit: ukl.exit= and the status line that runners parse.
@@ -20,6 +20,7 @@
 
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/binfmts.h>
 #include <linux/elf.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -450,6 +451,58 @@ static void ukl_binfmt_mm_test(struct kunit *test)
 	}
 }
 
+/*
+ * The strings a UKL file carries after its magic: tagged and NUL-ended,
+ * of any other bytes; anything else is refused at the first string that
+ * is not right.
+ */
+static void ukl_binfmt_strings_test(struct kunit *test)
+{
+	static const struct {
+		const char *buf;
+		size_t len;
+		int ret, argc, envc;
+		size_t bad;
+	} cases[] = {
+		{ "", 0, 0, 0, 0 },
+		{ "aone\0atwo\0eX=1\0", 15, 0, 2, 1 },
+		{ "a\0e\0", 4, 0, 1, 1 },			/* empty strings */
+		{ "a'\"$\\\n\xc3\xa4\0", 9, 0, 1, 0 },	/* any bytes */
+		{ "aone\0atwo", 9, -EINVAL, 0, 0, 5 },	/* no NUL */
+		{ "aone\0xtwo\0", 10, -EINVAL, 0, 0, 5 },	/* no tag */
+		{ "aone\0\0", 6, -EINVAL, 0, 0, 5 },		/* nothing */
+		{ "Aone\0", 5, -EINVAL, 0, 0, 0 },
+	};
+	int i, argc, envc;
+	size_t bad;
+	char *big;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		bad = 0;
+		KUNIT_EXPECT_EQ_MSG(test, ukl_count_strings(cases[i].buf, cases[i].len,
+							    &argc, &envc, &bad),
+				    cases[i].ret, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, bad, cases[i].bad, "case %d", i);
+		if (!cases[i].ret) {
+			KUNIT_EXPECT_EQ_MSG(test, argc, cases[i].argc, "case %d", i);
+			KUNIT_EXPECT_EQ_MSG(test, envc, cases[i].envc, "case %d", i);
+		}
+	}
+
+	/* The longest string execve() takes, and one byte more. */
+	big = kunit_kzalloc(test, MAX_ARG_STRLEN + 2, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	memset(big, 'x', MAX_ARG_STRLEN);
+	big[0] = UKL_TAG_ARG;
+	KUNIT_EXPECT_EQ(test, ukl_count_strings(big, MAX_ARG_STRLEN + 1, &argc, &envc,
+						&bad), 0);
+	KUNIT_EXPECT_EQ(test, argc, 1);
+	big[MAX_ARG_STRLEN] = 'x';
+	KUNIT_EXPECT_EQ(test, ukl_count_strings(big, MAX_ARG_STRLEN + 2, &argc, &envc,
+						&bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
 static struct kunit_case ukl_binfmt_cases[] = {
 	KUNIT_CASE_PARAM(ukl_binfmt_phdrs_test, ukl_phdr_gen_params),
 	KUNIT_CASE(ukl_binfmt_phdrs_linked_test),
@@ -458,6 +511,7 @@ static struct kunit_case ukl_binfmt_cases[] = {
 	KUNIT_CASE(ukl_binfmt_auxv_too_small_test),
 	KUNIT_CASE_PARAM(ukl_binfmt_stack_test, ukl_stack_gen_params),
 	KUNIT_CASE(ukl_binfmt_mm_test),
+	KUNIT_CASE(ukl_binfmt_strings_test),
 	{}
 };
 
