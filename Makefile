@@ -52,7 +52,10 @@ UKL_LIBC  := $(BUILD)/musl/ukl
 # blanks), UKL_TIMEOUT ends the guest after that many seconds (default 0:
 # never), UKL_QEMU_ARGS go to QEMU as they are.  Its root file system is
 # scripts/ukl/rootfs.list with the contents of the directory UKL_FILES on
-# top, an initramfs in $(KOBJ)/ukl-rootfs.cpio.
+# top, an initramfs in $(KOBJ)/ukl-rootfs.cpio.  UKL_ARGV=file and
+# UKL_ENVIRON=file hold arguments and environment strings of any content
+# (NUL-terminated, as in /proc/PID/cmdline): the rootfs's /ukl carries
+# them, the arguments go before those of UKL_ARGS.
 ifdef UKL_APP
 UKL_APP_ABS  := $(abspath $(UKL_APP))
 UKL_APP_NAME := $(basename $(notdir $(UKL_APP)))
@@ -95,7 +98,8 @@ help:
 	@echo 'make ukl-toolchain  ring-0 musl and ukl-gcc into $(TOOLCHAIN)/bin'
 	@echo 'make UKL_APP=app.o kernel|run|gdb  the same for an application object'
 	@echo '                 (UKL_ARGS="argv", UKL_HOSTFWD="8080 6379:6379", UKL_TIMEOUT=s,'
-	@echo '                 UKL_FILES=dir: its contents go to the application root)'
+	@echo '                 UKL_FILES=dir: its contents go to the application root,'
+	@echo '                 UKL_ARGV=file UKL_ENVIRON=file: NUL-terminated strings, byte for byte)'
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
 	@echo 'make series      export the change as a patch series to $(BUILD)/series/'
 	@echo 'make check-series  git am, checkpatch, kernel-doc and build every patch (KTAP)'
@@ -196,9 +200,11 @@ UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --ver
 	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a))
 
 # The application's root file system (scripts/ukl/rootfs.list, then
-# UKL_FILES).
+# UKL_FILES, and UKL_ARGV and UKL_ENVIRON in its /ukl).
 rootfs: kernel
-	@$(REPO)/scripts/ukl/ukl-rootfs $(KSRC) $(KOBJ) $(UKL_ROOTFS) $(UKL_FILES)
+	@$(REPO)/scripts/ukl/ukl-rootfs $(if $(UKL_ARGV),--argv $(UKL_ARGV)) \
+		$(if $(UKL_ENVIRON),--environ $(UKL_ENVIRON)) \
+		$(KSRC) $(KOBJ) $(UKL_ROOTFS) $(UKL_FILES)
 
 # make itself can only fail with status 2: say which status it was.
 run: rootfs

@@ -35,7 +35,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..24"
+echo "1..26"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -187,6 +187,37 @@ else
 fi
 expect_fail rootfs_rejects_missing_files "UKL_FILES=.*is not a directory" \
 	"$rootfs" "$ktree" "$kobj" "$tmp/rootfs.cpio" "$tmp/no-such-dir"
+
+# UKL_ARGV and UKL_ENVIRON: the rootfs's /ukl carries their strings, of
+# any bytes but NUL, each tagged, in their order, after the magic (the
+# kernel side: core.c's file_strings_byte_for_byte, KUnit's
+# ukl_binfmt_strings_test); the last string of a file may lack its NUL.
+python3 - "$tmp/argv" "$tmp/environ" <<'EOF'
+import sys
+big = bytes(1 + i % 255 for i in range(100 << 10))
+args = [b"a b", b"'\"$x\\`", b"new\nline", b"", "\u00e4\u20ac".encode(), big]
+open(sys.argv[1], "wb").write(b"\0".join(args) + b"\0")
+open(sys.argv[2], "wb").write(b"A=1\0B=\n \\")
+EOF
+if "$rootfs" --argv "$tmp/argv" --environ "$tmp/environ" "$ktree" "$kobj" \
+	"$tmp/args.cpio" >"$tmp/out" 2>&1 &&
+   cpio -itv <"$tmp/args.cpio" >"$tmp/list" 2>>"$tmp/out" &&
+   grep -qE '^-rwx------ .* root +root .* ukl$' "$tmp/list" &&
+   (cd "$tmp" && cpio -i --to-stdout ukl <args.cpio >ukl.out 2>/dev/null) &&
+   python3 - "$tmp/argv" "$tmp/environ" "$tmp/ukl.out" <<'EOF'
+import sys
+argv, env, ukl = (open(f, "rb").read() for f in sys.argv[1:])
+want = b"\177UKL" + b"".join(b"a" + s + b"\0" for s in argv.split(b"\0")[:-1])
+want += b"".join(b"e" + s + b"\0" for s in env.split(b"\0"))
+sys.exit(ukl != want)
+EOF
+then
+	result rootfs_carries_argv_environ 0
+else
+	result rootfs_carries_argv_environ 1 "$(cat "$tmp/out" "$tmp/list" 2>/dev/null)"
+fi
+expect_fail rootfs_rejects_missing_argv "no-such-file is not a file: give a file of NUL" \
+	"$rootfs" --argv "$tmp/no-such-file" "$ktree" "$kobj" "$tmp/rootfs.cpio"
 
 # A QEMU stand-in that prints a console and exits as isa-debug-exit does
 # for status 0; the console has a kernel warning when $UKL_FAKE_SPLAT is set.
