@@ -14,6 +14,7 @@
  * program exit with status N when every test passed, so that the runner
  * can check that the status reaches it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -662,6 +663,166 @@ static void test_spawn_ring3(void)
 }
 
 /*
+ * A file that starts the application may carry arguments and environment
+ * strings of any content after its magic (fs/binfmt_ukl.c): each a tag,
+ * 'a' or 'e', the bytes and a NUL.  The test writes such a file, with
+ * quotes, dollars, backslashes, newlines, UTF-8, empty strings and a
+ * 100 KiB argument, and executes it with arguments and an environment of
+ * its own.  The new process (the application again, in core_main())
+ * checks that it got argv[0], the file's arguments, the caller's, then
+ * the caller's environment and the file's, each byte for byte, and the
+ * same in /proc/self/cmdline and environ.  On a kernel without UKL the
+ * file is no program (ENOEXEC): the test is skipped.
+ */
+#define FILE_STRINGS_MAGIC	"\177UKL"
+#define FILE_STRINGS_BIG	(100 << 10)
+
+static const char *const file_args[] = {
+	"area=core", "file-strings-check",
+	"'single' \"double\"", "$HOME $(false) `false` ${x}", "back\\slash\\",
+	"new\nline\n", "tab\tUTF-8: \xc3\xa4 \xe2\x82\xac \xf0\x9f\x98\x80", "",
+	"-- exit=3", NULL,	/* and the big one */
+};
+
+static const char *const file_env[] = {
+	"UKL_TEST_ODD=a=b c\n'\"$\\", "not NAME=VALUE", "", NULL,
+};
+
+/* The arguments and environment of the caller. */
+static char *const caller_args[] = { "area=core", "file-strings-check", NULL };
+static char *const caller_env[] = { "UKL_TEST_CALLER=1", NULL };
+
+/* The 100 KiB argument: every byte but NUL, over and over. */
+static const char *file_strings_big(void)
+{
+	static char big[FILE_STRINGS_BIG + 1];
+	int i;
+
+	for (i = 0; i < FILE_STRINGS_BIG; i++)
+		big[i] = 1 + i % 255;
+	return big;
+}
+
+/*
+ * Compare the strings @got (@n of them, NULL-terminated) with the
+ * expected ones, and with the NUL-separated contents of the procfs file
+ * @file of this process.
+ */
+static int file_strings_same(const char *what, char **got, int n,
+			     const char *const *want, int nwant, const char *file)
+{
+	static char buf[2 * FILE_STRINGS_BIG];
+	char path[64];
+	size_t len = 0, at = 0;
+	ssize_t r = 1;
+	int i, fd, ok = 1;
+
+	if (n != nwant || got[n]) {
+		ksft_print_msg("file strings: %d %s, not %d\n", n, what, nwant);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(got[i], want[i])) {
+			ksft_print_msg("file strings: %s %d is not right (%zu bytes, not %zu)\n",
+				       what, i, strlen(got[i]), strlen(want[i]));
+			ok = 0;
+		}
+	snprintf(path, sizeof(path), "%s/self/%s", ukl_test_procfs(), file);
+	fd = open(path, O_RDONLY);
+	while (fd >= 0 && r > 0 && len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		len += r > 0 ? r : 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n && at < len; i++) {
+		if (memcmp(buf + at, want[i], strlen(want[i]) + 1))
+			break;
+		at += strlen(want[i]) + 1;
+	}
+	if (i < n || at != len) {
+		ksft_print_msg("file strings: %s: string %d of %s is not right\n", path, i, what);
+		ok = 0;
+	}
+	return ok;
+}
+
+/* In the new process: check what it got. */
+static int file_strings_check(int argc, char **argv)
+{
+	const char *args[ARRAY_SIZE(file_args) + ARRAY_SIZE(caller_args) + 1];
+	const char *env[ARRAY_SIZE(file_env) + ARRAY_SIZE(caller_env)];
+	int na = 0, ne = 0, i, ok;
+
+	args[na++] = argv[0];
+	for (i = 0; file_args[i]; i++)
+		args[na++] = file_args[i];
+	args[na++] = file_strings_big();
+	for (i = 0; caller_args[i]; i++)
+		args[na++] = caller_args[i];
+	for (i = 0; caller_env[i]; i++)
+		env[ne++] = caller_env[i];
+	for (i = 0; file_env[i]; i++)
+		env[ne++] = file_env[i];
+
+	for (i = 0; environ[i]; i++)
+		;
+	ok = file_strings_same("arguments", argv, argc, args, na, "cmdline");
+	ok &= file_strings_same("environment strings", environ, i, env, ne, "environ");
+	return ok ? 0 : 1;
+}
+
+/* Write one tagged string of the file; return false on an error. */
+static int file_strings_put(FILE *f, char tag, const char *s)
+{
+	return fputc(tag, f) != EOF && fwrite(s, 1, strlen(s) + 1, f) == strlen(s) + 1;
+}
+
+static void test_file_strings(void)
+{
+	char path[] = "/tmp/ukl-strings-XXXXXX";
+	int fd, ok, i, status = -1;
+	FILE *f;
+	pid_t pid;
+
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	ok = f && fputs(FILE_STRINGS_MAGIC, f) != EOF;
+	for (i = 0; ok && file_args[i]; i++)
+		ok = file_strings_put(f, 'a', file_args[i]);
+	ok = ok && file_strings_put(f, 'a', file_strings_big());
+	for (i = 0; ok && file_env[i]; i++)
+		ok = file_strings_put(f, 'e', file_env[i]);
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok || chmod(path, 0700)) {
+		ksft_perror(path);
+		ksft_test_result_fail("file_strings_byte_for_byte\n");
+		return;
+	}
+
+	pid = fork();
+	if (!pid) {
+		char *argv[ARRAY_SIZE(caller_args) + 1] = { path };
+
+		memcpy(argv + 1, caller_args, sizeof(caller_args));
+		execve(path, argv, caller_env);
+		_exit(errno == ENOEXEC ? 4 : 3);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	unlink(path);
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 4) {
+		ksft_test_result_skip("file_strings_byte_for_byte (no UKL: ENOEXEC)\n");
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		ksft_print_msg("file strings: status 0x%x\n", status);
+	ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
+			 "file_strings_byte_for_byte\n");
+}
+
+/*
  * fork(): the child gets its own copy of the data, static data and stack
  * included, like any forked process; its stack pages are copy-on-write,
  * which in ring 0 faults while the CPU pushes frames onto them.
@@ -783,8 +944,12 @@ UKL_TEST_MAIN(core)
 {
 	int status = 0, i;
 
+	/* Executed by test_file_strings(). */
+	if (argc >= 3 && !strcmp(argv[2], "file-strings-check"))
+		return file_strings_check(argc, argv);
+
 	ksft_print_header();
-	ksft_set_plan(31);
+	ksft_set_plan(32);
 
 	test_cpl();
 	test_ids();
@@ -806,6 +971,7 @@ UKL_TEST_MAIN(core)
 	test_signal_interrupts_loop();
 	test_faults();
 	test_spawn_ring3();
+	test_file_strings();
 	test_fork();
 	test_ptrace_singlestep();
 	test_ptrace_watchpoint();
