@@ -32,6 +32,7 @@
 #define _LINUX_UKL_H
 
 #include <linux/types.h>
+#include <linux/sched/signal.h>
 #include <asm/ptrace.h>
 
 /* First bytes of a file whose execution starts the linked-in application. */
@@ -266,6 +267,30 @@ static inline void ukl_init_exit(int code, bool group_dead) { }
 static __always_inline bool ukl_user_mode(struct pt_regs *regs)
 {
 	return user_mode(regs) || ukl_app_regs(regs);
+}
+
+/**
+ * ukl_fault_signal_pending - fault_signal_pending() for application context too
+ * @fault: what handle_mm_fault() returned
+ * @regs: registers of the page fault
+ *
+ * A fault that must be retried gives up when a signal is pending: for user
+ * mode and for the application any signal, which the exit work then
+ * delivers before the access faults again (a fault waiting in
+ * handle_userfault() retries for as long as the signal is pending
+ * otherwise); for the kernel's own accesses only a fatal one.  Without
+ * CONFIG_UNIKERNEL_LINUX this is fault_signal_pending().
+ *
+ * Context: the architecture's page fault handler, after handle_mm_fault().
+ * Return: true if the handler must return instead of retrying.
+ */
+static inline bool ukl_fault_signal_pending(vm_fault_t fault,
+					    struct pt_regs *regs)
+{
+	if (ukl_app_regs(regs))
+		return unlikely((fault & VM_FAULT_RETRY) &&
+				signal_pending(current));
+	return fault_signal_pending(fault, regs);
 }
 
 #endif /* _LINUX_UKL_H */
