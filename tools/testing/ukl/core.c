@@ -219,9 +219,8 @@ static int auxv_of_ring3(unsigned long (*av)[2], char *platform, size_t size)
 	char *const argv[] = { "/cpl3", "auxv", NULL };
 	static char buf[AUXV_MAX * 16 + 256];
 	posix_spawn_file_actions_t fa;
-	size_t len = 0;
+	ssize_t len = 0;
 	int fds[2], status = -1, n;
-	ssize_t r;
 	pid_t pid = -1;
 
 	if (pipe(fds))
@@ -232,9 +231,8 @@ static int auxv_of_ring3(unsigned long (*av)[2], char *platform, size_t size)
 		pid = -1;
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
-	while (pid > 0 && len < sizeof(buf) &&
-	       (r = read(fds[0], buf + len, sizeof(buf) - len)) > 0)
-		len += r;
+	if (pid > 0)
+		len = ukl_test_read_all(fds[0], buf, sizeof(buf));
 	close(fds[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
 	    !WIFEXITED(status) || WEXITSTATUS(status) != 42)
@@ -713,8 +711,7 @@ static int file_strings_same(const char *what, char **got, int n,
 {
 	static char buf[2 * FILE_STRINGS_BIG];
 	char path[64];
-	size_t len = 0, at = 0;
-	ssize_t r = 1;
+	ssize_t len = 0, at = 0;
 	int i, fd, ok = 1;
 
 	if (n != nwant || got[n]) {
@@ -729,12 +726,10 @@ static int file_strings_same(const char *what, char **got, int n,
 		}
 	snprintf(path, sizeof(path), "%s/self/%s", ukl_test_procfs(), file);
 	fd = open(path, O_RDONLY);
-	while (fd >= 0 && r > 0 && len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		len += r > 0 ? r : 0;
-	}
-	if (fd >= 0)
+	if (fd >= 0) {
+		len = ukl_test_read_all(fd, buf, sizeof(buf));
 		close(fd);
+	}
 	for (i = 0; i < n && at < len; i++) {
 		if (memcmp(buf + at, want[i], strlen(want[i]) + 1))
 			break;

@@ -206,29 +206,17 @@ static int killed_by(int status, int sig)
  * @file: the cgroup's file of counters, e.g. "memory.stat"
  * @key: the counter, e.g. "pgsteal"
  *
- * A read() of a seq_file returns a page at most: read to the end.
- *
  * Return: its value, or -1 if there is no such counter.
  */
 static long memcg_counter(const char *name, const char *file, const char *key)
 {
 	char buf[8192], path[96], word[64], *p;
-	size_t len = 0;
-	ssize_t n = 1;
-	int fd;
 
 	snprintf(path, sizeof(path), "/tmp/cg/%s/%s", name, file);
 	snprintf(word, sizeof(word), "\n%s ", key);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	buf[0] = '\n';
+	if (!ukl_test_read_file(path, buf + 1, sizeof(buf) - 1))
 		return -1;
-	buf[len++] = '\n';
-	while (n > 0 && len < sizeof(buf) - 1) {
-		n = read(fd, buf + len, sizeof(buf) - 1 - len);
-		len += n > 0 ? n : 0;
-	}
-	close(fd);
-	buf[len] = '\0';
 	p = strstr(buf, word);
 	return p ? atol(p + strlen(word)) : -1;
 }

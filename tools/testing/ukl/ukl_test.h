@@ -90,6 +90,27 @@ extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 #define UKL_TEST_EXIT_PORT	0xf4
 
 /**
+ * ukl_test_read_all() - read from a file descriptor up to its end
+ * @fd: the file descriptor
+ * @buf: where to put what it holds
+ * @size: the size of @buf
+ *
+ * A read() of a pipe or of a seq_file (/proc, /sys, cgroup files) may
+ * return less than there is: read until end of file or until @buf is full.
+ *
+ * Return: the number of bytes read, or -1 if read() failed before any.
+ */
+static inline ssize_t ukl_test_read_all(int fd, void *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n = 0;
+
+	while (len < size && (n = read(fd, (char *)buf + len, size - len)) > 0)
+		len += n;
+	return len || n >= 0 ? (ssize_t)len : -1;
+}
+
+/**
  * ukl_test_read_file() - read a small file into a string
  * @path: the file
  * @buf: where to put it, NUL-terminated
@@ -103,7 +124,7 @@ static inline int ukl_test_read_file(const char *path, char *buf, size_t size)
 	ssize_t n = -1;
 
 	if (fd >= 0) {
-		n = read(fd, buf, size - 1);
+		n = ukl_test_read_all(fd, buf, size - 1);
 		close(fd);
 	}
 	buf[n > 0 ? n : 0] = '\0';
