@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unikernel Linux (UKL): starting the linked-in application as init and
- * ending the machine when it exits.
+ * Unikernel Linux (UKL): starting the linked-in application as init, with
+ * standard input and output of its own if asked, and ending the machine
+ * when it exits.
  *
  * Copyright (C) 2026 The UKL authors
  */
@@ -19,6 +20,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/tty.h>
 #include <linux/ukl.h>
 #include <uapi/linux/mount.h>
 
@@ -118,6 +120,87 @@ static void __init ukl_mount_init_fs(void)
 	}
 }
 
+static char *ukl_stdio __initdata;
+
+/* The terminal of ukl.stdio=, if it is one: ukl_init_exit() drains it. */
+static struct tty_struct *ukl_stdio_tty;
+
+static int __init ukl_stdio_setup(char *str)
+{
+	ukl_stdio = str;
+	return 1;
+}
+__setup("ukl.stdio=", ukl_stdio_setup);
+
+/*
+ * Make the terminal of @file raw, as cfmakeraw() does, at 115200 baud:
+ * bytes pass both ways as they are (no "\n" to "\r\n", no echo, no line
+ * editing, no signal characters), so that what the application writes
+ * reaches the host byte for byte and what the host sends reaches the
+ * application.  Keeps the reference to the terminal in ukl_stdio_tty.
+ */
+static void __init ukl_stdio_raw(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct tty_struct *tty;
+	struct ktermios t;
+
+	if (!IS_ENABLED(CONFIG_TTY) || !S_ISCHR(inode->i_mode))
+		return;
+	tty = tty_kopen_shared(inode->i_rdev);
+	if (IS_ERR_OR_NULL(tty))
+		return;		/* not a terminal */
+	down_read(&tty->termios_rwsem);
+	t = tty->termios;
+	up_read(&tty->termios_rwsem);
+	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+		       ICRNL | IXON);
+	t.c_oflag &= ~OPOST;
+	t.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t.c_cflag &= ~(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tty_termios_encode_baud_rate(&t, 115200, 115200);
+	tty_set_termios(tty, &t);
+	ukl_stdio_tty = tty;
+}
+
+/*
+ * ukl.stdio=PATH: the application's standard input, output and error are
+ * PATH, typically a second serial port that the host reads apart from the
+ * kernel's console, instead of the console that console_on_rootfs() gave
+ * init.  A terminal there is made raw.  The line this prints tells a
+ * runner that input sent to the port from now on reaches the application:
+ * opening a serial port resets it, which drops what came before.
+ */
+static void __init ukl_open_stdio(void)
+{
+	struct file *file;
+	int fd, err = 0;
+
+	if (!ukl_stdio)
+		return;
+	file = filp_open(ukl_stdio, O_RDWR | O_NOCTTY, 0);
+	if (IS_ERR(file)) {
+		pr_err("cannot open ukl.stdio=%s (%ld): the application's standard input, output and error stay on the console%s\n",
+		       ukl_stdio, PTR_ERR(file),
+		       PTR_ERR(file) == -ENOENT ?
+		       "; put the device node into its root file system (scripts/ukl/rootfs.list)" :
+		       PTR_ERR(file) == -EIO ? "; the device is not there" : "");
+		return;
+	}
+	ukl_stdio_raw(file);
+	for (fd = 0; fd < 3 && err >= 0; fd++)
+		err = replace_fd(fd, file, 0);
+	fput(file);
+	if (err < 0)
+		pr_err("cannot make ukl.stdio=%s standard file %d: %d\n",
+		       ukl_stdio, fd - 1, err);
+	else
+		pr_info("standard input, output and error on %s\n", ukl_stdio);
+}
+
 /**
  * ukl_init_command - choose the application as init
  *
@@ -125,7 +208,8 @@ static void __init ukl_mount_init_fs(void)
  * (no /init, or none at the rdinit= path), so that the ordinary init path
  * executes the application with the arguments and environment from the
  * kernel command line.  Mounts procfs and sysfs for it first, where the
- * rootfs has their directories.
+ * rootfs has their directories, and opens its standard input, output and
+ * error on the path that ukl.stdio= names, if any.
  *
  * Context: process context during boot, after the initcalls, before init.
  * Return: the path to execute as init, or NULL to go on without UKL.
@@ -137,6 +221,7 @@ char * __init ukl_init_command(void)
 	if (init_eaccess(path))
 		return NULL;
 	ukl_mount_init_fs();
+	ukl_open_stdio();
 	return path;
 }
 
@@ -163,9 +248,11 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
  *
  * Called by do_exit() for every thread of global init, once it is counted
  * out of the group's live threads and before anything of it is torn down.
- * When init is the UKL application, the last thread prints how the
- * application ended (runners parse this line) and carries out the
- * ukl.exit= action, right before the "Attempted to kill init!" panic.
+ * When init is the UKL application, the last thread waits until what it
+ * wrote to the terminal of ukl.stdio= has been sent (10 s at most),
+ * prints how the application ended (runners parse this line) and carries
+ * out the ukl.exit= action, right before the "Attempted to kill init!"
+ * panic.
  *
  * When the whole group exits (exit_group(), a fatal signal), the threads
  * that get here before the last one wait here for it to end the machine.
@@ -193,6 +280,13 @@ void ukl_init_exit(int code, bool group_dead)
 		for (;;)
 			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);
 	}
+
+	/*
+	 * What the UART has not sent yet would be lost (4 KiB take 0.35 s at
+	 * 115200 baud; QEMU's UART sends each byte at once).
+	 */
+	if (ukl_stdio_tty)
+		tty_wait_until_sent(ukl_stdio_tty, 10 * HZ);
 
 	n = ukl_decode_exit(code, &signaled);
 	if (signaled)
