@@ -99,7 +99,9 @@ help:
 	@echo 'make UKL_APP=app.o kernel|run|gdb  the same for an application object'
 	@echo '                 (UKL_ARGS="argv", UKL_HOSTFWD="8080 6379:6379", UKL_TIMEOUT=s,'
 	@echo '                 UKL_FILES=dir: its contents go to the application root,'
-	@echo '                 UKL_ARGV=file UKL_ENVIRON=file: NUL-terminated strings, byte for byte)'
+	@echo '                 UKL_ARGV=file UKL_ENVIRON=file: NUL-terminated strings, byte for byte,'
+	@echo '                 UKL_STDIO=serial: its stdin and stdout on a port of their own, the'
+	@echo '                 kernel log in console.log (default); console: both on the console)'
 	@echo 'make menuconfig  edit the .config of SCENARIO (not saved to the fragment)'
 	@echo 'make series      export the change as a patch series to $(BUILD)/series/'
 	@echo 'make check-series  git am, checkpatch, kernel-doc and build every patch (KTAP)'
@@ -180,7 +182,7 @@ endif
 
 kernel: config
 	@mkdir -p $(UKL_CCACHE_DIR)
-	@echo "  KERNEL  $(if $(UKL_APP),$(KOBJ),$(SCENARIO))"
+	@echo "  KERNEL  $(if $(UKL_APP),$(KOBJ),$(SCENARIO))" >&2
 	@$(KMAKE) bzImage
 
 menuconfig: config
@@ -196,7 +198,16 @@ ifdef UKL_APP
 UKL_HOSTFWD_ARGS = $(foreach f,$(UKL_HOSTFWD),--net-fwd $(shell \
 	echo '$(f)' | sed -E -e 's/^tcp:[^:]*:([0-9]+)-[^:]*:([0-9]+)$$/\1:\2/' -e 's/^([0-9]+)$$/\1:\1/'))
 UKL_KARGS = $(if $(UKL_HOSTFWD),ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off )$(UKL_APPEND) -- $(UKL_ARGS)
+# UKL_STDIO=serial (the default): the application's standard input, output
+# and error are make's own, on a serial port of their own, and the
+# kernel's console goes to $(KOBJ)/console.log; UKL_STDIO=console: both on
+# the console, as on a machine with one serial port.
+UKL_STDIO ?= serial
+ifeq ($(filter serial console,$(UKL_STDIO)),)
+$(error UKL_STDIO=$(UKL_STDIO): use serial (the application's own port) or console)
+endif
 UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --verbose \
+	$(if $(filter serial,$(UKL_STDIO)),--stdio --log $(KOBJ)/console.log) \
 	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a))
 
 # The application's root file system (scripts/ukl/rootfs.list, then

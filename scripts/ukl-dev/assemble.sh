@@ -31,7 +31,7 @@ die() { echo "assemble: error: $*" >&2; exit 1; }
 [ -f "$series" ] || die "no series file $series"
 
 if [ ! -d "$tree" ]; then
-	echo "assemble: copying $pristine to $tree"
+	echo "assemble: copying $pristine to $tree" >&2
 	mkdir -p "$(dirname "$tree")"
 	mkdir -p "$tree.tmp"
 	cp -a "$pristine/." "$tree.tmp"
@@ -93,4 +93,4 @@ if [ -f "$tree/.ukl-manifest" ]; then
 	done
 fi
 mv "$stage.manifest" "$tree/.ukl-manifest"
-[ "$changed" = 0 ] || echo "assemble: $changed file(s) updated in $tree"
+[ "$changed" = 0 ] || echo "assemble: $changed file(s) updated in $tree" >&2

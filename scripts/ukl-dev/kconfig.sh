@@ -91,7 +91,7 @@ if [ ! -f "$kobj/.config" ]; then
 		[ "$d" != "$kobj" ] && [ -f "$d/vmlinux" ] && [ -f "$d/.config" ] || continue
 		cmp -s <(grep -v '^CONFIG_UKL_APP=' "$d/.config") \
 		       <(grep -v '^CONFIG_UKL_APP=' "$tmp/.config") || continue
-		echo "kconfig: $kobj starts as a copy of $d (only CONFIG_UKL_APP differs)"
+		echo "kconfig: $kobj starts as a copy of $d (only CONFIG_UKL_APP differs)" >&2
 		rm -rf "$kobj"
 		cp -a "$d" "$kobj"
 		break
@@ -101,6 +101,6 @@ fi
 mkdir -p "$kobj"
 if ! cmp -s "$tmp/.config" "$kobj/.config"; then
 	cp "$tmp/.config" "$kobj/.config"
-	echo "kconfig: wrote $kobj/.config"
+	echo "kconfig: wrote $kobj/.config" >&2
 fi
 echo "$key" >"$kobj/.ukl-config-key"

@@ -46,7 +46,7 @@ apt_update() {
 }
 
 if [ ${#missing[@]} -gt 0 ]; then
-	echo "sources: installing ${missing[*]}"
+	echo "sources: installing ${missing[*]}" >&2
 	apt_update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
@@ -77,7 +77,7 @@ linux_tar=/usr/src/linux-source-$want_linux_major.tar.xz
 linux_pkg_ver=$(dpkg-query -W -f='${Version}' linux-source-$want_linux_major)
 linux="$src/linux"
 if [ ! -f "$linux/.ukl-unpacked" ] || [ "$(cat "$linux/.ukl-unpacked")" != "$linux_pkg_ver" ]; then
-	echo "sources: unpacking linux-source-$want_linux_major $linux_pkg_ver"
+	echo "sources: unpacking linux-source-$want_linux_major $linux_pkg_ver" >&2
 	rm -rf "$linux" "$src/linux-source-$want_linux_major"
 	tar -C "$src" -xJf "$linux_tar"
 	mv "$src/linux-source-$want_linux_major" "$linux"
@@ -93,7 +93,7 @@ esac
 musl="$src/musl"
 if [ ! -f "$musl/.ukl-unpacked" ]; then
 	enable_deb_src
-	echo "sources: fetching musl $want_musl source"
+	echo "sources: fetching musl $want_musl source" >&2
 	tmp=$(mktemp -d "$src/musl-src.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -qq "musl=$want_musl-1" >/dev/null 2>&1); then
 		apt_updated=
@@ -115,7 +115,7 @@ mver=$(cat "$musl/VERSION")
 redis="$src/redis"
 if [ ! -f "$redis/.ukl-unpacked" ]; then
 	enable_deb_src
-	echo "sources: fetching redis $want_redis source"
+	echo "sources: fetching redis $want_redis source" >&2
 	tmp=$(mktemp -d "$src/redis-src.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -qq redis >/dev/null 2>&1); then
 		apt_updated=
@@ -143,7 +143,7 @@ qver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86)
 qplugin="$src/qemu-plugin"
 if [ "$(cat "$qplugin/.ukl-unpacked" 2>/dev/null)" != "$qver" ]; then
 	enable_deb_src
-	echo "sources: fetching qemu-plugin.h of qemu $qver"
+	echo "sources: fetching qemu-plugin.h of qemu $qver" >&2
 	tmp=$(mktemp -d "$src/qemu-src.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -qq --download-only "qemu=$qver" >/dev/null 2>&1); then
 		apt_updated=

@@ -30,8 +30,14 @@ status of the program the guest ran.
                        (default 300; 0 with --gdb)
   --log FILE           write the serial console to FILE; without --log it
                        goes to stdout
+  --stdio              give the application standard input, output and
+                       error of their own: the second serial port
+                       (ukl.stdio=/dev/ttyS1, raw), connected to this
+                       script's stdin and stdout, while the kernel's
+                       console, the first, goes to the --log FILE only
   --verbose            print the QEMU command line, QEMU's own messages, and
-                       the console on stdout even with --log
+                       the console on stdout even with --log (not with
+                       --stdio)
   --accel auto|kvm|tcg accelerator (default auto: KVM when /dev/kvm is usable
                        and a test boot of this kernel under KVM reaches init;
                        the result is cached per QEMU version, kernel release
@@ -81,7 +87,7 @@ die() {
 splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
-kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max
+kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max stdio=
 accel=auto icount= gdb_port= probe_cache=
 net_fwd=() qemu_extra=()
 
@@ -121,6 +127,7 @@ while [ $# -gt 0 ]; do
 	--qemu-arg)	qemu_extra+=("$val") ;;
 	--cpu)		tcg_cpu=$val ;;
 	--verbose)	verbose=1 ;;
+	--stdio)	stdio=1 ;;
 	--icount)	icount=1 ;;
 	--gdb)		gdb_port=${val:-1234} ;;
 	--splats)	echo "$splats"; exit 0 ;;
@@ -134,6 +141,8 @@ done
 [ -n "$kernel" ] || die "--kernel is required (see --help)"
 [ -f "$kernel" ] || die "kernel image $kernel does not exist"
 [ -z "$initrd" ] || [ -f "$initrd" ] || die "initrd $initrd does not exist"
+[ -z "$stdio" ] || [ -n "$log" ] ||
+	die "--stdio needs --log FILE: the kernel's console goes there"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp wants a CPU count, not '$smp'"
 [[ $mem =~ ^[1-9][0-9]*[MmGg]?$ ]] || die "--mem wants a size like 256M, not '$mem'"
 if [ -n "$numa" ]; then
@@ -274,14 +283,22 @@ fi
 # --- command line ----------------------------------------------------------
 
 cmdline="console=ttyS0 panic=-1"
+[ -z "$stdio" ] || cmdline+=" ukl.stdio=/dev/ttyS1"
 [ -z "$append" ] || cmdline+=" $append"
 
 # With NUMA nodes, a socket each: CPUs that share a cache share a node.
 cmd=("$qemu" -accel "$accel_opts" -cpu "$cpu" -smp "$smp${numa:+,sockets=$numa}" -m "$mem"
-     -nographic -no-reboot -monitor none -serial stdio
+     -nographic -no-reboot -monitor none
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
      -kernel "$kernel" -append "$cmdline")
 [ -z "$initrd" ] || cmd+=(-initrd "$initrd")
+# The console on stdout, or with --stdio in the log, the application's
+# port on stdin and stdout.
+if [ -n "$stdio" ]; then
+	cmd+=(-serial "file:$log" -serial stdio)
+else
+	cmd+=(-serial stdio)
+fi
 # NUMA nodes: each its RAM and a contiguous range of the CPUs.
 for ((n = 0; n < ${numa:-0}; n++)); do
 	per=$((smp / numa))
@@ -330,8 +347,10 @@ fi
 
 # The console goes to stdout too when there is no --log or with --verbose;
 # then a terminal stays connected to the guest's console (Ctrl-C ends
-# QEMU).  Otherwise QEMU gets no input.  (The braces keep bash from
-# reporting a QEMU that crashed: that is done below, with its messages.)
+# QEMU).  Otherwise QEMU gets no input.  With --stdio, QEMU writes the
+# console to the log itself and stdin and stdout are the application's.
+# (The braces keep bash from reporting a QEMU that crashed: that is done
+# below, with its messages.)
 if [ "$log" = "$tmp/console" ] || [ -n "$verbose" ]; then
 	show=(tee "$log")
 else
@@ -339,13 +358,39 @@ else
 fi
 stdin=/dev/null
 [ ! -t 0 ] || [ "${show[0]}" != tee ] || stdin=/dev/stdin
+[ -z "$verbose" ] || [ -z "$stdio" ] || echo "$me: the kernel's console: $log" >&2
 start=$SECONDS
 set +e
-{
-	timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err" <"$stdin" |
-		"${show[@]}"
-} 2>/dev/null
-rc=${PIPESTATUS[0]}
+if [ -n "$stdio" ] && [ ! -t 0 ]; then
+	# Input from a file or pipe goes to the port only once the kernel
+	# has opened it for the application: opening a serial port resets
+	# it and drops what came before.
+	# (A background job's stdin is /dev/null: cat gets ours as fd 4.)
+	mkfifo "$tmp/stdin"
+	exec 3<>"$tmp/stdin" 4<&0
+	{
+		until grep -qa 'ukl: standard input, output and error on' "$log" 2>/dev/null; do
+			sleep 0.1
+		done
+		exec cat <&4 >"$tmp/stdin"
+	} &
+	forward=$!
+	exec 4<&-
+	{ timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err" <&3; } 2>/dev/null
+	rc=$?
+	kill "$forward" 2>/dev/null
+	wait "$forward" 2>/dev/null
+	exec 3>&-
+elif [ -n "$stdio" ]; then
+	{ timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err"; } 2>/dev/null
+	rc=$?
+else
+	{
+		timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err" <"$stdin" |
+			"${show[@]}"
+	} 2>/dev/null
+	rc=${PIPESTATUS[0]}
+fi
 set -e
 [ -z "$verbose" ] || [ ! -s "$tmp/err" ] || sed "s/^/$me: qemu: /" "$tmp/err" >&2
 
