@@ -47,7 +47,8 @@
 
 /*
  * @by_name: run only when named; bench.c (ukl-bench.sh starts it as
- * "area=bench") is here so that the application of "make test" holds it.
+ * "area=bench") and stdio.c (ukl-stdio-check.sh, "area=stdio N") are here
+ * so that the application of "make test" holds them.
  */
 static const struct area {
 	const char *name;
@@ -69,6 +70,9 @@ static const struct area {
 #endif
 #ifdef UKL_TEST_AREA_vdso
 	{ "vdso", vdso_main },
+#endif
+#ifdef UKL_TEST_AREA_stdio
+	{ "stdio", stdio_main, 1 },
 #endif
 	{ "bench", bench_main, 1 },
 };

@@ -49,6 +49,9 @@
 #			init, script or file line the PROGRAM that SCRIPT left
 #			in $BUILD/test/NAME
 #	buildcheck	ukl-buildcheck.sh against the scenario's kernel
+#	stdiocheck	ukl-stdio-check.sh: the scenario's kernel and the
+#			initramfs of its ukl boots, the application's
+#			standard input and output on a port of their own
 #	series		'make check-series': the patch series applied, checked
 #			and built patch by patch (scripts/ukl-dev/check-series.sh)
 #	kselftest DIR/PROG [ARGS...]
@@ -395,7 +398,7 @@ build_programs() {
 		file)
 			build_program "$s" "$dir" "$args" || return 1
 			;;
-		buildcheck|series)
+		buildcheck|series|stdiocheck)
 			echo "$kind" >>"$dir/boots.new"
 			;;
 		kselftest)
@@ -695,7 +698,7 @@ free_port() {
 
 if [ -n "$run" ]; then
 	build_scenario "$run" || die "cannot run $run"
-	boot=$(grep -m 1 -vE '^(buildcheck|series)$' "$BUILD/test/$run/boots") ||
+	boot=$(grep -m 1 -vE '^(buildcheck|series|stdiocheck)$' "$BUILD/test/$run/boots") ||
 		die "$run has nothing to boot"
 	# The scenario's guest port, forwarded from the same host port.
 	hostnet_port=$(tests_value "$run" hostnet "")
@@ -781,7 +784,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local hostclient= client= ktapsrc i suite
+	local hostclient= client= ktapsrc i suite cpio
 	local name want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	name=$(boot_name "$boot")
@@ -799,6 +802,11 @@ check_boot() {
 		[ -f "$suite" ] || suite=
 		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$(kobj_dir "$s")" "$BUILD/musl/ukl" \
 			"$suite" "$BUILD/src/qemu-plugin" >"$log" 2>&1 || status=$?
+		want=0
+	elif [ "$boot" = stdiocheck ]; then
+		cpio=$(build_initramfs "$s" "$(grep -m 1 '^ukl ' "$dir/boots")" 2> >(diag >&2)) &&
+		"$testdir/ukl-stdio-check.sh" "$(kobj_dir "$s")/arch/x86/boot/bzImage" "$cpio" \
+			>"$log" 2>&1 || status=$?
 		want=0
 	else
 		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
@@ -856,7 +864,7 @@ check_boot() {
 		>"$dir/kunit-$nb.log" 2>&1 || true
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
-	if [ "$boot" != buildcheck ] && [ "$boot" != series ] &&
+	if [ "$boot" != buildcheck ] && [ "$boot" != series ] && [ "$boot" != stdiocheck ] &&
 	   config_lines "$configs/$s.tests" | grep -qx kunit; then
 		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' \
 			>"$dir/kernel-$nb.log" || true
@@ -945,7 +953,7 @@ check_scenario() {
 		ok=ok
 		check_boot "$s" "$boot" "$nb" "        " || ok="not ok"
 		case $boot in
-		buildcheck|series|kselftest) ok_to_compare= ;;
+		buildcheck|series|stdiocheck|kselftest) ok_to_compare= ;;
 		*) ok_to_compare=1 ;;
 		esac
 		if [ -n "$ok_to_compare" ] && [ -f "$dir/results-$nb" ]; then

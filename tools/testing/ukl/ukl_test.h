@@ -56,6 +56,9 @@ int levels_main(int argc, char **argv);
 #ifdef UKL_TEST_AREA_vdso
 int vdso_main(int argc, char **argv);
 #endif
+#ifdef UKL_TEST_AREA_stdio
+int stdio_main(int argc, char **argv);
+#endif
 int bench_main(int argc, char **argv);
 #else
 #define UKL_TEST_MAIN(name)						\
