@@ -32,24 +32,6 @@
  */
 #define TAIL_LINES	128
 
-/* Write all of @buf to @fd; return false on an error. */
-static int put(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		p += n;
-		len -= n;
-	}
-	return 1;
-}
-
 UKL_TEST_MAIN(stdio)
 {
 	long want = argc > 2 ? atol(argv[2]) : -1, done = 0, pieces = 0;
@@ -62,7 +44,7 @@ UKL_TEST_MAIN(stdio)
 		return 1;
 	}
 	kmsg = open("/dev/kmsg", O_WRONLY);
-	if (kmsg < 0 || !put(1, "ready\n", 6)) {
+	if (kmsg < 0 || !ukl_test_write_all(1, "ready\n", 6)) {
 		fprintf(stderr, "stdio: /dev/kmsg or standard output: %m\n");
 		return 1;
 	}
@@ -75,19 +57,19 @@ UKL_TEST_MAIN(stdio)
 				n ? strerror(errno) : "end of file");
 			return 1;
 		}
-		if (!put(1, buf, n))
+		if (!ukl_test_write_all(1, buf, n))
 			return 1;
 		done += n;
 		if (done / PIECE == (done - n) / PIECE)
 			continue;
 		n = snprintf(line, sizeof(line), "ukl-stdio: piece %ld, %ld bytes\n",
 			     ++pieces, done);
-		put(kmsg, line, n);
+		ukl_test_write_all(kmsg, line, n);
 	}
 	memset(buf, '=', 63);
 	buf[63] = '\n';
 	for (n = 0; n < TAIL_LINES; n++)
-		if (!put(1, buf, 64))
+		if (!ukl_test_write_all(1, buf, 64))
 			return 1;
 	fprintf(stderr, "stdio: %ld bytes\n", done);
 	close(kmsg);

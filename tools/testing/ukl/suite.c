@@ -95,26 +95,6 @@ static const struct area *find_area(const char *name)
 	return NULL;
 }
 
-/**
- * write_all() - write a whole buffer to standard output
- * @buf: the bytes
- * @len: their number
- */
-static void write_all(const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(STDOUT_FILENO, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= n;
-	}
-}
-
 /* Seconds an area may take. */
 static int area_timeout(void)
 {
@@ -161,19 +141,19 @@ static int relay(int fd, pid_t pid)
 			break;
 		for (start = 0, i = 0; i < n; i++) {
 			if (at_line_start) {
-				write_all(indent, sizeof(indent) - 1);
+				ukl_test_write_all(STDOUT_FILENO, indent, sizeof(indent) - 1);
 				at_line_start = 0;
 			}
 			if (buf[i] == '\n') {
-				write_all(buf + start, i + 1 - start);
+				ukl_test_write_all(STDOUT_FILENO, buf + start, i + 1 - start);
 				start = i + 1;
 				at_line_start = 1;
 			}
 		}
-		write_all(buf + start, n - start);
+		ukl_test_write_all(STDOUT_FILENO, buf + start, n - start);
 	}
 	if (!at_line_start)
-		write_all("\n", 1);
+		ukl_test_write_all(STDOUT_FILENO, "\n", 1);
 	return timed_out;
 }
 

@@ -114,6 +114,34 @@ static inline ssize_t ukl_test_read_all(int fd, void *buf, size_t size)
 }
 
 /**
+ * ukl_test_write_all() - write a whole buffer
+ * @fd: the file descriptor
+ * @buf: the bytes
+ * @len: their number
+ *
+ * A write() to a pipe or terminal may take less than it is given, and a
+ * signal may interrupt it: write until all is written.
+ *
+ * Return: true if all of @buf was written.
+ */
+static inline int ukl_test_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		p += n;
+		len -= n;
+	}
+	return 1;
+}
+
+/**
  * ukl_test_read_file() - read a small file into a string
  * @path: the file
  * @buf: where to put it, NUL-terminated
