@@ -399,6 +399,13 @@ console_shows() {
 	tr -d '\r' <"$log" | { grep -aE "$1" || true; } | tail -n 1
 }
 
+# With --stdio, the application's output is not on stdout when the kernel
+# could not give it the port: say why.
+if [ -n "$stdio" ]; then
+	line=$(console_shows 'ukl: cannot (open|make) ukl\.stdio=')
+	[ -z "$line" ] || echo "$me: ${line#*\] } (console: $log)" >&2
+fi
+
 # The first console line that shows a kernel splat, if any.
 splat=$(tr -d '\r' <"$log" | { grep -aE -m 1 "$splats" || true; })
 if [ -n "$splat" ]; then
