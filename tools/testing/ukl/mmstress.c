@@ -934,15 +934,19 @@ struct attack {
  * @present: stack pages in memory that move_pages() was to move
  * @moved: how many of them it moved
  * @to: the node it moved them to, -1 if none
+ * @again: how many more times it paged out what the first calls left
  * @left: for each stack, its pages below the top one that were mapped
  *	  after these calls (bit i: page i), to tell in a report the pages
  *	  that the calls left from those that came back
  */
 struct attack_result {
 	long pageout, cold;
-	int present, moved, to;
+	int present, moved, to, again;
 	uint64_t left[NR_CALLS];
 };
+
+/* How many more times stack_attacker() pages out what is left. */
+#define PAGEOUT_AGAIN	2
 
 #define ATTACK_PAGES	(NR_CALLS * THREAD_STACK / PAGE)
 
@@ -1012,7 +1016,11 @@ static void move_to_other_node(pid_t pid, void **pages, int n, struct attack_res
  * the pages touched last could not be paged out.  Even rounds then
  * page the stacks out, deactivate them and try to migrate them (which
  * finds nothing to move), odd rounds migrate them, deactivate them and
- * page them out.  Without a second node, nothing is migrated.
+ * page them out.  Without a second node, nothing is migrated.  A page that
+ * MADV_PAGEOUT could not take then (one that reclaim or a migration had
+ * taken off its LRU list for a moment) stays in memory: it pages out what
+ * is left again, PAGEOUT_AGAIN times at most, as a daemon that checks
+ * its work would.
  *
  * Return: never; exit status 0 when @req is closed.
  */
@@ -1022,7 +1030,7 @@ static noreturn void stack_attacker(pid_t target, int req, int ans)
 	struct iovec iov[NR_CALLS];
 	struct attack_result res;
 	struct attack a;
-	int pidfd, numa, i, j, n;
+	int pidfd, numa, i, j, n, left;
 
 	alarm(CHILD_TIMEOUT);
 	numa = !access("/tmp/sys/devices/system/node/node1", F_OK);
@@ -1048,8 +1056,16 @@ static noreturn void stack_attacker(pid_t target, int req, int ans)
 			if (numa)
 				move_to_other_node(target, pages, n, &res);
 		}
-		for (i = 0; i < NR_CALLS; i++)
-			resident_pages(target, a.stacks[i], THREAD_STACK - PAGE, &res.left[i]);
+		for (;;) {
+			for (i = left = 0; i < NR_CALLS; i++)
+				left += resident_pages(target, a.stacks[i], THREAD_STACK - PAGE,
+						       &res.left[i]) != 0;
+			if (!left || res.again == PAGEOUT_AGAIN)
+				break;
+			drain_lru_caches();
+			remote_madvise(pidfd, iov, NR_CALLS, MADV_PAGEOUT);
+			res.again++;
+		}
 		if (write(ans, &res, sizeof(res)) != sizeof(res))
 			break;
 	}
@@ -1141,10 +1157,11 @@ static noreturn void calls_attacked_remotely(const char *unused)
 			/* A sleep that is over has taken its stack back. */
 			if (n && (i != CALL_NANOSLEEP ||
 				  ms_since(&calls[i].start) < CALL_SLEEP_MS)) {
-				ksft_print_msg("round %d: %s: pages 0x%llx in memory, 0x%llx %s\n",
+				/* @left: right after the other process's calls. */
+				ksft_print_msg("round %d: %s: pages 0x%llx in memory (%s 0x%llx)\n",
 					       r, call_name[i], (unsigned long long)which,
-					       (unsigned long long)res.left[i],
-					       "right after the other process's calls");
+					       res.again ? "after page-outs" : "after the calls",
+					       (unsigned long long)res.left[i]);
 				bad++;
 			}
 		}
@@ -1183,6 +1200,8 @@ static unsigned long pressure_data[PRESSURE_THREADS][PRESSURE_DATA] = {
 
 static unsigned long pressure_bss[PRESSURE_THREADS][PRESSURE_BSS];
 static pid_t pressure_ppid;
+/* Keeps the rounds of the threads together: their memory adds up. */
+static pthread_barrier_t pressure_round;
 
 /**
  * open_null() - open /dev/null, which the initramfs may not have
@@ -1233,8 +1252,10 @@ static __attribute__((noipa)) int pressure_calls(int depth, unsigned long seed, 
  * @arg: the thread's number
  *
  * Each round fills the thread's heap with a pattern, checks and renews
- * its part of .data and .bss, recurses on its stack with system calls at
- * each level, and checks the heap again: meanwhile, the work of the other
+ * its part of .data and .bss, waits for the other threads to do the same
+ * (or one that ran ahead could end before another starts, and their
+ * memory would fit), recurses on its stack with system calls at each
+ * level, and checks the heap again: meanwhile, the work of the other
  * threads has pushed the pages out to swap.
  *
  * Return: the number of failures, as a pointer.
@@ -1250,6 +1271,7 @@ static void *pressure_thread(void *arg)
 	data = pressure_data[t];
 	bss = pressure_bss[t];
 	if (!heap || null < 0 || pipe(fds)) {
+		/* The others wait for it: the test's alarm() ends them. */
 		ksft_print_msg("thread %d: no heap, /dev/null or pipe\n", t);
 		return (void *)1L;
 	}
@@ -1264,6 +1286,7 @@ static void *pressure_thread(void *arg)
 			ksft_print_msg("thread %d, round %d: %zu words of .data and .bss changed\n",
 				       t, r, n);
 		bad += !!n;
+		pthread_barrier_wait(&pressure_round);
 		n = pressure_calls(PRESSURE_DEPTH, PRESSURE_SEED(t, 2, r), fds, null);
 		if (n)
 			ksft_print_msg("thread %d, round %d: %zu calls or frames went wrong\n",
@@ -1316,6 +1339,7 @@ static noreturn void compute_and_call(const char *unused)
 	pressure_ppid = getppid();
 	steal = memcg_stat("mmstress-swap", "pgsteal");
 	majfault = memcg_stat("mmstress-swap", "pgmajfault");
+	pthread_barrier_init(&pressure_round, NULL, PRESSURE_THREADS);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, PRESSURE_STACK);
 	for (t = 0; t < PRESSURE_THREADS; t++)
