@@ -199,26 +199,26 @@ static __always_inline bool ukl_app_regs(struct pt_regs *regs)
 }
 
 /**
- * ukl_app_page_fault - architecture work for a page fault of the application
- * @regs: pt_regs of a page fault for which ukl_app_regs() is true
- * @address: the faulting address
+ * ukl_enter_from_app - the architecture's first step in application context
+ * @regs: pt_regs of an interrupt or exception for which ukl_app_regs() is true
  *
- * Context: the page fault handler, interrupts off, before the fault is
- * handled (x86: interrupts whose delivery faulted are raised again).
+ * Context: irqentry_enter(), interrupts disabled, after
+ * irqentry_enter_from_user_mode(), before the handler (x86: interrupts
+ * whose delivery faulted on the application's stack are raised again).
  */
-static inline void ukl_app_page_fault(struct pt_regs *regs,
-				      unsigned long address)
+static __always_inline void ukl_enter_from_app(struct pt_regs *regs)
 {
-	arch_ukl_app_page_fault(regs, address);
+	arch_ukl_enter_from_app(regs);
 }
 
 /**
  * ukl_exit_prepare - the last step of the exit from an interrupt or exception
- * @regs: pt_regs of the return, to user mode or to application context
+ * @regs: pt_regs of the return to application context
  *
- * Context: irqentry_exit_to_user_mode(), interrupts disabled, after the
- * exit work, before exit_to_user_mode() (x86: the ret level prepares a
- * return to application context with RET).
+ * Context: irqentry_exit() for application context, interrupts disabled,
+ * after the exit work, before exit_to_user_mode() (x86: the ret level
+ * prepares a return to application context with RET).  Returns to ring 3
+ * do not come here.
  */
 static __always_inline void ukl_exit_prepare(struct pt_regs *regs)
 {
@@ -229,8 +229,7 @@ static __always_inline void ukl_exit_prepare(struct pt_regs *regs)
 
 static __always_inline void ukl_exit_prepare(struct pt_regs *regs) { }
 
-static inline void ukl_app_page_fault(struct pt_regs *regs,
-				      unsigned long address) { }
+static __always_inline void ukl_enter_from_app(struct pt_regs *regs) { }
 
 static __always_inline bool ukl_app_regs(struct pt_regs *regs)
 {
@@ -287,10 +286,11 @@ static __always_inline bool ukl_user_mode(struct pt_regs *regs)
 static inline bool ukl_fault_signal_pending(vm_fault_t fault,
 					    struct pt_regs *regs)
 {
-	if (ukl_app_regs(regs))
-		return unlikely((fault & VM_FAULT_RETRY) &&
-				signal_pending(current));
-	return fault_signal_pending(fault, regs);
+	if (fault_signal_pending(fault, regs))
+		return true;
+	/* Only then, so that a fault of ring 3 pays nothing for it. */
+	return unlikely((fault & VM_FAULT_RETRY) && ukl_app_regs(regs) &&
+			signal_pending(current));
 }
 
 #endif /* _LINUX_UKL_H */

@@ -15,12 +15,14 @@
  * so the CPU can always push its frame.  The entry code leaves it at once,
  * like #VC leaves its IST stack in vc_switch_off_ist():
  *
- * - from ring 3, error_entry() moves pt_regs to the task stack as usual;
- * - from application context, UKL_LEAVE_APP_STACK moves the frame to the
- *   task stack before anything else;
- * - from kernel context, ukl_pf_leave_ist() copies pt_regs to where the CPU
- *   would have pushed them without IST, below the interrupted stack
- *   pointer, and the fault is handled there as before.
+ * - from ring 3, error_entry() moves pt_regs to the task stack as usual,
+ *   and nothing else happens: a page fault of an ordinary process takes
+ *   the instructions it takes without UKL;
+ * - from ring 0, error_entry() ends in ukl_pf_leave_ist(), which copies
+ *   pt_regs of application context to the top of the task stack, where
+ *   an entry from ring 3 has them, and those of kernel context to where
+ *   the CPU would have pushed them without IST, below the interrupted
+ *   stack pointer; the fault is handled there as before.
  *
  * An IST stack is not reentrant.  No #PF can come in before the entry has
  * left it (the code on it touches nothing that can fault), but an NMI can,
@@ -45,6 +47,9 @@
 #include <asm/trap_pf.h>
 #include <asm/trapnr.h>
 #include <asm/traps.h>
+
+/* Set by ukl_pf_leave_ist(), read by arch_ukl_enter_from_app(). */
+DEFINE_PER_CPU(bool, ukl_frame_fault);
 
 static __always_inline bool on_pf_ist_stack(unsigned long sp)
 {
@@ -101,27 +106,41 @@ static noinstr struct pt_regs *ukl_pf_move_regs(struct pt_regs *regs)
  * ukl_pf_leave_ist - move a #PF frame off the #PF IST stack
  * @regs: pt_regs that error_entry() saved
  *
- * Called by the #PF entry code (UKL_LEAVE_IST) after error_entry() for an
- * entry from ring 0 (error_entry() has moved those from ring 3 to the task
- * stack), with interrupts off, the kernel's GS and CR3, and @regs possibly
- * on the IST stack.  Entries from application context are on the task
- * stack by then, and early #PFs, before the IST gate is installed, were
- * taken without IST: those @regs are returned as they are.
+ * The end of error_entry() for every entry from ring 0 that it handles
+ * (interrupts and exceptions without IST, and #PF), with interrupts off
+ * and the kernel's GS and CR3.  Only @regs of a #PF are on the #PF IST
+ * stack; the others, and those of early #PFs, taken before the IST gate
+ * is installed, are returned as they are.
  *
- * A #PF from kernel context gets its pt_regs copied to the interrupted
- * stack, where the CPU would have pushed them without IST (it aligns the
- * stack pointer down to 16 bytes first).  If that stack is not one the
- * kernel knows, or has no room, the CPU would have double faulted: this
- * dies the same way instead.
+ * A #PF from application context gets its pt_regs copied to the top of
+ * the task stack, where an entry from ring 3 has them (the task stack is
+ * free while the application runs); if it faulted just below the stack
+ * pointer, ukl_frame_fault tells arch_ukl_enter_from_app() to look for an
+ * interrupt whose delivery it cut short.  A #PF from kernel context gets them
+ * copied to the interrupted stack, where the CPU would have pushed them
+ * without IST (it aligns the stack pointer down to 16 bytes first).  If
+ * that stack is not one the kernel knows, or has no room, the CPU would
+ * have double faulted: this dies the same way instead.
  *
- * Context: noinstr, on the #PF IST stack; nothing here may fault.
+ * Context: noinstr, on the stack of the entry; nothing here may fault.
  * Return: the pt_regs to continue with; the caller switches %rsp to them.
  */
 __visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
 {
+	unsigned long address;
+	struct pt_regs *new;
+
 	if (!on_pf_ist_stack((unsigned long)regs))
 		return regs;
-	return ukl_pf_move_regs(regs);
+	if (!ukl_app_regs(regs))
+		return ukl_pf_move_regs(regs);
+	/* A fault of the frame push, below the stack pointer: see ukl_raise_lost_irqs(). */
+	address = native_read_cr2();
+	if (address < regs->sp && address >= regs->sp - 64)
+		__this_cpu_write(ukl_frame_fault, true);
+	new = (struct pt_regs *)current_top_of_stack() - 1;
+	*new = *regs;
+	return new;
 }
 
 /**
@@ -205,9 +224,7 @@ noinstr void ukl_nmi_ist_exit(void)
 }
 
 /**
- * arch_ukl_app_page_fault - raise again interrupts whose delivery faulted
- * @regs: pt_regs of a page fault in application context
- * @address: the faulting address
+ * ukl_raise_lost_irqs - raise again interrupts whose delivery faulted
  *
  * An external interrupt that arrives while the application's stack
  * pointer sits just above a page that is not present faults while the CPU
@@ -221,17 +238,20 @@ noinstr void ukl_nmi_ist_exit(void)
  * one comes back by itself once it is ended, as long as its line is
  * asserted.
  *
- * Only a fault in the frame below the stack pointer can be one; other
- * faults do not look at the APIC.
+ * Only a fault in the frame below the stack pointer can be one:
+ * ukl_pf_leave_ist() sets ukl_frame_fault for it, and other faults do not
+ * look at the APIC.
  *
- * Context: exc_page_fault() for application context, interrupts off.
+ * Context: the page fault's irqentry_enter() in application context
+ * (arch_ukl_enter_from_app()), interrupts off, before the fault is
+ * handled.
  */
-void arch_ukl_app_page_fault(struct pt_regs *regs, unsigned long address)
+void ukl_raise_lost_irqs(void)
 {
 	int i;
 
-	if (address >= regs->sp || address < regs->sp - 64 ||
-	    !boot_cpu_has(X86_FEATURE_APIC))
+	__this_cpu_write(ukl_frame_fault, false);
+	if (!boot_cpu_has(X86_FEATURE_APIC))
 		return;
 
 	for (i = APIC_ISR_NR - 1; i >= 0; i--) {

@@ -17,6 +17,7 @@
 
 #include <linux/cpufeature.h>
 #include <linux/elf.h>
+#include <linux/instrumentation.h>
 #include <linux/jump_label.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
@@ -123,12 +124,36 @@ void ukl_exit_prepare_ret(struct pt_regs *regs);
  * See ukl_exit_prepare().  With the ret level on, a return to application
  * context is prepared to take RET instead of IRET (ukl_exit_prepare_ret()).
  *
- * Context: irqentry_exit_to_user_mode(), interrupts disabled.
+ * Context: irqentry_exit() for application context, interrupts disabled.
  */
 static __always_inline void arch_ukl_exit_prepare(struct pt_regs *regs)
 {
 	if (static_branch_unlikely(&ukl_ret_key))
 		ukl_exit_prepare_ret(regs);
+}
+
+DECLARE_PER_CPU(bool, ukl_frame_fault);
+void ukl_raise_lost_irqs(void);
+
+/**
+ * arch_ukl_enter_from_app - the first step in application context
+ * @regs: pt_regs of the interrupt or exception
+ *
+ * See ukl_enter_from_app().  When ukl_pf_leave_ist() found this entry to
+ * be a page fault of the CPU's own frame push onto the application's
+ * stack, an interrupt whose delivery faulted may be in service:
+ * ukl_raise_lost_irqs().
+ *
+ * Context: irqentry_enter() for application context, interrupts disabled,
+ * RCU watching.
+ */
+static __always_inline void arch_ukl_enter_from_app(struct pt_regs *regs)
+{
+	if (unlikely(__this_cpu_read(ukl_frame_fault))) {
+		instrumentation_begin();
+		ukl_raise_lost_irqs();
+		instrumentation_end();
+	}
 }
 
 /**
@@ -176,7 +201,6 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
 bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 		       unsigned long address);
-void arch_ukl_app_page_fault(struct pt_regs *regs, unsigned long address);
 void ukl_nmi_ist_enter(struct pt_regs *regs);
 void ukl_nmi_ist_exit(void);
 
