@@ -17,7 +17,11 @@
 # SYSCALL and a SYSRET each, the application's none at any level, and its
 # getppid() at the direct level is a leaf call (ukl-insn-check.py).
 #
-# Usage: ukl-buildcheck.sh KTREE KOBJ LIBC [SUITE QEMU_PLUGIN_INC]
+# What ordinary processes pay: the ring-3 suite as init, on KOBJ and on
+# the unpatched kernel of the same configuration, takes as many guest
+# instructions for system calls and page faults (ukl-cost-check.py).
+#
+# Usage: ukl-buildcheck.sh KTREE KOBJ LIBC [SUITE QEMU_PLUGIN_INC [UNPATCHED]]
 #
 #   KTREE  the assembled kernel tree
 #   KOBJ   a configured and built kernel with CONFIG_UNIKERNEL_LINUX=y
@@ -25,17 +29,19 @@
 #   SUITE  the ring-3 build of the suite (suite.c with the bench area), when
 #          KOBJ's application is the suite; without it, the boot is skipped
 #   QEMU_PLUGIN_INC  the directory of qemu/qemu-plugin.h (BUILD/src/qemu-plugin)
+#   UNPATCHED  the bzImage of KOBJ's configuration without UKL (the REF
+#          scenario's); without it, the comparison is skipped
 
 set -uo pipefail
 
-ktree=$1 kobj=$2 libc=$3 suite=${4:-} qemu_inc=${5:-}
+ktree=$1 kobj=$2 libc=$3 suite=${4:-} qemu_inc=${5:-} unpatched=${6:-}
 [ -z "$qemu_inc" ] || qemu_inc=$(realpath -m "$qemu_inc")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..26"
+echo "1..27"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -324,6 +330,35 @@ else
 		out="the boot ended with status $rc: $(cat "$tmp/out")"
 	fi
 	result insn_plugin_counts_levels "$rc" "$out"
+fi
+
+# Mitigations off on an AMD model: with an Intel one, which return
+# instructions take the ITS return thunk depends on their address in
+# either kernel, which moves with any change of its text.
+if [ -z "$suite" ] || [ ! -f "$unpatched" ]; then
+	n=$((n + 1))
+	echo "ok $n ring3_costs_as_unpatched # SKIP no ring-3 suite or no unpatched kernel"
+else
+	printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
+		"dir /tmp 1777 0 0" "file /init $suite 0755 0 0" >"$tmp/ring3.list"
+	"$kobj/usr/gen_init_cpio" "$tmp/ring3.list" >"$tmp/ring3.cpio"
+	bench_args="area=bench mode=ring3 reps=7 scale=0.01"
+	bench_args="$bench_args only=getppid,read-1,fault-anon,fault-file"
+	out= rc=0
+	for k in ukl unpatched; do
+		bz=$unpatched
+		[ "$k" = unpatched ] || bz=$kobj/arch/x86/boot/bzImage
+		if ! "$run" --kernel "$bz" --initrd "$tmp/ring3.cpio" --icount --cpu max \
+			--timeout 600 --log "$tmp/cost-$k" >"$tmp/out" 2>&1 \
+			--append "kunit.enable=0 mitigations=off -- $bench_args"; then
+			rc=1 out="$out$k: the boot failed: $(cat "$tmp/out")"
+		fi
+	done
+	if [ "$rc" = 0 ]; then
+		out=$("$testdir/ukl-cost-check.py" "$tmp/cost-ukl" "$tmp/cost-unpatched" 2>&1)
+		rc=$?
+	fi
+	result ring3_costs_as_unpatched "$rc" "$out"
 fi
 
 echo "# Totals: pass:$((n - failed)) fail:$failed"

@@ -801,7 +801,8 @@ check_boot() {
 		suite=$dir/suite
 		[ -f "$suite" ] || suite=
 		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$(kobj_dir "$s")" "$BUILD/musl/ukl" \
-			"$suite" "$BUILD/src/qemu-plugin" >"$log" 2>&1 || status=$?
+			"$suite" "$BUILD/src/qemu-plugin" "$(kobj_dir REF)/arch/x86/boot/bzImage" \
+			>"$log" 2>&1 || status=$?
 		want=0
 	elif [ "$boot" = stdiocheck ]; then
 		cpio=$(build_initramfs "$s" "$(grep -m 1 '^ukl ' "$dir/boots")" 2> >(diag >&2)) &&
