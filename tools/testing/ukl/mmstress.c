@@ -1187,7 +1187,7 @@ static noreturn void calls_attacked_remotely(const char *unused)
 #define PRESSURE_DEPTH		8		/* levels of pressure_calls() */
 #define PRESSURE_FRAME		256		/* words of stack, a level */
 #define PRESSURE_STACK		(256 << 10)
-#define PRESSURE_MAX		"3M"		/* memory.max: less than all that */
+#define PRESSURE_MAX		"3584K"		/* memory.max: 0.9 of all that */
 
 /* The seed of a pattern: thread @t, memory @what, round @r. */
 #define PRESSURE_SEED(t, what, r) \
@@ -1315,7 +1315,7 @@ static void *pressure_thread(void *arg)
  * compute_and_call() - threads compute and call in a memory cgroup too small
  * @unused: no argument
  *
- * The child moves itself into a memory cgroup of 3 MiB with swap, and
+ * The child moves itself into a memory cgroup of 3.5 MiB with swap, and
  * PRESSURE_THREADS threads work on about 4 MiB of heap, .data, .bss and
  * stack (pressure_thread()): the cgroup's reclaim swaps their memory out
  * in their page faults and system calls, and their loads swap it back in.
@@ -1992,15 +1992,63 @@ static int stacks_attacked_in_calls(void)
 }
 
 /**
+ * oom_kills() - how many processes a memory cgroup's OOM killer killed
+ * @name: the cgroup's name below /tmp/cg
+ *
+ * Return: oom_kill of its memory.events; 0 before the cgroup exists.
+ */
+static long oom_kills(const char *name)
+{
+	long n = memcg_counter(name, "memory.events", "oom_kill");
+
+	return n < 0 ? 0 : n;
+}
+
+/**
+ * run_in_memcg() - run a test whose child works in a memory cgroup with swap
+ * @name: the cgroup's name below /tmp/cg, which the child creates
+ * @fn: what the child runs; it must exit with status 0
+ *
+ * Threads and processes that reclaim a small cgroup at once can find
+ * nothing to reclaim often enough for its memory.max to OOM-kill one of
+ * them (seen in make test for both tests that use this, on the UKL and
+ * the DEBUG kernel): the memory controller doing its job, not a fault of
+ * the entry or fault code.  A run that failed while the cgroup's OOM
+ * killer fired is run again, twice at most; one that failed without is a
+ * failure.
+ *
+ * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
+ */
+static int run_in_memcg(const char *name, void (*fn)(const char *))
+{
+	long kills = oom_kills(name);
+	int status, ok, tries = 0;
+
+	if (!swap_on())
+		return KSFT_SKIP;
+	for (;;) {
+		long now;
+
+		status = child_status(fn, NULL);
+		ok = ended_with(status, 0);
+		now = oom_kills(name);
+		if (ok || now <= kills || ++tries > 2)
+			break;
+		ksft_print_msg("status 0x%x after an OOM kill in the memory cgroup: again\n",
+			       status);
+		kills = now;
+	}
+	return ok ? KSFT_PASS : KSFT_FAIL;
+}
+
+/**
  * compute_and_call_swapped() - run compute_and_call(), with swap
  *
  * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
  */
 static int compute_and_call_swapped(void)
 {
-	if (!swap_on())
-		return KSFT_SKIP;
-	return exits_with(compute_and_call, NULL, 0) ? KSFT_PASS : KSFT_FAIL;
+	return run_in_memcg("mmstress-swap", compute_and_call);
 }
 
 /**
@@ -2083,50 +2131,13 @@ static int sigkill_during_faults_and_calls(void)
 }
 
 /**
- * oom_kills() - how many processes a memory cgroup's OOM killer killed
- * @name: the cgroup's name below /tmp/cg
- *
- * Return: oom_kill of its memory.events; 0 before the cgroup exists.
- */
-static long oom_kills(const char *name)
-{
-	long n = memcg_counter(name, "memory.events", "oom_kill");
-
-	return n < 0 ? 0 : n;
-}
-
-/**
  * fork_cow_stacks_swapped() - run fork_cow_stacks(), with swap
  *
  * Return: KSFT_PASS, KSFT_FAIL, or KSFT_SKIP without swap.
  */
 static int fork_cow_stacks_swapped(void)
 {
-	long kills = oom_kills("mmstress-cow");
-	int status, tries = 0;
-
-	if (!swap_on())
-		return KSFT_SKIP;
-	/*
-	 * The test's threads and children, reclaiming a cgroup of 512 pages
-	 * at once, can find nothing to reclaim often enough for memory.max
-	 * to OOM-kill one of them (it did in two runs of make test): the
-	 * memory controller doing its job, not a fault of the entry or fault
-	 * code.  A run that failed while the cgroup's OOM killer fired is run
-	 * again, twice at most.
-	 */
-	for (;;) {
-		long now;
-
-		status = child_status(fork_cow_stacks, NULL);
-		now = oom_kills("mmstress-cow");
-		if (ended_with(status, 0) || now <= kills || ++tries > 2)
-			break;
-		ksft_print_msg("status 0x%x after an OOM kill in the memory cgroup: again\n",
-			       status);
-		kills = now;
-	}
-	return ended_with(status, 0) ? KSFT_PASS : KSFT_FAIL;
+	return run_in_memcg("mmstress-cow", fork_cow_stacks);
 }
 
 UKL_TEST_MAIN(mmstress)
