@@ -307,15 +307,21 @@ else
 	result insn_class_decoder_vmlinux 1 "$(cat "$tmp/out")"
 fi
 rm -f "$tmp/vmlinux.dis"
+
+# An initramfs with the ring-3 suite as file $1 (/suite, /init), into $2.
+suite_initramfs() {
+	printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
+		"dir /tmp 1777 0 0" "file $1 $suite 0755 0 0" >"$2.list"
+	"$kobj/usr/gen_init_cpio" "$2.list" >"$2"
+}
+
 out=$(make -s -C "$testdir/insn-classes" OUT="$ic" QEMU_PLUGIN_INC="$qemu_inc" 2>&1)
 result insn_plugin_builds $? "$out"
 if [ -z "$suite" ] || [ ! -f "$ic/ukl-insn-plugin.so" ]; then
 	n=$((n + 1))
 	echo "ok $n insn_plugin_counts_levels # SKIP no ring-3 suite or no plugin"
 else
-	printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
-		"dir /tmp 1777 0 0" "file /suite $suite 0755 0 0" >"$tmp/cpio.list"
-	"$kobj/usr/gen_init_cpio" "$tmp/cpio.list" >"$tmp/initramfs.cpio"
+	suite_initramfs /suite "$tmp/initramfs.cpio"
 	bench_args="area=bench only=getppid,read-1 reps=1 levels=bypass,direct spawn=/suite"
 	"$run" --kernel "$kobj/arch/x86/boot/bzImage" --initrd "$tmp/initramfs.cpio" \
 		--icount --timeout 900 --log "$tmp/console" \
@@ -339,9 +345,7 @@ if [ -z "$suite" ] || [ ! -f "$unpatched" ]; then
 	n=$((n + 1))
 	echo "ok $n ring3_costs_as_unpatched # SKIP no ring-3 suite or no unpatched kernel"
 else
-	printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
-		"dir /tmp 1777 0 0" "file /init $suite 0755 0 0" >"$tmp/ring3.list"
-	"$kobj/usr/gen_init_cpio" "$tmp/ring3.list" >"$tmp/ring3.cpio"
+	suite_initramfs /init "$tmp/ring3.cpio"
 	bench_args="area=bench mode=ring3 reps=7 scale=0.01"
 	bench_args="$bench_args only=getppid,read-1,fault-anon,fault-file"
 	out= rc=0
