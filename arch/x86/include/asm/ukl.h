@@ -160,7 +160,7 @@ static __always_inline void arch_ukl_enter_from_app(struct pt_regs *regs)
  * arch_ukl_app_regs - tell whether pt_regs were saved in application context
  * @regs: registers saved on entry to the kernel
  *
- * See UKL_LEAVE_APP_STACK in arch/x86/entry/entry_64.S: an instruction
+ * See UKL_APP_CONTEXT in arch/x86/entry/entry_64.S: an instruction
  * pointer in the application's text, or in entry_64_ukl.S from the RET
  * that returns to it to the CLI of its system call entries: the only
  * entry code that loads from the application's stack.
