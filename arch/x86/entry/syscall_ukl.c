@@ -364,9 +364,9 @@ DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
  * ukl_exit_prepare_ret - prepare the return to application context with RET
  * @regs: pt_regs of the return
  *
- * Called by irqentry_exit_to_user_mode() when the ret level is on, on the
- * return from an interrupt or exception to user mode or application
- * context, with interrupts disabled, after the exit work (which may have
+ * Called by irqentry_exit() when the ret level is on, on the return from
+ * an interrupt or exception to application context (never to ring 3),
+ * with interrupts disabled, after the exit work (which may have
  * set up a signal frame): nothing changes @regs any more.  Returns from
  * system calls do not come here: their own return is a RET already when
  * it can be.
