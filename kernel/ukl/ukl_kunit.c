@@ -30,6 +30,7 @@
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
+#include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 
@@ -533,21 +534,34 @@ static struct kunit_suite ukl_binfmt_suite = {
 			kunit_skip(test, "needs CONFIG_UKL_KUNIT_TEST=y"); \
 	} while (0)
 
+/* A stack pointer in user space, where the application's stacks are. */
+#define UKL_MODE_USER_SP	0x7ffffffde000UL
+
 /**
- * ukl_mode_app - classify a register state like entry code does
+ * ukl_mode_app_on - classify a register state like entry code does
  * @cs: the saved code segment selector
  * @ip: the saved instruction pointer
+ * @sp: the saved stack pointer
  *
- * Return: what ukl_app_regs() says about pt_regs with @cs and @ip.
+ * Return: what ukl_app_regs() says about pt_regs with @cs, @ip and @sp.
  */
-static bool ukl_mode_app(unsigned long cs, unsigned long ip)
+static bool ukl_mode_app_on(unsigned long cs, unsigned long ip, unsigned long sp)
 {
-	struct pt_regs regs = { .cs = cs, .ss = __KERNEL_DS, .ip = ip };
+	struct pt_regs regs = { .cs = cs, .ss = __KERNEL_DS, .ip = ip, .sp = sp };
 
 	return ukl_app_regs(&regs);
 }
 
-/* Kernel CS and an instruction pointer in the application's text. */
+/* The same on a stack in user space, as the application runs. */
+static bool ukl_mode_app(unsigned long cs, unsigned long ip)
+{
+	return ukl_mode_app_on(cs, ip, UKL_MODE_USER_SP);
+}
+
+/*
+ * Kernel CS and an instruction pointer in the application's text, on its
+ * stack; the kernel text around it too (ukl_mode_stack_test).
+ */
 static void ukl_mode_app_text_test(struct kunit *test)
 {
 	unsigned long start = (unsigned long)__ukl_text_start;
@@ -559,8 +573,6 @@ static void ukl_mode_app_text_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, start));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, start + (end - start) / 2));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, end - 1));
-	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, end));
-	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, start - 1));
 }
 
 /*
@@ -611,14 +623,42 @@ static void ukl_mode_syscall_entry_test(struct kunit *test)
 static void ukl_mode_kernel_user_test(struct kunit *test)
 {
 	unsigned long text = (unsigned long)__ukl_text_start;
+	unsigned long sp = current_stack_pointer;
 
 	UKL_MODE_NEED_BUILTIN(test);
 
-	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS,
-					      (unsigned long)ukl_mode_kernel_user_test));
-	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, (unsigned long)schedule));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS,
+						 (unsigned long)ukl_mode_kernel_user_test, sp));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS, (unsigned long)schedule, sp));
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__USER_CS, text));
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__USER_CS, 0x401000));
+}
+
+/*
+ * The stack tells the application from the kernel: kernel text that runs
+ * on a user stack outside the entry code is kernel code that the
+ * application called, such as the return and retpoline thunks its
+ * returns and indirect branches go through (application context); the
+ * application's text on a kernel stack is a kernel thread calling the
+ * ring-0 vDSO (kernel context).  The kernel's system call entry from
+ * ring 3 runs on the user stack too, with interrupts off, and is
+ * kernel context.
+ */
+static void ukl_mode_stack_test(struct kunit *test)
+{
+	unsigned long text = (unsigned long)__ukl_text_start;
+	unsigned long sp = current_stack_pointer;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, (unsigned long)schedule));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS, text, sp));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS, text, -PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app_on(__KERNEL_CS, text, 0));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, (unsigned long)entry_SYSCALL_64));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS,
+					      (unsigned long)__entry_text_start));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app(__KERNEL_CS, (unsigned long)__entry_text_end));
 }
 
 /*
@@ -635,7 +675,8 @@ static void ukl_mode_user_mode_test(struct kunit *test)
 {
 	unsigned long text = (unsigned long)__ukl_text_start;
 	unsigned long irqs_off = (unsigned long)entry_SYSCALL_64_ukl_irqs_off;
-	struct pt_regs regs = { .cs = __KERNEL_CS, .ss = __KERNEL_DS };
+	struct pt_regs regs = { .cs = __KERNEL_CS, .ss = __KERNEL_DS,
+				.sp = UKL_MODE_USER_SP };
 
 	OPTIMIZER_HIDE_VAR(irqs_off);
 	UKL_MODE_NEED_BUILTIN(test);
@@ -647,6 +688,7 @@ static void ukl_mode_user_mode_test(struct kunit *test)
 	regs.ip = irqs_off;
 	KUNIT_EXPECT_FALSE(test, ukl_user_mode(&regs));
 	regs.ip = (unsigned long)schedule;
+	regs.sp = current_stack_pointer;
 	KUNIT_EXPECT_FALSE(test, ukl_user_mode(&regs));
 	regs.cs = __USER_CS;
 	regs.ss = __USER_DS;
@@ -685,15 +727,13 @@ static void ukl_mode_signal_selectors_test(struct kunit *test)
 }
 
 /*
- * The ring-0 vDSO runs in application context: its functions are in the
- * application's text.  Called from here, it reads CLOCK_MONOTONIC between
- * two ktime_get_ts64() (or fails with -EOPNOTSUPP when the clock source has
+ * The ring-0 vDSO runs in application context when the application calls
+ * it: its functions are in the application's text.  Called from here, on
+ * a kernel stack (kernel context), it reads CLOCK_MONOTONIC between two
+ * ktime_get_ts64() (or fails with -EOPNOTSUPP when the clock source has
  * no vDSO mode), leaves the clocks it does not read to the system call,
- * and names the CPU it runs on.
- *
- * Interrupts stay off around the calls: an interrupt in the application's
- * text is entered as from the application, on the top of the task stack,
- * where this kernel thread has its frames.
+ * and names the CPU it runs on.  Interrupts stay off so that all of it
+ * happens on one CPU.
  */
 static void ukl_mode_vdso_test(struct kunit *test)
 {
@@ -739,6 +779,7 @@ static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_vdso_test),
 	KUNIT_CASE(ukl_mode_syscall_entry_test),
 	KUNIT_CASE(ukl_mode_kernel_user_test),
+	KUNIT_CASE(ukl_mode_stack_test),
 	KUNIT_CASE(ukl_mode_user_mode_test),
 	KUNIT_CASE(ukl_mode_start_test),
 	KUNIT_CASE(ukl_mode_signal_selectors_test),

@@ -5,7 +5,8 @@
  *
  * A loop without system calls in the application must be preempted at the
  * end of its time slice, so that other threads on the same CPU run, and
- * its CPU time must count as user time.  Both threads are pinned to one
+ * its CPU time must count as user time, also when it runs the kernel's
+ * retpoline and return thunks.  Both threads are pinned to one
  * CPU, so the test means the same whatever the number of CPUs.  The runner
  * checks the console for RCU stalls and soft lockups, which a loop that
  * the kernel took for kernel code would cause.
@@ -106,28 +107,51 @@ static double tv(struct timeval t)
 	return t.tv_sec + t.tv_usec / 1e6;
 }
 
+static void compute(unsigned long *n)
+{
+	unsigned long i;
+
+	for (i = 0; i < 100000; i++)
+		WRITE_ONCE(*n, *n + 1);
+}
+
+/* Called through a pointer that the compiler cannot see through. */
+static __attribute__((noipa)) void empty(void)
+{
+}
+
+static void (*volatile call_empty)(void) = empty;
+
+static void compute_calls(unsigned long *n)
+{
+	unsigned long i;
+
+	for (i = 0; i < 10000; i++) {
+		call_empty();
+		WRITE_ONCE(*n, *n + 1);
+	}
+}
+
 /*
- * Half a second of CPU time in a compute loop is user time, like in
- * ring 3: ticks that hit the application count as user ticks.
+ * Half a second of CPU time in @loop is user time, like in ring 3: ticks
+ * that hit the application count as user ticks.
  */
-static void test_user_time(void)
+static void test_user_time(const char *name, void (*loop)(unsigned long *n))
 {
 	double end = cpu_time() + 0.5, utime, stime;
 	struct rusage before, after;
 	unsigned long n = 0;
-	unsigned long i;
 
 	getrusage(RUSAGE_SELF, &before);
 	while (cpu_time() < end)
-		for (i = 0; i < 100000; i++)
-			WRITE_ONCE(n, n + 1);
+		loop(&n);
 	getrusage(RUSAGE_SELF, &after);
 	utime = tv(after.ru_utime) - tv(before.ru_utime);
 	stime = tv(after.ru_stime) - tv(before.ru_stime);
-	ksft_print_msg("0.5 s of compute: user %.2f s, system %.2f s\n",
-		       utime, stime);
-	ksft_test_result(utime >= 0.25 && utime > 2 * stime,
-			 "compute_is_user_time\n");
+	ksft_print_msg("0.5 s of %s: user %.2f s, system %.2f s\n",
+		       name, utime, stime);
+	ksft_test_result(utime >= 0.25 && utime > 2 * stime, "%s_is_user_time\n",
+			 name);
 }
 
 UKL_TEST_MAIN(sched)
@@ -138,8 +162,16 @@ UKL_TEST_MAIN(sched)
 		spin_seconds = atoi(spin);
 
 	ksft_print_header();
-	ksft_set_plan(2);
-	test_user_time();
+	ksft_set_plan(3);
+	test_user_time("compute", compute);
+	/*
+	 * In the application on a kernel with retpolines, every call
+	 * through a pointer runs the kernel's retpoline thunk, and on one
+	 * with return thunks every return runs the return thunk: kernel
+	 * text, on the application's stack.  Interrupts and ticks that
+	 * hit them hit the application.
+	 */
+	test_user_time("calls_through_thunks", compute_calls);
 	test_preempted();
 	ksft_print_cnts();
 	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);

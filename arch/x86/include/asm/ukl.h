@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <asm/hwcap2.h>
 #include <asm/ptrace.h>
+#include <asm/sections.h>
 #include <asm/segment.h>
 #include <asm/unistd.h>
 
@@ -39,11 +40,9 @@ extern char entry_SYSCALL_64_ukl_leaf[];
 extern char entry_SYSCALL_64_ukl_app_ret[];
 
 /*
- * Kernel functions that the application calls and that run in application
- * context: their text is in the application's range.  They are built
- * without tracing (no fentry call into kernel text).  Only the
- * application's tasks may run them with interrupts on: an interrupt there
- * is entered as from the application, on the top of the task stack.
+ * Kernel functions that the application calls, which run in application
+ * context on its stack: their text joins the application's range.  They
+ * are built without tracing (no fentry call into kernel text).
  */
 #define __ukl_app_text	__section(".ukl.text")
 
@@ -160,10 +159,16 @@ static __always_inline void arch_ukl_enter_from_app(struct pt_regs *regs)
  * arch_ukl_app_regs - tell whether pt_regs were saved in application context
  * @regs: registers saved on entry to the kernel
  *
- * See UKL_APP_CONTEXT in arch/x86/entry/entry_64.S: an instruction
- * pointer in the application's text, or in entry_64_ukl.S from the RET
- * that returns to it to the CLI of its system call entries: the only
- * entry code that loads from the application's stack.
+ * See UKL_APP_CONTEXT in arch/x86/entry/entry_64.S: ring 0 on a stack in
+ * user space, outside the entry code but for entry_64_ukl.S from the RET
+ * that returns to the application to the CLI of its system call entries.
+ * Outside the entry code only the application runs kernel-mode code on
+ * a user stack: its own text, and the kernel's return and retpoline thunks
+ * and ring-0 vDSO that it calls, which run in application context like
+ * its text.  In the entry code, the ring-3 SYSCALL entry does too, with
+ * interrupts off; the application's entries load from its stack before
+ * they disable interrupts (entry_SYSCALL_64_ukl_irqs_off), and so far are
+ * application context.
  *
  * Context: any; noinstr-safe.
  * Return: true if @regs were saved while application code ran.
@@ -172,10 +177,10 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 {
 	unsigned long ip = regs->ip;
 
-	if (user_mode(regs))
+	if (user_mode(regs) || (long)regs->sp < 0)
 		return false;
-	return (ip >= (unsigned long)__ukl_text_start &&
-		ip < (unsigned long)__ukl_text_end) ||
+	return ip < (unsigned long)__entry_text_start ||
+	       ip >= (unsigned long)__entry_text_end ||
 	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_app_ret &&
 		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
 }
