@@ -157,7 +157,8 @@ SYM_CODE_START(entry_SYSCALL_64_ukl_app_ret)
  * way the kernel's SYSCALL mask does.
  */
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_leaf, SYM_L_GLOBAL)
-	UNWIND_HINT_ENTRY
+	/* Not UNWIND_HINT_ENTRY: a call from ring 0 needs no UNTRAIN_RET. */
+	UNWIND_HINT_END_OF_STACK
 	ENDBR
 	/*
 	 * The other entries are the base entry but for the C function it
