@@ -180,10 +180,11 @@ ifdef UKL_APP
 endif
 	@$(DEV)/kconfig.sh $(KSRC) $(KOBJ) $(KFRAGS)
 
+# An objtool warning fails the build (scripts/ukl-dev/kbuild.sh).
 kernel: config
 	@mkdir -p $(UKL_CCACHE_DIR)
 	@echo "  KERNEL  $(if $(UKL_APP),$(KOBJ),$(SCENARIO))" >&2
-	@$(KMAKE) bzImage
+	@$(DEV)/kbuild.sh $(KOBJ) env $(KMAKE) bzImage
 
 menuconfig: config
 	$(KBUILD_ENV) $(MAKE) -C $(KSRC) O=$(KOBJ) menuconfig

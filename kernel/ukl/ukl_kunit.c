@@ -10,7 +10,9 @@
  *   and with edge cases, and the strings a UKL file may carry;
  * - ukl_mode: how entry code tells application context from kernel and
  *   user context;
- * - ukl_exit: ukl.exit= and the status line that runners parse.
+ * - ukl_exit: ukl.exit= and the status line that runners parse;
+ * - ukl_thunks: the application's return and retpoline thunk sites, which
+ *   boot-time patching must treat as it treats the kernel's.
  *
  * Run them with kernel/ukl/.kunitconfig or the UKL scenario of
  * tools/testing/ukl (Documentation/ukl/testing.rst).
@@ -30,6 +32,7 @@
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
+#include <asm/nospec-branch.h>
 #include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
@@ -850,6 +853,131 @@ static struct kunit_suite ukl_exit_suite = {
 	.name = "ukl_exit",
 	.test_cases = ukl_exit_cases,
 };
+
+/* --- ukl_thunks: the application's thunk sites, patched like the kernel's - */
+
+/*
+ * The lists of thunk sites are init data, and not exported: the suite runs
+ * at boot only, built in.  Return thunks need retpolines.
+ */
+#if IS_BUILTIN(CONFIG_UKL_KUNIT_TEST) && defined(CONFIG_MITIGATION_RETPOLINE)
+
+/**
+ * ukl_thunk_site - what alternatives patching made of a thunk site
+ * @site: an entry of a site list (an offset from itself)
+ * @app: whether the site is in the application's text, set on return
+ *
+ * A call or jump to a thunk, as the compiler emitted it, is E8 or E9 and
+ * a 32-bit displacement, optionally after a CS prefix; patching replaces
+ * it with RET, with an indirect call or jump (FF, after an LFENCE or a
+ * REX prefix), or with a call or jump to another thunk.
+ *
+ * Return: the opcode byte; for a relative call or jump its target, the
+ * start of the per-register thunk array it is in, or 1 for a thunk
+ * outside the kernel image (ITS thunks are allocated one per site).
+ */
+static unsigned long ukl_thunk_site(s32 *site, bool *app)
+{
+	unsigned long array = (unsigned long)__x86_indirect_thunk_array;
+	unsigned long its = (unsigned long)__x86_indirect_its_thunk_array;
+	u8 *p = (u8 *)site + *site;
+	unsigned long target;
+
+	*app = p >= (u8 *)__ukl_text_start && p < (u8 *)__ukl_text_end;
+	if (p[0] == 0x2e)
+		p++;
+	if (p[0] == 0xe8 || p[0] == 0xe9) {
+		target = (unsigned long)p + 5 + *(s32 *)(p + 1);
+		if (!core_kernel_text(target))
+			return 1;
+		if (target - array < 16 * RETPOLINE_THUNK_SIZE)
+			return array;
+		if (IS_ENABLED(CONFIG_MITIGATION_ITS) && target - its < 16 * ITS_THUNK_SIZE)
+			return its;
+		return target;
+	}
+	if (p[0] == 0x0f && p[1] == 0xae && p[2] == 0xe8)	/* LFENCE */
+		p += 3;
+	if (p[0] == 0x41)					/* REX.B */
+		p++;
+	return p[0];
+}
+
+/**
+ * ukl_thunk_sites_test - check the application's sites in one site list
+ * @test: the test
+ * @start: the list
+ * @end: its end
+ * @what: its name, for messages
+ *
+ * The application and its ring-0 libc are compiled with the kernel's
+ * thunks (scripts/ukl/ukl-mkapp).  objtool must list their sites with the
+ * kernel's, and patching must treat each of them as it treated the
+ * kernel's own sites: its result, an opcode or a thunk, must be one that
+ * a kernel site got.  A site that objtool missed keeps its jump to
+ * __x86_return_thunk, which no kernel site keeps.
+ */
+static void ukl_thunk_sites_test(struct kunit *test, s32 *start, s32 *end,
+				 const char *what)
+{
+	unsigned long kinds[16], kind;
+	unsigned int nkinds = 0, napp = 0, i;
+	bool app;
+	s32 *s;
+
+	for (s = start; s < end; s++) {
+		kind = ukl_thunk_site(s, &app);
+		if (app)
+			continue;
+		for (i = 0; i < nkinds && kinds[i] != kind; i++)
+			;
+		if (i == nkinds && nkinds < ARRAY_SIZE(kinds))
+			kinds[nkinds++] = kind;
+	}
+	for (s = start; s < end; s++) {
+		kind = ukl_thunk_site(s, &app);
+		if (!app)
+			continue;
+		napp++;
+		for (i = 0; i < nkinds && kinds[i] != kind; i++)
+			;
+		KUNIT_EXPECT_LT_MSG(test, i, nkinds,
+				    "%s site %pS patched unlike the kernel's (%#lx)",
+				    what, (u8 *)s + *s, kind);
+	}
+	kunit_info(test, "%s sites: %u of the application's, %td in all\n",
+		   what, napp, end - start);
+	KUNIT_EXPECT_GT_MSG(test, napp, 0, "no %s site in the application", what);
+}
+
+static void ukl_thunks_return_test(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_MITIGATION_RETHUNK))
+		kunit_skip(test, "no return thunks (CONFIG_MITIGATION_RETHUNK)");
+	ukl_thunk_sites_test(test, __return_sites, __return_sites_end, "return");
+}
+
+static void ukl_thunks_retpoline_test(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_MITIGATION_RETPOLINE))
+		kunit_skip(test, "no retpolines (CONFIG_MITIGATION_RETPOLINE)");
+	ukl_thunk_sites_test(test, __retpoline_sites, __retpoline_sites_end,
+			     "retpoline");
+}
+
+static struct kunit_case ukl_thunks_cases[] = {
+	KUNIT_CASE(ukl_thunks_return_test),
+	KUNIT_CASE(ukl_thunks_retpoline_test),
+	{}
+};
+
+static struct kunit_suite ukl_thunks_suite = {
+	.name = "ukl_thunks",
+	.test_cases = ukl_thunks_cases,
+};
+
+kunit_test_init_section_suites(&ukl_thunks_suite);
+#endif /* built in, CONFIG_MITIGATION_RETPOLINE */
 
 kunit_test_suites(&ukl_layout_suite, &ukl_binfmt_suite, &ukl_mode_suite,
 		  &ukl_exit_suite);

@@ -36,8 +36,15 @@ jobs=$(nproc)
 # The kernel's code model and what running at CPL 0 forbids.  The -iquote
 # overlay replaces arch/x86_64/syscall_arch.h (included with quotes).  No
 # jump tables: with IBT, objtool rejects indirect jumps into function bodies.
+# Returns and indirect branches go through the kernel's thunks, as in the
+# kernel's own code (arch/x86/Makefile: RETPOLINE_CFLAGS, RETHUNK_CFLAGS):
+# a kernel with CONFIG_MITIGATION_RETPOLINE or _RETHUNK patches them at
+# boot to what the CPU needs, one without them has plain thunks for the
+# application (arch/x86/entry/thunk_ukl.S).
 ukl_cflags="-mcmodel=kernel -mno-red-zone -fno-pic -fno-pie -fno-jump-tables -O2"
 ukl_cflags+=" -fcf-protection=branch -iquote $ukl/include"
+ukl_cflags+=" -mindirect-branch=thunk-extern -mindirect-branch-register"
+ukl_cflags+=" -mindirect-branch-cs-prefix -mfunction-return=thunk-extern"
 builtins_cflags="$ukl_cflags -std=c11 -ffreestanding -nostdinc -fno-builtin"
 builtins_cflags+=" -fno-stack-protector -fno-asynchronous-unwind-tables"
 builtins_cflags+=" -fno-unwind-tables -ffunction-sections -Wall"
@@ -54,9 +61,14 @@ ok_relocs="R_X86_64_32S R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32 R_X86_64_32"
 ok_relocs+=" R_X86_64_TPOFF32"
 # Left undefined on purpose: the kernel provides them (the system call
 # entries of the base, the bypass and the direct level, and of the leaf
-# calls; the functions of the ring-0 vDSO).
+# calls; the functions of the ring-0 vDSO; the return and retpoline
+# thunks).
 kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass entry_SYSCALL_64_ukl_direct"
 kernel_syms+=" entry_SYSCALL_64_ukl_leaf ukl_vdso_clock_gettime ukl_vdso_getcpu"
+kernel_syms+=" __x86_return_thunk"
+for r in rax rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15; do
+	kernel_syms+=" __x86_indirect_thunk_$r"
+done
 
 die() { echo "musl: error: $*" >&2; exit 1; }
 log() { echo "musl: $*"; }
@@ -177,7 +189,9 @@ ukl_up_to_date() {
 }
 
 # Objects whose disassembly shows an instruction that does not work at
-# CPL 0; every "call *%rcx" site is counted.
+# CPL 0, or a return or an indirect branch that bypasses the kernel's
+# thunks (all but the system call, "call *%rcx"); every "call *%rcx"
+# site is counted.
 check_insns() {
 	local bad
 	bad=$(objdump -d "$@" | awk -F'\t' '
@@ -187,12 +201,16 @@ check_insns() {
 		$3 ~ /^int +\$0x80/ {
 			split($3, m, " "); print obj ": " m[1]
 		}
+		$3 ~ /^(rep +)?ret/ { print obj ": ret (not through __x86_return_thunk)" }
+		$3 ~ /^(notrack +)?(call|jmp) +\*/ && $3 !~ /^call +\*%rcx/ {
+			print obj ": indirect " $3 " (not through a retpoline thunk)"
+		}
 		$3 ~ /^call +\*%rcx/ { calls++ }
 		END { print "calls " calls + 0 > "/dev/stderr" }' 2>"$ukl_obj/calls" |
 		sort | uniq -c)
 	if [ -n "$bad" ]; then
 		echo "$bad" >&2
-		die "instructions that cannot run at CPL 0 in the objects above"
+		die "instructions that cannot run at CPL 0 or bypass the kernel's thunks in the objects above"
 	fi
 }
 

@@ -327,7 +327,7 @@ static long leaf_call3(long nr, long a1, long a2, long a3)
 {
 	unsigned long ret, entry = (unsigned long)entry_SYSCALL_64_ukl_leaf;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
 			      : "r11", "memory");
@@ -378,7 +378,7 @@ static long fpu_call(long nr, int fd, void *buf, const unsigned char *in,
 	unsigned long entry = level == UKL_LEVEL_DIRECT ?
 		(unsigned long)entry_SYSCALL_64_ukl_direct :
 		(unsigned long)entry_SYSCALL_64_ukl_bypass;
-#define FPU_CALL	"movq %[entry], %%rcx\n\tcall *%%rcx\n\t"
+#define FPU_CALL	"movq %[entry], %%rcx\n\t" UKL_SYSCALL_ASM
 #else
 #define FPU_CALL	"syscall\n\t"
 #endif

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build-time checks of UKL, printed as KTAP: what must stop a build does
-# stop it, with a message that says what to fix, and the ukl-gcc wrapper
+# stop it, with a message that says what to fix (an application return
+# that bypasses the kernel's return thunk, an objtool warning on the
+# kernel), and the ukl-gcc wrapper
 # builds an ordinary project (two files, a static library, its own
 # Makefile) and refuses what cannot work; and ukl-run.sh, which make run
 # uses, fails a boot whose console shows a kernel splat, whatever the
@@ -34,6 +36,7 @@
 
 set -uo pipefail
 
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 ktree=$1 kobj=$2 libc=$3 suite=${4:-} qemu_inc=${5:-} unpatched=${6:-}
 [ -z "$qemu_inc" ] || qemu_inc=$(realpath -m "$qemu_inc")
 tmp=$(mktemp -d)
@@ -41,7 +44,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..27"
+echo "1..29"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -101,6 +104,38 @@ expect_fail mkapp_names_undefined_symbols "ukl_no_such_function, used in $tmp/no
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/nosym.c"
 expect_fail checkapp_rejects_plain_object "no global __ukl_app_entry" \
 	"$check" "$tmp/plain.o"
+# Application code runs in ring 0: its returns go through the kernel's
+# return thunk, like the kernel's own.
+cat > "$tmp/ret.s" <<'EOF'
+	.text
+	.globl helper
+	.type helper,@function
+helper:	endbr64
+	xor %eax,%eax
+	ret
+	.size helper,.-helper
+	.section .note.GNU-stack,"",@progbits
+EOF
+cat > "$tmp/callret.c" <<'EOF'
+extern int helper(void);
+int main(void) { return helper(); }
+EOF
+expect_fail mkapp_rejects_naked_return "bypass the kernel's thunks" \
+	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/ret.s"
+# A kernel build with an objtool warning fails and removes vmlinux.o, so
+# that the next build runs objtool again (a stand-in for make warns).
+mkdir -p "$tmp/kobj"
+touch "$tmp/kobj/vmlinux.o"
+if out=$("$repo/scripts/ukl-dev/kbuild.sh" "$tmp/kobj" sh -c \
+	 "echo \"vmlinux.o: warning: objtool: ukl.f+0x4: 'naked' return found\" >&2" 2>&1); then
+	result kbuild_fails_on_objtool_warning 1 "succeeded, but must fail: $out"
+elif ! grep -q "objtool warnings above" <<<"$out"; then
+	result kbuild_fails_on_objtool_warning 1 "failed without saying why: $out"
+elif [ -e "$tmp/kobj/vmlinux.o" ]; then
+	result kbuild_fails_on_objtool_warning 1 "vmlinux.o left behind: the next build would not run objtool"
+else
+	result kbuild_fails_on_objtool_warning 0
+fi
 expect_fail mkapp_rejects_shared "UKL applications are static" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" -shared "$tmp/main.c"
 expect_fail kbuild_rejects_missing_app 'CONFIG_UKL_APP=.*does not exist' \

@@ -40,6 +40,15 @@ extern char entry_SYSCALL_64_ukl_leaf[];
 extern char entry_SYSCALL_64_ukl_app_ret[];
 
 /*
+ * The lists of return and retpoline thunk sites that objtool made for
+ * vmlinux.o, the application's included (arch/x86/kernel/vmlinux.lds.S),
+ * which apply_returns() and apply_retpolines() patch at boot.  Init data;
+ * the KUnit suite ukl_thunks checks them.
+ */
+extern s32 __retpoline_sites[], __retpoline_sites_end[];
+extern s32 __return_sites[], __return_sites_end[];
+
+/*
  * Kernel functions that the application calls, which run in application
  * context on its stack: their text joins the application's range.  They
  * are built without tracing (no fentry call into kernel text).

@@ -36,6 +36,9 @@
 #define __SYSCALL_LL_E(x) (x)
 #define __SYSCALL_LL_O(x) (x)
 
+/* The system call instruction, UKL_SYSCALL_ASM of <ukl.h>. */
+#include "ukl.h"
+
 /*
  * The kernel entry to call: that of the calling thread's level, a
  * thread-local variable (builtins/ukl_level.c, <ukl.h>).  Code that runs
@@ -83,7 +86,7 @@ static inline long __syscall0(long n)
 {
 	unsigned long ret, entry = __ukl_entry0(n);
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n)
 			      : "r11", "memory");
@@ -94,7 +97,7 @@ static inline long __syscall1(long n, long a1)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n), "D"(a1)
 			      : "r11", "memory");
@@ -105,7 +108,7 @@ static inline long __syscall2(long n, long a1, long a2)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n), "D"(a1), "S"(a2)
 			      : "r11", "memory");
@@ -116,7 +119,7 @@ static inline long __syscall3(long n, long a1, long a2, long a3)
 {
 	unsigned long ret, entry = __UKL_ENTRY;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n), "D"(a1), "S"(a2), "d"(a3)
 			      : "r11", "memory");
@@ -128,7 +131,7 @@ static inline long __syscall4(long n, long a1, long a2, long a3, long a4)
 	register long r10 __asm__("r10") = a4;
 	unsigned long ret, entry = __UKL_ENTRY;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
 			      : "r11", "memory");
@@ -142,7 +145,7 @@ static inline long __syscall5(long n, long a1, long a2, long a3, long a4,
 	register long r8 __asm__("r8") = a5;
 	unsigned long ret, entry = __UKL_ENTRY;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
 				"r"(r8)
@@ -164,7 +167,7 @@ static inline long __ukl_syscall6_at(unsigned long entry, long n, long a1,
 	register long r9 __asm__("r9") = a6;
 	unsigned long ret;
 
-	__asm__ __volatile__ ("call *%%rcx"
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
 			      : "=a"(ret), "+c"(entry)
 			      : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10),
 				"r"(r8), "r"(r9)

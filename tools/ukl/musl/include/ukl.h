@@ -38,6 +38,26 @@
 extern "C" {
 #endif
 
+/*
+ * UKL_SYSCALL_ASM - the system call instruction, for extended inline asm
+ * that makes a system call itself, as libc's syscall() does: "call *%rcx"
+ * with rcx holding a kernel entry (entry_SYSCALL_64_ukl, or that of a
+ * level) and the other registers as for the syscall instruction.  It must
+ * stay two bytes long: the kernel restarts a system call by executing
+ * the instruction two bytes before the return address again.
+ *
+ * A kernel with retpolines sends every other indirect branch of ring-0
+ * code through its thunks, and objtool rejects one that does not unless
+ * an entry in .discard.retpoline_safe vouches for it (the kernel's
+ * ANNOTATE_RETPOLINE_SAFE).  This one has that entry: its target is
+ * always one of the kernel's UKL entries.
+ */
+#define UKL_SYSCALL_ASM					\
+	"999:	call *%%rcx\n\t"			\
+	".pushsection .discard.retpoline_safe\n\t"	\
+	".long 999b\n\t"				\
+	".popsection\n\t"
+
 #define UKL_LEVEL_BASE		0
 #define UKL_LEVEL_BYPASS	1
 #define UKL_LEVEL_DIRECT	2
