@@ -1901,10 +1901,10 @@ static void on_revoked(int sig, siginfo_t *si, void *uc)
 
 /*
  * Makes system calls for ever, below the page of its own frame.  Declared
- * noreturn, so that its caller has no return path after the call, which
+ * _Noreturn, so that its caller has no return path after the call, which
  * objtool would find unreachable.
  */
-static __attribute__((noipa, __noreturn__)) void calling(void)
+static _Noreturn __attribute__((noipa)) void calling(void)
 {
 	char here;
 

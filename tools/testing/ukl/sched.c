@@ -115,19 +115,19 @@ static void compute(unsigned long *n)
 		WRITE_ONCE(*n, *n + 1);
 }
 
-/* Called through a pointer that the compiler cannot see through. */
 static __attribute__((noipa)) void empty(void)
 {
 }
 
-static void (*volatile call_empty)(void) = empty;
-
+/* Calls empty() through a pointer that the compiler cannot see through. */
 static void compute_calls(unsigned long *n)
 {
+	void (*call)(void) = empty;
 	unsigned long i;
 
 	for (i = 0; i < 10000; i++) {
-		call_empty();
+		__asm__ volatile("" : "+r"(call));
+		call();
 		WRITE_ONCE(*n, *n + 1);
 	}
 }
