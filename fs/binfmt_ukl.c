@@ -31,6 +31,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
+#include <linux/user_namespace.h>
 
 #include <kunit/visibility.h>
 
@@ -49,6 +50,32 @@ static const void *ukl_image __ro_after_init;
 bool is_ukl_task(struct task_struct *tsk)
 {
 	return tsk->mm && tsk->mm->binfmt == &ukl_format;
+}
+
+/**
+ * ukl_ptrace_may_access - what reaching into the application takes
+ * @task: the task that current wants to inspect or trace
+ * @mode: the PTRACE_MODE_* flags of the access
+ *
+ * A task that runs the application runs in ring 0: whoever can write its
+ * memory or registers chooses what the kernel executes, and whoever can
+ * read them reads ring-0 state.  Starting the application takes
+ * CAP_SYS_RAWIO in the initial user namespace (load_ukl_binary()), and
+ * so does every access that __ptrace_may_access() decides, on top of its
+ * own rules: ptrace(), /proc/PID/mem and the other /proc files it
+ * guards, process_vm_readv() and process_vm_writev(), process_madvise(),
+ * pidfd_getfd(), kcmp().  The application's own threads are not asked.
+ *
+ * Context: __ptrace_may_access(), with task_lock(@task) held.
+ * Return: false if current lacks the capability to access @task.
+ */
+bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode)
+{
+	if (!is_ukl_task(task))
+		return true;
+	if (mode & PTRACE_MODE_NOAUDIT)
+		return ns_capable_noaudit(&init_user_ns, CAP_SYS_RAWIO);
+	return ns_capable(&init_user_ns, CAP_SYS_RAWIO);
 }
 
 /**

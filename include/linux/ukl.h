@@ -155,6 +155,7 @@ struct ukl_auxv_values {
 };
 
 bool is_ukl_task(struct task_struct *tsk);
+bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode);
 char *ukl_init_command(void);
 void ukl_init_exit(int code, bool group_dead);
 
@@ -239,6 +240,12 @@ static __always_inline bool ukl_app_regs(struct pt_regs *regs)
 static inline bool is_ukl_task(struct task_struct *tsk)
 {
 	return false;
+}
+
+static inline bool ukl_ptrace_may_access(struct task_struct *task,
+					 unsigned int mode)
+{
+	return true;
 }
 
 static inline char *ukl_init_command(void)

@@ -661,6 +661,49 @@ static void test_spawn_ring3(void)
 }
 
 /*
+ * Reaching into a process that runs the application takes CAP_SYS_RAWIO,
+ * as starting it does: such a process runs in ring 0.  A ring-3 program
+ * (/cpl3) with all capabilities attaches to a forked copy of this
+ * process, reads a word of its data and writes it; without
+ * CAP_SYS_RAWIO, ptrace, /proc/PID/mem, process_vm_readv(),
+ * process_vm_writev() and process_madvise() are refused.  In ring 3 the
+ * same accesses work: the refusal is UKL's.
+ */
+static unsigned long reach_word = UKL_TEST_REACH_MAGIC;
+
+static void test_reach_into(void)
+{
+#ifdef UKL_APP
+	char expect[] = "refused";
+#else
+	char expect[] = "allowed";
+#endif
+	char pid_s[16], addr_s[24], verb[] = "reach", prog[] = "/cpl3";
+	char *const argv[] = { prog, verb, pid_s, addr_s, expect, NULL };
+	int status = -1;
+	pid_t child, helper;
+
+	child = fork();
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	snprintf(pid_s, sizeof(pid_s), "%d", child);
+	snprintf(addr_s, sizeof(addr_s), "%#lx", (unsigned long)&reach_word);
+	if (child < 0 || posix_spawn(&helper, prog, NULL, NULL, argv, NULL) ||
+	    waitpid(helper, &status, 0) != helper)
+		status = -1;
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 42)
+		ksft_print_msg("cpl3 reach %s: status %#x\n", expect, status);
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+			 "reaching_in_takes_cap_sys_rawio\n");
+}
+
+/*
  * A file that starts the application may carry arguments and environment
  * strings of any content after its magic (fs/binfmt_ukl.c): each a tag,
  * 'a' or 'e', the bytes and a NUL.  The test writes such a file, with
@@ -944,7 +987,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(32);
+	ksft_set_plan(33);
 
 	test_cpl();
 	test_ids();
@@ -966,6 +1009,7 @@ UKL_TEST_MAIN(core)
 	test_signal_interrupts_loop();
 	test_faults();
 	test_spawn_ring3();
+	test_reach_into();
 	test_file_strings();
 	test_fork();
 	test_ptrace_singlestep();

@@ -17,16 +17,28 @@
  * Started as "cpl3 auxv", it writes its aux vector instead, for core.c to
  * compare with the application's: the entries up to AT_NULL, as
  * /proc/self/auxv has them, then the AT_PLATFORM string with its NUL.
+ *
+ * Started as "cpl3 reach PID ADDR refused|allowed", it reaches into
+ * process PID, which has UKL_TEST_REACH_MAGIC at ADDR (reach() below),
+ * and exits with 42 if all went as the last argument says.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 
 #include "kselftest.h"
 #include "ukl_test.h"
@@ -67,6 +79,116 @@ static int write_auxv(void)
 	return 42;
 }
 
+/* Drop CAP_SYS_RAWIO from the effective and permitted sets. */
+static int drop_cap_sys_rawio(void)
+{
+	struct { unsigned int version; int pid; } hdr = { 0x20080522, 0 };
+	struct { unsigned int effective, permitted, inheritable; } data[2];
+	const unsigned int rawio = 1u << 17;	/* CAP_SYS_RAWIO */
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[0].effective &= ~rawio;
+	data[0].permitted &= ~rawio;
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* PTRACE_ATTACH to @pid and wait for it to stop; 0 or -1 with errno. */
+static int attach(pid_t pid)
+{
+	int st;
+
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return -1;
+	if (waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
+		errno = ECHILD;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * With @want_refused, the call @what failed with @err; otherwise it
+ * succeeded.  Says what it did if not.
+ */
+static int as_expected(const char *what, int failed, int err, int want_refused)
+{
+	if (want_refused ? failed && errno == err : !failed)
+		return 1;
+	fprintf(stderr, "cpl3: %s without CAP_SYS_RAWIO: %s\n", what,
+		failed ? strerror(errno) : "allowed");
+	return 0;
+}
+
+/*
+ * With all capabilities: attach to @pid, read the word at @addr, write
+ * its complement and read that back, detach.  Then without CAP_SYS_RAWIO:
+ * PTRACE_ATTACH, opening /proc/PID/mem, process_vm_readv(),
+ * process_vm_writev() (of the original word) and process_madvise() must
+ * fail if @refused (EPERM, EACCES, EPERM, EPERM, EACCES) and work if not.
+ * Returns 42, or the number of the step that went otherwise.
+ */
+static int reach(pid_t pid, unsigned long addr, int refused)
+{
+	unsigned long word = 0;
+	struct iovec local = { &word, sizeof(word) };
+	struct iovec remote = { (void *)addr, sizeof(word) };
+	struct iovec page = { (void *)(addr & ~4095UL), 4096 };
+	char path[32];
+	long got, r;
+	int fd, pidfd;
+
+	if (attach(pid))
+		return 10;
+	errno = 0;
+	got = ptrace(PTRACE_PEEKDATA, pid, (void *)addr, 0);
+	if (errno || (unsigned long)got != UKL_TEST_REACH_MAGIC) {
+		fprintf(stderr, "cpl3: PEEKDATA %#lx: %#lx (%s)\n", addr, got, strerror(errno));
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+		return 11;
+	}
+	if (ptrace(PTRACE_POKEDATA, pid, (void *)addr, (void *)~got) ||
+	    ptrace(PTRACE_PEEKDATA, pid, (void *)addr, 0) != ~got) {
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+		return 12;
+	}
+	if (ptrace(PTRACE_DETACH, pid, 0, 0))
+		return 13;
+
+	if (drop_cap_sys_rawio())
+		return 14;
+	r = attach(pid);
+	if (!as_expected("PTRACE_ATTACH", r < 0, EPERM, refused))
+		return 15;
+	if (!r)
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	if (!as_expected("open of /proc/PID/mem", fd < 0, EACCES, refused))
+		return 16;
+	if (fd >= 0)
+		close(fd);
+	r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (!as_expected("process_vm_readv()", r < 0, EPERM, refused))
+		return 17;
+	if (r >= 0 && word != ~UKL_TEST_REACH_MAGIC) {
+		fprintf(stderr, "cpl3: process_vm_readv() read %#lx\n", word);
+		return 17;
+	}
+	word = UKL_TEST_REACH_MAGIC;
+	r = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+	if (!as_expected("process_vm_writev()", r < 0, EPERM, refused))
+		return 18;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return 19;
+	r = syscall(SYS_process_madvise, pidfd, &page, 1, MADV_COLD, 0);
+	close(pidfd);
+	if (!as_expected("process_madvise()", r < 0, EACCES, refused))
+		return 19;
+	return 42;
+}
+
 int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
@@ -74,6 +196,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "auxv"))
 		return write_auxv();
+	if (argc == 5 && !strcmp(argv[1], "reach"))
+		return reach(atoi(argv[2]), strtoul(argv[3], NULL, 0),
+			     !strcmp(argv[4], "refused"));
 
 	if (ukl_test_cpl() != 3)
 		return 1;

@@ -92,6 +92,9 @@ extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 /* The isa-debug-exit port of ukl-run.sh's QEMU machine. */
 #define UKL_TEST_EXIT_PORT	0xf4
 
+/* The word that cpl3 reads in the data of a process that core.c forks. */
+#define UKL_TEST_REACH_MAGIC	0x5eed0ffcafe51234UL
+
 /**
  * ukl_test_read_all() - read from a file descriptor up to its end
  * @fd: the file descriptor
