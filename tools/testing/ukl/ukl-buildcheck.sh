@@ -132,7 +132,8 @@ if out=$("$repo/scripts/ukl-dev/kbuild.sh" "$tmp/kobj" sh -c \
 elif ! grep -q "objtool warnings above" <<<"$out"; then
 	result kbuild_fails_on_objtool_warning 1 "failed without saying why: $out"
 elif [ -e "$tmp/kobj/vmlinux.o" ]; then
-	result kbuild_fails_on_objtool_warning 1 "vmlinux.o left behind: the next build would not run objtool"
+	result kbuild_fails_on_objtool_warning 1 \
+		"vmlinux.o left behind: the next build would not run objtool"
 else
 	result kbuild_fails_on_objtool_warning 0
 fi
