@@ -180,7 +180,8 @@ ifdef UKL_APP
 endif
 	@$(DEV)/kconfig.sh $(KSRC) $(KOBJ) $(KFRAGS)
 
-# An objtool warning fails the build (scripts/ukl-dev/kbuild.sh).
+# objtool's warnings about thunks and kernel code fail the build
+# (scripts/ukl-dev/kbuild.sh).
 kernel: config
 	@mkdir -p $(UKL_CCACHE_DIR)
 	@echo "  KERNEL  $(if $(UKL_APP),$(KOBJ),$(SCENARIO))" >&2

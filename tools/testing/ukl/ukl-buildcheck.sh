@@ -122,8 +122,9 @@ int main(void) { return helper(); }
 EOF
 expect_fail mkapp_rejects_naked_return "bypass the kernel's thunks" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/ret.s"
-# A kernel build with an objtool warning fails and removes vmlinux.o, so
-# that the next build runs objtool again (a stand-in for make warns).
+# A kernel build with an objtool warning about a thunk fails and removes
+# vmlinux.o, so that the next build runs objtool again; one about the
+# application's control flow does not fail it (a stand-in for make warns).
 mkdir -p "$tmp/kobj"
 touch "$tmp/kobj/vmlinux.o"
 if out=$("$repo/scripts/ukl-dev/kbuild.sh" "$tmp/kobj" sh -c \
@@ -134,6 +135,10 @@ elif ! grep -q "objtool warnings above" <<<"$out"; then
 elif [ -e "$tmp/kobj/vmlinux.o" ]; then
 	result kbuild_fails_on_objtool_warning 1 \
 		"vmlinux.o left behind: the next build would not run objtool"
+elif ! out=$("$repo/scripts/ukl-dev/kbuild.sh" "$tmp/kobj" sh -c \
+	     "echo 'vmlinux.o: warning: objtool: ukl.f() falls through to next function ukl.g()' >&2" 2>&1); then
+	result kbuild_fails_on_objtool_warning 1 \
+		"failed on a warning about the application's control flow: $out"
 else
 	result kbuild_fails_on_objtool_warning 0
 fi
