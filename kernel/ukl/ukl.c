@@ -15,6 +15,7 @@
 #include <linux/init.h>
 #include <linux/init_syscalls.h>
 #include <linux/initrd.h>
+#include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
@@ -91,6 +92,22 @@ static int __init ukl_create_init_file(void)
 	return 0;
 }
 late_initcall(ukl_create_init_file);
+
+#ifdef CONFIG_KPROBES
+/*
+ * No kprobes on the application's text.  It is not kernel code: a
+ * breakpoint there is one of the application, which gets SIGTRAP and
+ * dies, and an optimized probe would run its handler in application
+ * context.  register_kprobe() refuses addresses in it with -EINVAL, and
+ * <debugfs>/kprobes/blacklist lists its functions.
+ */
+static int __init ukl_kprobe_blacklist(void)
+{
+	return kprobe_add_area_blacklist((unsigned long)__ukl_text_start,
+					 (unsigned long)__ukl_text_end);
+}
+late_initcall(ukl_kprobe_blacklist);
+#endif
 
 /*
  * The application runs as init, with no init system to set up what a

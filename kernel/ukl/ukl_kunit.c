@@ -24,6 +24,7 @@
 #include <kunit/visibility.h>
 #include <linux/binfmts.h>
 #include <linux/elf.h>
+#include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
@@ -777,6 +778,50 @@ static void ukl_mode_vdso_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cpu, this_cpu);
 }
 
+static int ukl_mode_kprobe_handler(struct kprobe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+/*
+ * No kprobe goes into the application's text (kernel/ukl/ukl.c): neither
+ * at its entry point nor on the ring-0 vDSO in it.  A kernel function
+ * takes one, so that kprobes themselves work.
+ */
+static void ukl_mode_kprobe_test(struct kunit *test)
+{
+	struct kprobe kp = { .pre_handler = ukl_mode_kprobe_handler };
+	struct ukl_layout l;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_KPROBES))
+		kunit_skip(test, "no kprobes (CONFIG_KPROBES)");
+	UKL_MODE_NEED_BUILTIN(test);
+
+	ukl_get_layout(&l);
+	kp.addr = (kprobe_opcode_t *)l.entry;
+	ret = register_kprobe(&kp);
+	if (!ret)
+		unregister_kprobe(&kp);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "kprobe at the entry point %pS", (void *)l.entry);
+
+	memset(&kp, 0, sizeof(kp));
+	kp.pre_handler = ukl_mode_kprobe_handler;
+	kp.addr = (kprobe_opcode_t *)ukl_vdso_clock_gettime;
+	ret = register_kprobe(&kp);
+	if (!ret)
+		unregister_kprobe(&kp);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "kprobe on ukl_vdso_clock_gettime()");
+
+	memset(&kp, 0, sizeof(kp));
+	kp.pre_handler = ukl_mode_kprobe_handler;
+	kp.symbol_name = "kernel_clone";
+	ret = register_kprobe(&kp);
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "kprobe on kernel_clone()");
+	if (!ret)
+		unregister_kprobe(&kp);
+}
+
 static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_app_text_test),
 	KUNIT_CASE(ukl_mode_vdso_test),
@@ -786,6 +831,7 @@ static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_user_mode_test),
 	KUNIT_CASE(ukl_mode_start_test),
 	KUNIT_CASE(ukl_mode_signal_selectors_test),
+	KUNIT_CASE(ukl_mode_kprobe_test),
 	{}
 };
 
