@@ -717,6 +717,31 @@ static void ukl_mode_start_test(struct kunit *test)
 }
 
 /*
+ * What a tracer or sigreturn may make the application's instruction
+ * pointer: its text and the ring-0 vDSO in it, the thunks it calls, its
+ * system call entries up to the CLI; not the rest of the kernel's code or
+ * a user address.
+ */
+static void ukl_mode_app_code_test(struct kunit *test)
+{
+	unsigned long irqs_off = (unsigned long)entry_SYSCALL_64_ukl_irqs_off;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)__ukl_text_start));
+	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)ukl_vdso_getcpu));
+	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)__x86_return_thunk));
+	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)__x86_indirect_thunk_rax));
+	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)entry_SYSCALL_64_ukl_app_ret));
+	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)entry_SYSCALL_64_ukl));
+	KUNIT_EXPECT_TRUE(test, ukl_app_code(irqs_off - 1));
+	KUNIT_EXPECT_FALSE(test, ukl_app_code(irqs_off));
+	KUNIT_EXPECT_FALSE(test, ukl_app_code((unsigned long)ukl_do_syscall_64));
+	KUNIT_EXPECT_FALSE(test, ukl_app_code((unsigned long)_stext));
+	KUNIT_EXPECT_FALSE(test, ukl_app_code(UKL_IMAGE_VADDR));
+}
+
+/*
  * Signal delivery keeps ring-3 selectors for tasks other than the
  * application, such as this test's kernel thread.
  */
@@ -830,6 +855,7 @@ static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_stack_test),
 	KUNIT_CASE(ukl_mode_user_mode_test),
 	KUNIT_CASE(ukl_mode_start_test),
+	KUNIT_CASE(ukl_mode_app_code_test),
 	KUNIT_CASE(ukl_mode_signal_selectors_test),
 	KUNIT_CASE(ukl_mode_kprobe_test),
 	{}

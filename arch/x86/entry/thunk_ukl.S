@@ -10,11 +10,14 @@
  * such a kernel patches at boot (apply_returns(), apply_retpolines()).  So
  * one application object links into any kernel.  A kernel built without
  * these mitigations has no thunks to patch; the application then takes
- * these, the unmitigated instructions.
+ * these, the unmitigated instructions.  They run as the application's code
+ * (ukl_app_code()), in its text.
  */
 
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
+
+	.section .ukl.text, "ax"
 
 #ifndef CONFIG_MITIGATION_RETPOLINE
 .macro UKL_INDIRECT_THUNK reg

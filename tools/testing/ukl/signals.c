@@ -7,6 +7,7 @@
  * Built as the UKL application (ring 0) and as an ordinary ring-3 program
  * (see suite.c); both must report the same results.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/ucontext.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -457,10 +459,82 @@ static void test_fp_preserved(void)
 			 "fp_state_preserved_across_signals\n");
 }
 
+/*
+ * A handler may change the registers that sigreturn restores, in its
+ * ucontext.  In ring 0 some of them are the kernel's: sigreturn keeps the
+ * application's EFLAGS.AC set and TF clear whatever the frame says (in
+ * ring 3, AC only enables alignment checks, and TF would single-step, so
+ * only AC is cleared there), and a frame with a kernel address as its
+ * instruction or stack pointer is SIGSEGV, raised by the CPU in ring 3 and
+ * by sigreturn in ring 0.  Each case runs in a child, which exits with 0
+ * when it went on with the flags it should have.
+ */
+enum frame_case { FRAME_FLAGS, FRAME_IP, FRAME_SP };
+
+static enum frame_case frame_case;
+static unsigned long frame_kernel;
+
+static void on_usr1_frame(int sig, siginfo_t *si, void *p)
+{
+	greg_t *gregs = ((ucontext_t *)p)->uc_mcontext.gregs;
+
+	switch (frame_case) {
+	case FRAME_FLAGS:
+		gregs[REG_EFL] &= ~(1UL << 18);			/* AC */
+		if (ukl_test_cpl() == 0)
+			gregs[REG_EFL] |= 1UL << 8;		/* TF */
+		break;
+	case FRAME_IP:
+		gregs[REG_RIP] = frame_kernel;
+		break;
+	case FRAME_SP:
+		gregs[REG_RSP] = frame_kernel;
+		break;
+	}
+}
+
+static int frame_status(enum frame_case which)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1_frame, .sa_flags = SA_SIGINFO };
+	unsigned long flags;
+	int status = -1;
+	pid_t pid;
+
+	frame_case = which;
+	frame_kernel = ukl_test_kernel_text();
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGUSR1, &sa, NULL);
+		raise(SIGUSR1);
+		flags = __builtin_ia32_readeflags_u64();
+		if (ukl_test_cpl() == 0 &&
+		    (!(flags & (1UL << 18)) || (flags & (1UL << 8))))
+			_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static void test_sigreturn_frame(void)
+{
+	int ip = frame_status(FRAME_IP), sp = frame_status(FRAME_SP),
+	    flags = frame_status(FRAME_FLAGS);
+
+	if (flags || !WIFSIGNALED(ip) || WTERMSIG(ip) != SIGSEGV ||
+	    !WIFSIGNALED(sp) || WTERMSIG(sp) != SIGSEGV)
+		ksft_print_msg("status %#x (kernel rip), %#x (kernel rsp), %#x (flags)\n",
+			       ip, sp, flags);
+	ksft_test_result(!flags && WIFSIGNALED(ip) && WTERMSIG(ip) == SIGSEGV &&
+			 WIFSIGNALED(sp) && WTERMSIG(sp) == SIGSEGV,
+			 "sigreturn_keeps_ring0_state\n");
+}
+
 UKL_TEST_MAIN(signals)
 {
 	ksft_print_header();
-	ksft_set_plan(13);
+	ksft_set_plan(14);
 
 	test_siginfo_kill();
 	test_siginfo_sigqueue();
@@ -474,6 +548,7 @@ UKL_TEST_MAIN(signals)
 	test_timer_create();
 	test_resethand();
 	test_fp_preserved();
+	test_sigreturn_frame();
 	ksft_test_result(READ_ONCE(got_count) >= 5 && handler_fp == fp_work(), "handler_fp_math\n");
 
 	ksft_print_cnts();

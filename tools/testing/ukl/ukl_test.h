@@ -340,6 +340,26 @@ static inline int ukl_test_auxv(unsigned long (*av)[2], int max)
 	return n;
 }
 
+/**
+ * ukl_test_kernel_text() - an address of kernel code
+ *
+ * The first symbol of /proc/kallsyms (the kernel is relocated by KASLR),
+ * or the unrelocated start of the kernel image if that cannot be read.
+ * It is not the UKL application's code, and ring 3 cannot execute it.
+ *
+ * Return: the address.
+ */
+static inline unsigned long ukl_test_kernel_text(void)
+{
+	char path[64], line[64];
+	unsigned long addr = 0;
+
+	snprintf(path, sizeof(path), "%s/kallsyms", ukl_test_procfs());
+	if (ukl_test_read_file(path, line, sizeof(line)))
+		addr = strtoul(line, NULL, 16);
+	return addr ? addr : 0xffffffff81000000UL;
+}
+
 /* The time of @clock in nanoseconds. */
 static inline int64_t ukl_test_ns(clockid_t clock)
 {

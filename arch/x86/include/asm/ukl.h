@@ -32,8 +32,11 @@
 /* Also declared by linux/ukl.h, which includes this file. */
 bool is_ukl_task(struct task_struct *tsk);
 
-/* The application's code (arch/x86/kernel/vmlinux.lds.S). */
-extern char __ukl_text_start[], __ukl_text_end[];
+/*
+ * The application's code, and the end of the kernel's return and
+ * retpoline thunks that follow it (arch/x86/kernel/vmlinux.lds.S).
+ */
+extern char __ukl_text_start[], __ukl_text_end[], __ukl_thunks_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
 extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 extern char entry_SYSCALL_64_ukl_leaf[];
@@ -195,6 +198,40 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 }
 
 /**
+ * ukl_app_code - tell whether the application's code may run at an address
+ * @ip: an instruction pointer
+ *
+ * The application runs its text (with the kernel functions it calls in
+ * application context, __ukl_app_text), the kernel's return and retpoline
+ * thunks, which the linker script places right after it, and the entry
+ * code from the RET that returns to it to the CLI of its system call
+ * entries (see arch_ukl_app_regs()).  An interrupt, a signal or a ptrace
+ * stop finds it at one of these addresses, and nothing may send it
+ * elsewhere: outside them, it would run kernel code of its choice, or the
+ * kernel's code would run as application context.
+ *
+ * Context: any.
+ * Return: true if @ip is in the application's code.
+ */
+static inline bool ukl_app_code(unsigned long ip)
+{
+	return (ip >= (unsigned long)__ukl_text_start &&
+		ip < (unsigned long)__ukl_thunks_end) ||
+	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_app_ret &&
+		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
+}
+
+/*
+ * EFLAGS bits that ptrace (set_flags()) and sigreturn (FIX_EFLAGS) may
+ * change for a task and that the application has fixed values of: AC set,
+ * so that it may touch its user pages under SMAP (arch_ukl_start_thread()),
+ * and TF clear, since a trap flag would single-step ring 0.  IF and IOPL
+ * are out of their reach for every task.
+ */
+#define UKL_APP_FLAGS_FIXED	(X86_EFLAGS_AC | X86_EFLAGS_TF)
+#define UKL_APP_FLAGS		X86_EFLAGS_AC
+
+/**
  * ukl_signal_selectors - keep the application's selectors across signals
  * @regs: the register state set up for a signal handler, or by sigreturn
  *
@@ -202,7 +239,7 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
  * application runs its handlers in ring 0 too, and is always returned to
  * with the kernel's selectors, whatever a signal frame says.
  *
- * Context: the current task, in signal delivery or rt_sigreturn().
+ * Context: the current task, in signal delivery or ukl_sigreturn_regs().
  */
 static inline void ukl_signal_selectors(struct pt_regs *regs)
 {
@@ -210,6 +247,30 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 		regs->cs = __KERNEL_CS;
 		regs->ss = __KERNEL_DS;
 	}
+}
+
+/**
+ * ukl_sigreturn_regs - check the registers sigreturn restores for the application
+ * @regs: the registers restore_sigcontext() read from a signal frame
+ *
+ * A signal frame is the application's memory, and a handler may change it.
+ * Whatever it says, the application goes on in ring 0 with the kernel's
+ * selectors and its fixed EFLAGS bits (UKL_APP_FLAGS_FIXED).  An
+ * instruction pointer outside its code (ukl_app_code()) or a stack pointer
+ * outside user space makes the frame a bad one, and the task gets SIGSEGV,
+ * as a ring-3 task gets it from the CPU when it returns to a kernel
+ * address.
+ *
+ * Context: the current task, in rt_sigreturn().
+ * Return: false if @regs must not be returned to.
+ */
+static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
+{
+	if (!is_ukl_task(current))
+		return true;
+	ukl_signal_selectors(regs);
+	regs->flags = (regs->flags & ~UKL_APP_FLAGS_FIXED) | UKL_APP_FLAGS;
+	return ukl_app_code(regs->ip) && regs->sp < TASK_SIZE_MAX;
 }
 
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
@@ -221,6 +282,11 @@ void ukl_nmi_ist_exit(void);
 #else /* !CONFIG_UNIKERNEL_LINUX */
 
 static inline void ukl_signal_selectors(struct pt_regs *regs) { }
+static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
+{
+	return true;
+}
+
 static inline bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 				     unsigned long address)
 {
