@@ -972,6 +972,96 @@ static void test_ptrace_watchpoint(void)
 	ksft_test_result(ok, "ptrace_hw_watchpoint_sigtrap\n");
 }
 
+/*
+ * A tracer writes the tracee's registers with PTRACE_POKEUSER and
+ * PTRACE_SETREGS.  Writing back what PTRACE_GETREGS read works (a
+ * debugger does that), and EFLAGS.IF and IOPL stay as they are whatever
+ * the tracer writes, as for any task.  The application runs in ring 0, so
+ * more of its state is the kernel's: a kernel address as its instruction
+ * or stack pointer, user selectors, EFLAGS.AC clear or TF set are refused
+ * with EIO and leave the register as it was.  The tracee then goes on
+ * and exits normally.
+ */
+struct ptrace_bad_reg {
+	const char *name;
+	size_t offset;
+	unsigned long value;
+};
+
+static int ptrace_refuses(pid_t pid, const struct ptrace_bad_reg *bad)
+{
+	unsigned long old, now;
+	long r;
+
+	errno = 0;
+	old = ptrace(PTRACE_PEEKUSER, pid, (void *)bad->offset, NULL);
+	if (errno)
+		return 0;
+	r = ptrace(PTRACE_POKEUSER, pid, (void *)bad->offset, (void *)bad->value);
+	if (r == 0 || errno != EIO)
+		ksft_print_msg("%s %#lx: %s\n", bad->name, bad->value,
+			       r ? strerror(errno) : "written");
+	now = ptrace(PTRACE_PEEKUSER, pid, (void *)bad->offset, NULL);
+	if (now != old) {
+		ksft_print_msg("%s is %#lx after the write, was %#lx\n",
+			       bad->name, now, old);
+		ptrace(PTRACE_POKEUSER, pid, (void *)bad->offset, (void *)old);
+	}
+	return r == -1 && errno == EIO && now == old;
+}
+
+static void test_ptrace_regs(void)
+{
+	const unsigned long iopl3 = 3UL << 12, tf = 1UL << 8, ifl = 1UL << 9,
+			    ac = 1UL << 18;
+	unsigned long kernel = ukl_test_kernel_text();
+	struct user_regs_struct regs, now;
+	int status = 0, ok, kept = 1, i;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0)
+		_exit(3);
+	ok = ok && !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+	if (ok && ptrace(PTRACE_SETREGS, pid, NULL, &regs)) {
+		ksft_print_msg("PTRACE_SETREGS of what PTRACE_GETREGS read: %s\n",
+			       strerror(errno));
+		kept = 0;
+	}
+	if (ok && ukl_test_cpl() == 0) {
+		const struct ptrace_bad_reg bad[] = {
+			{ "rip", offsetof(struct user_regs_struct, rip), kernel },
+			{ "rsp", offsetof(struct user_regs_struct, rsp), kernel },
+			{ "cs", offsetof(struct user_regs_struct, cs), 0x33 },
+			{ "ss", offsetof(struct user_regs_struct, ss), 0x2b },
+			{ "eflags", offsetof(struct user_regs_struct, eflags),
+			  regs.eflags & ~ac },
+			{ "eflags", offsetof(struct user_regs_struct, eflags),
+			  regs.eflags | tf },
+		};
+
+		for (i = 0; i < (int)ARRAY_SIZE(bad); i++)
+			kept = ptrace_refuses(pid, &bad[i]) && kept;
+	}
+	if (ptrace(PTRACE_POKEUSER, pid,
+		   (void *)offsetof(struct user_regs_struct, eflags),
+		   (void *)((regs.eflags & ~ifl) | iopl3)) ||
+	    ptrace(PTRACE_GETREGS, pid, NULL, &now) || now.eflags != regs.eflags) {
+		ksft_print_msg("eflags with IF clear and IOPL 3: %#llx, was %#llx\n",
+			       (unsigned long long)now.eflags,
+			       (unsigned long long)regs.eflags);
+		kept = 0;
+	}
+	if (pid > 0) {
+		/* Whatever was written, the tracee goes on as it stopped. */
+		ptrace(PTRACE_SETREGS, pid, NULL, &regs);
+		ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
+		ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		     WEXITSTATUS(status) == 3 && ok;
+	}
+	ksft_test_result(ok && kept, "ptrace_regs_keep_ring0_state\n");
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -987,7 +1077,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(33);
+	ksft_set_plan(34);
 
 	test_cpl();
 	test_ids();
@@ -1014,6 +1104,7 @@ UKL_TEST_MAIN(core)
 	test_fork();
 	test_ptrace_singlestep();
 	test_ptrace_watchpoint();
+	test_ptrace_regs();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)

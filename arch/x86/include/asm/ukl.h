@@ -21,6 +21,8 @@
 #include <linux/jump_label.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/user.h>
 #include <asm/hwcap2.h>
 #include <asm/ptrace.h>
 #include <asm/sections.h>
@@ -232,6 +234,47 @@ static inline bool ukl_app_code(unsigned long ip)
 #define UKL_APP_FLAGS		X86_EFLAGS_AC
 
 /**
+ * ukl_putreg - check a tracer's write of one of the application's registers
+ * @child: the tracee
+ * @offset: the register, as offsetof(struct user_regs_struct, ...)
+ * @value: what the tracer writes
+ *
+ * putreg() lets a tracer write what is safe for a task in ring 3.  The
+ * application's ring-0 state is the kernel's: a tracer may not point its
+ * instruction pointer outside its code (ukl_app_code()) or its stack
+ * pointer outside user space, change EFLAGS.AC or TF
+ * (UKL_APP_FLAGS_FIXED), or change its CS or SS.  Writing CS and SS back
+ * unchanged, as PTRACE_SETREGS of what PTRACE_GETREGS read does, succeeds
+ * here, since putreg() refuses their kernel selectors.
+ *
+ * Context: putreg(), for PTRACE_POKEUSER, PTRACE_SETREGS and
+ * PTRACE_SETREGSET; @child is stopped.
+ * Return: 1 if putreg() is to write @value, 0 if there is nothing to
+ * write, -EIO if the write is refused.
+ */
+static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
+			     unsigned long value)
+{
+	struct pt_regs *regs = task_pt_regs(child);
+
+	if (!is_ukl_task(child))
+		return 1;
+	switch (offset) {
+	case offsetof(struct user_regs_struct, cs):
+		return (u16)value == regs->cs ? 0 : -EIO;
+	case offsetof(struct user_regs_struct, ss):
+		return (u16)value == regs->ss ? 0 : -EIO;
+	case offsetof(struct user_regs_struct, ip):
+		return value == regs->ip || ukl_app_code(value) ? 1 : -EIO;
+	case offsetof(struct user_regs_struct, sp):
+		return value < TASK_SIZE_MAX ? 1 : -EIO;
+	case offsetof(struct user_regs_struct, flags):
+		return (value ^ regs->flags) & UKL_APP_FLAGS_FIXED ? -EIO : 1;
+	}
+	return 1;
+}
+
+/**
  * ukl_signal_selectors - keep the application's selectors across signals
  * @regs: the register state set up for a signal handler, or by sigreturn
  *
@@ -282,6 +325,12 @@ void ukl_nmi_ist_exit(void);
 #else /* !CONFIG_UNIKERNEL_LINUX */
 
 static inline void ukl_signal_selectors(struct pt_regs *regs) { }
+static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
+			     unsigned long value)
+{
+	return 1;
+}
+
 static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 {
 	return true;
