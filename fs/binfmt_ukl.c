@@ -88,6 +88,7 @@ VISIBLE_IF_KUNIT void ukl_get_layout(struct ukl_layout *l)
 {
 	l->entry = (unsigned long)__ukl_app_entry;
 	l->image_start = (unsigned long)__ukl_image_start;
+	l->rodata_end = (unsigned long)__ukl_rodata_end;
 	l->data_end = (unsigned long)__ukl_data_end;
 	l->image_end = (unsigned long)__ukl_image_end;
 	l->tdata_start = (unsigned long)__ukl_tdata_start;
@@ -98,22 +99,35 @@ VISIBLE_IF_KUNIT void ukl_get_layout(struct ukl_layout *l)
 EXPORT_SYMBOL_IF_KUNIT(ukl_get_layout);
 
 /*
- * Map the application's data range and fill it from the load image.  The
- * whole range is one private anonymous writable mapping: rodata is not
- * write protected (the application is trusted code in ring 0 anyway).
+ * Map the application's data range and fill it from the load image, as
+ * two private anonymous mappings: rodata read-only, like a ring-3
+ * program's, then data, the TLS image and bss.  The read-only part is
+ * filled the way ptrace() writes to read-only memory (FOLL_FORCE).
  */
 static int ukl_map_image(const struct ukl_layout *l)
 {
-	unsigned long start = l->image_start;
-	unsigned long len = l->image_end - l->image_start;
-	unsigned long filesz = l->data_end - l->image_start;
+	unsigned long ro_len = l->rodata_end - l->image_start;
+	unsigned long rw_len = l->image_end - l->rodata_end;
+	unsigned long filesz = l->data_end - l->rodata_end;
 	unsigned long addr;
 
-	addr = vm_mmap(NULL, start, len, PROT_READ | PROT_WRITE,
+	if (ro_len) {
+		addr = vm_mmap(NULL, l->image_start, ro_len, PROT_READ,
+			       MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		if (IS_ERR_VALUE(addr))
+			return (int)addr;
+		/* With FOLL_WRITE, the buffer is only read from. */
+		if (access_process_vm(current, l->image_start, (void *)ukl_image,
+				      ro_len, FOLL_FORCE | FOLL_WRITE) != (int)ro_len)
+			return -EFAULT;
+	}
+	if (!rw_len)
+		return 0;
+	addr = vm_mmap(NULL, l->rodata_end, rw_len, PROT_READ | PROT_WRITE,
 		       MAP_FIXED_NOREPLACE | MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
-	if (copy_to_user((void __user *)start, ukl_image, filesz))
+	if (copy_to_user((void __user *)l->rodata_end, ukl_image + ro_len, filesz))
 		return -EFAULT;
 	return 0;
 }
@@ -123,9 +137,10 @@ static int ukl_map_image(const struct ukl_layout *l)
  * @ph: array of %UKL_NR_PHDRS program headers to fill in
  * @l: where the application was linked
  *
- * The program headers a static libc looks for: PT_LOAD for the data range,
- * PT_TLS for the TLS image, PT_GNU_STACK for the default thread stack.
- * Addresses, sizes and the TLS alignment are passed on as they are.
+ * The program headers a static libc looks for: PT_LOAD for the read-only
+ * and for the writable part of the data range, PT_TLS for the TLS image,
+ * PT_GNU_STACK for the default thread stack.  Addresses, sizes and the TLS
+ * alignment are passed on as they are.
  *
  * Context: any.
  */
@@ -134,12 +149,20 @@ VISIBLE_IF_KUNIT void ukl_fill_phdrs(struct elf_phdr *ph,
 {
 	memset(ph, 0, UKL_NR_PHDRS * sizeof(*ph));
 
+	ph[UKL_PHDR_RODATA].p_type = PT_LOAD;
+	ph[UKL_PHDR_RODATA].p_flags = PF_R;
+	ph[UKL_PHDR_RODATA].p_vaddr = l->image_start;
+	ph[UKL_PHDR_RODATA].p_paddr = ph[UKL_PHDR_RODATA].p_vaddr;
+	ph[UKL_PHDR_RODATA].p_filesz = l->rodata_end - l->image_start;
+	ph[UKL_PHDR_RODATA].p_memsz = ph[UKL_PHDR_RODATA].p_filesz;
+	ph[UKL_PHDR_RODATA].p_align = PAGE_SIZE;
+
 	ph[UKL_PHDR_LOAD].p_type = PT_LOAD;
 	ph[UKL_PHDR_LOAD].p_flags = PF_R | PF_W;
-	ph[UKL_PHDR_LOAD].p_vaddr = l->image_start;
+	ph[UKL_PHDR_LOAD].p_vaddr = l->rodata_end;
 	ph[UKL_PHDR_LOAD].p_paddr = ph[UKL_PHDR_LOAD].p_vaddr;
-	ph[UKL_PHDR_LOAD].p_filesz = l->data_end - l->image_start;
-	ph[UKL_PHDR_LOAD].p_memsz = l->image_end - l->image_start;
+	ph[UKL_PHDR_LOAD].p_filesz = l->data_end - l->rodata_end;
+	ph[UKL_PHDR_LOAD].p_memsz = l->image_end - l->rodata_end;
 	ph[UKL_PHDR_LOAD].p_align = PAGE_SIZE;
 
 	ph[UKL_PHDR_TLS].p_type = PT_TLS;
@@ -246,8 +269,9 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_layout_stack);
  * @l: where the application was linked
  *
  * The code "range" is the entry point: the code is kernel text.  The data
- * range is what the load image initializes; brk starts at the first page
- * after the data range, bss included (load_ukl_binary() may randomize it).
+ * range is the writable part of what the load image initializes, as for an
+ * ELF program; brk starts at the first page after the data range, bss
+ * included (load_ukl_binary() may randomize it).
  *
  * Context: execve(), or a test's own mm_struct.
  */
@@ -256,7 +280,7 @@ VISIBLE_IF_KUNIT void ukl_set_mm_layout(struct mm_struct *mm,
 {
 	mm->start_code = l->entry;
 	mm->end_code = l->entry;
-	mm->start_data = l->image_start;
+	mm->start_data = l->rodata_end;
 	mm->end_data = l->data_end;
 	mm->start_brk = PAGE_ALIGN(l->image_end);
 	mm->brk = mm->start_brk;

@@ -60,7 +60,8 @@ struct task_struct;
  * are those the application's data was linked at; __ukl_load_start is where
  * the kernel image holds their initial contents until init memory is freed.
  */
-extern char __ukl_image_start[], __ukl_data_end[], __ukl_image_end[];
+extern char __ukl_image_start[], __ukl_rodata_end[], __ukl_data_end[];
+extern char __ukl_image_end[];
 extern char __ukl_load_start[];
 extern char __ukl_tdata_start[], __ukl_tdata_end[], __ukl_tbss_end[];
 extern char __ukl_tls_align[];
@@ -71,6 +72,7 @@ extern char __ukl_app_entry[];
  * struct ukl_layout - where the application was linked
  * @entry: its entry point, in the kernel text (__ukl_app_entry)
  * @image_start: start of its data range, a user address (__ukl_image_start)
+ * @rodata_end: end of its read-only data, page aligned (__ukl_rodata_end)
  * @data_end: end of the initialized data, the TLS image included
  *	(__ukl_data_end)
  * @image_end: end of the data range, bss included (__ukl_image_end)
@@ -86,6 +88,7 @@ extern char __ukl_app_entry[];
 struct ukl_layout {
 	unsigned long entry;
 	unsigned long image_start;
+	unsigned long rodata_end;
 	unsigned long data_end;
 	unsigned long image_end;
 	unsigned long tdata_start;
@@ -95,7 +98,10 @@ struct ukl_layout {
 };
 
 /* The program headers synthesized for the application, in this order. */
-enum { UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK, UKL_NR_PHDRS };
+enum {
+	UKL_PHDR_RODATA, UKL_PHDR_LOAD, UKL_PHDR_TLS, UKL_PHDR_STACK,
+	UKL_NR_PHDRS
+};
 
 /* Words of the application's aux vector: 19 entries and AT_NULL. */
 #define UKL_AUXV_WORDS	40

@@ -46,25 +46,28 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /*
  * The data range starts where vmlinux.lds.S links it and covers whole pages,
- * which vm_mmap(MAP_FIXED_NOREPLACE) in ukl_map_image() needs; the load
- * image and the TLS segment lie inside it.
+ * which vm_mmap(MAP_FIXED_NOREPLACE) in ukl_map_image() needs, and so does
+ * its read-only part at its start; the load image and the TLS segment lie
+ * inside it, the TLS segment in the writable part.
  */
 static void ukl_layout_linked_test(struct kunit *test)
 {
 	struct ukl_layout l;
 
 	ukl_get_layout(&l);
-	kunit_info(test, "image %#lx-%#lx data end %#lx TLS %#lx-%#lx-%#lx align %lu\n",
-		   l.image_start, l.image_end, l.data_end, l.tdata_start,
-		   l.tdata_end, l.tbss_end, l.tls_align);
+	kunit_info(test, "image %#lx-%#lx rodata end %#lx data end %#lx TLS %#lx-%#lx-%#lx align %lu\n",
+		   l.image_start, l.image_end, l.rodata_end, l.data_end,
+		   l.tdata_start, l.tdata_end, l.tbss_end, l.tls_align);
 
 	KUNIT_EXPECT_EQ(test, l.image_start, (unsigned long)UKL_IMAGE_VADDR);
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(l.image_start));
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(l.image_end));
-	KUNIT_EXPECT_LE(test, l.image_start, l.data_end);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(l.rodata_end));
+	KUNIT_EXPECT_LE(test, l.image_start, l.rodata_end);
+	KUNIT_EXPECT_LE(test, l.rodata_end, l.data_end);
 	KUNIT_EXPECT_LE(test, l.data_end, l.image_end);
 	/* The TLS initialization image is loaded: it ends the data. */
-	KUNIT_EXPECT_LE(test, l.image_start, l.tdata_start);
+	KUNIT_EXPECT_LE(test, l.rodata_end, l.tdata_start);
 	KUNIT_EXPECT_LE(test, l.tdata_start, l.tdata_end);
 	KUNIT_EXPECT_LE(test, l.tdata_end, l.data_end);
 	KUNIT_EXPECT_LE(test, l.tdata_end, l.tbss_end);
@@ -117,15 +120,16 @@ static struct kunit_suite ukl_layout_suite = {
  * struct ukl_phdr_case - a layout and the program headers it must give
  * @name: what the case checks
  * @l: the layout
- * @load_filesz: expected p_filesz of PT_LOAD
- * @load_memsz: expected p_memsz of PT_LOAD
+ * @rodata_sz: expected p_filesz and p_memsz of the read-only PT_LOAD
+ * @load_filesz: expected p_filesz of the writable PT_LOAD
+ * @load_memsz: expected p_memsz of the writable PT_LOAD
  * @tls_filesz: expected p_filesz of PT_TLS
  * @tls_memsz: expected p_memsz of PT_TLS
  */
 struct ukl_phdr_case {
 	const char *name;
 	struct ukl_layout l;
-	unsigned long load_filesz, load_memsz, tls_filesz, tls_memsz;
+	unsigned long rodata_sz, load_filesz, load_memsz, tls_filesz, tls_memsz;
 };
 
 #define VA(off)	(UKL_IMAGE_VADDR + (off))
@@ -133,16 +137,18 @@ struct ukl_phdr_case {
 static const struct ukl_phdr_case ukl_phdr_cases[] = {
 	{
 		.name = "typical",
-		.l = { .image_start = VA(0), .data_end = VA(0x3040),
+		.l = { .image_start = VA(0), .rodata_end = VA(0x1000),
+		       .data_end = VA(0x3040),
 		       .image_end = VA(0x5000), .tdata_start = VA(0x3000),
 		       .tdata_end = VA(0x3040), .tbss_end = VA(0x3080),
 		       .tls_align = 64 },
-		.load_filesz = 0x3040, .load_memsz = 0x5000,
+		.rodata_sz = 0x1000, .load_filesz = 0x2040, .load_memsz = 0x4000,
 		.tls_filesz = 0x40, .tls_memsz = 0x80,
 	}, {
 		/* libc computes the TLS offset from p_vaddr % p_align. */
 		.name = "misaligned_tls",
-		.l = { .image_start = VA(0), .data_end = VA(0x1014),
+		.l = { .image_start = VA(0), .rodata_end = VA(0),
+		       .data_end = VA(0x1014),
 		       .image_end = VA(0x2000), .tdata_start = VA(0x1008),
 		       .tdata_end = VA(0x1014), .tbss_end = VA(0x1021),
 		       .tls_align = 32 },
@@ -150,7 +156,8 @@ static const struct ukl_phdr_case ukl_phdr_cases[] = {
 		.tls_filesz = 0xc, .tls_memsz = 0x19,
 	}, {
 		.name = "empty_tbss",
-		.l = { .image_start = VA(0), .data_end = VA(0x1010),
+		.l = { .image_start = VA(0), .rodata_end = VA(0),
+		       .data_end = VA(0x1010),
 		       .image_end = VA(0x2000), .tdata_start = VA(0x1000),
 		       .tdata_end = VA(0x1010), .tbss_end = VA(0x1010),
 		       .tls_align = 8 },
@@ -158,7 +165,8 @@ static const struct ukl_phdr_case ukl_phdr_cases[] = {
 		.tls_filesz = 0x10, .tls_memsz = 0x10,
 	}, {
 		.name = "tbss_only",
-		.l = { .image_start = VA(0), .data_end = VA(0x1000),
+		.l = { .image_start = VA(0), .rodata_end = VA(0),
+		       .data_end = VA(0x1000),
 		       .image_end = VA(0x2000), .tdata_start = VA(0x1000),
 		       .tdata_end = VA(0x1000), .tbss_end = VA(0x1100),
 		       .tls_align = 16 },
@@ -166,7 +174,8 @@ static const struct ukl_phdr_case ukl_phdr_cases[] = {
 		.tls_filesz = 0, .tls_memsz = 0x100,
 	}, {
 		.name = "no_tls",
-		.l = { .image_start = VA(0), .data_end = VA(0x800),
+		.l = { .image_start = VA(0), .rodata_end = VA(0),
+		       .data_end = VA(0x800),
 		       .image_end = VA(0x1000), .tdata_start = VA(0x800),
 		       .tdata_end = VA(0x800), .tbss_end = VA(0x800),
 		       .tls_align = 0 },
@@ -174,12 +183,14 @@ static const struct ukl_phdr_case ukl_phdr_cases[] = {
 		.tls_filesz = 0, .tls_memsz = 0,
 	}, {
 		.name = "zero_size_image",
-		.l = { .image_start = VA(0), .data_end = VA(0),
+		.l = { .image_start = VA(0), .rodata_end = VA(0),
+		       .data_end = VA(0),
 		       .image_end = VA(0), .tdata_start = VA(0),
 		       .tdata_end = VA(0), .tbss_end = VA(0), .tls_align = 1 },
 	}, {
 		.name = "bss_only",
-		.l = { .image_start = VA(0), .data_end = VA(0),
+		.l = { .image_start = VA(0), .rodata_end = VA(0),
+		       .data_end = VA(0),
 		       .image_end = VA(0x3000), .tdata_start = VA(0),
 		       .tdata_end = VA(0), .tbss_end = VA(0), .tls_align = 1 },
 		.load_memsz = 0x3000,
@@ -189,24 +200,33 @@ static const struct ukl_phdr_case ukl_phdr_cases[] = {
 KUNIT_ARRAY_PARAM_DESC(ukl_phdr, ukl_phdr_cases, name);
 
 /*
- * The three program headers carry the layout unchanged: nothing is rounded
+ * The four program headers carry the layout unchanged: nothing is rounded
  * or aligned on the way, and nothing beyond them is written.
  */
 static void ukl_binfmt_phdrs_test(struct kunit *test)
 {
 	const struct ukl_phdr_case *c = test->param_value;
 	struct elf_phdr ph[UKL_NR_PHDRS + 1];
-	struct elf_phdr *load = &ph[UKL_PHDR_LOAD], *tls = &ph[UKL_PHDR_TLS];
-	struct elf_phdr *stack = &ph[UKL_PHDR_STACK];
+	struct elf_phdr *ro = &ph[UKL_PHDR_RODATA], *load = &ph[UKL_PHDR_LOAD];
+	struct elf_phdr *tls = &ph[UKL_PHDR_TLS], *stack = &ph[UKL_PHDR_STACK];
 
 	memset(ph, 0xa5, sizeof(ph));
 	ukl_fill_phdrs(ph, &c->l);
 
+	KUNIT_EXPECT_EQ(test, ro->p_type, PT_LOAD);
+	KUNIT_EXPECT_EQ(test, ro->p_flags, PF_R);
+	KUNIT_EXPECT_EQ(test, ro->p_offset, 0);
+	KUNIT_EXPECT_EQ(test, ro->p_vaddr, c->l.image_start);
+	KUNIT_EXPECT_EQ(test, ro->p_paddr, c->l.image_start);
+	KUNIT_EXPECT_EQ(test, ro->p_filesz, c->rodata_sz);
+	KUNIT_EXPECT_EQ(test, ro->p_memsz, c->rodata_sz);
+	KUNIT_EXPECT_EQ(test, ro->p_align, PAGE_SIZE);
+
 	KUNIT_EXPECT_EQ(test, load->p_type, PT_LOAD);
 	KUNIT_EXPECT_EQ(test, load->p_flags, PF_R | PF_W);
 	KUNIT_EXPECT_EQ(test, load->p_offset, 0);
-	KUNIT_EXPECT_EQ(test, load->p_vaddr, c->l.image_start);
-	KUNIT_EXPECT_EQ(test, load->p_paddr, c->l.image_start);
+	KUNIT_EXPECT_EQ(test, load->p_vaddr, c->l.rodata_end);
+	KUNIT_EXPECT_EQ(test, load->p_paddr, c->l.rodata_end);
 	KUNIT_EXPECT_EQ(test, load->p_filesz, c->load_filesz);
 	KUNIT_EXPECT_EQ(test, load->p_memsz, c->load_memsz);
 	KUNIT_EXPECT_EQ(test, load->p_align, PAGE_SIZE);
@@ -232,19 +252,23 @@ static void ukl_binfmt_phdrs_test(struct kunit *test)
 }
 
 /*
- * With the linked layout: PT_LOAD starts page aligned, its file part is
- * within its memory part, and the TLS image is inside the file part (it is
- * copied from the load image, not zeroed).
+ * With the linked layout: the read-only PT_LOAD starts page aligned, the
+ * writable one right after it, also page aligned; its file part is within
+ * its memory part, and the TLS image is inside the file part (it is copied
+ * from the load image, not zeroed).
  */
 static void ukl_binfmt_phdrs_linked_test(struct kunit *test)
 {
 	struct elf_phdr ph[UKL_NR_PHDRS];
-	struct elf_phdr *load = &ph[UKL_PHDR_LOAD], *tls = &ph[UKL_PHDR_TLS];
+	struct elf_phdr *ro = &ph[UKL_PHDR_RODATA], *load = &ph[UKL_PHDR_LOAD];
+	struct elf_phdr *tls = &ph[UKL_PHDR_TLS];
 	struct ukl_layout l;
 
 	ukl_get_layout(&l);
 	ukl_fill_phdrs(ph, &l);
 
+	KUNIT_EXPECT_EQ(test, ro->p_vaddr % ro->p_align, 0);
+	KUNIT_EXPECT_EQ(test, ro->p_vaddr + ro->p_memsz, load->p_vaddr);
 	KUNIT_EXPECT_EQ(test, load->p_vaddr % load->p_align, 0);
 	KUNIT_EXPECT_LE(test, load->p_filesz, load->p_memsz);
 	KUNIT_EXPECT_GE(test, tls->p_vaddr, load->p_vaddr);
@@ -440,7 +464,7 @@ static void ukl_binfmt_mm_test(struct kunit *test)
 	ukl_set_mm_layout(mm, &l);
 	KUNIT_EXPECT_EQ(test, mm->start_code, l.entry);
 	KUNIT_EXPECT_EQ(test, mm->end_code, l.entry);
-	KUNIT_EXPECT_EQ(test, mm->start_data, l.image_start);
+	KUNIT_EXPECT_EQ(test, mm->start_data, l.rodata_end);
 	KUNIT_EXPECT_EQ(test, mm->end_data, l.data_end);
 	KUNIT_EXPECT_EQ(test, mm->start_brk, l.image_end);
 	KUNIT_EXPECT_EQ(test, mm->brk, l.image_end);

@@ -586,9 +586,13 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	siglongjmp(fault_jmp, 1);
 }
 
+/* A string literal: read-only data, which the application may not write. */
+static const char *const rodata_str = "read-only";
+
 /*
  * Faults in application code are signals to the process, with the siginfo
- * of a ring-3 fault, and a handler can recover with siglongjmp().
+ * of a ring-3 fault, and a handler can recover with siglongjmp().  The
+ * application's rodata is read-only as a ring-3 program's is.
  */
 static void test_faults(void)
 {
@@ -601,6 +605,7 @@ static void test_faults(void)
 		{ "fault_ud2_sigill", SIGILL, ILL_ILLOPN },
 		{ "fault_div0_sigfpe", SIGFPE, FPE_INTDIV },
 		{ "fault_int3_sigtrap", SIGTRAP, SI_KERNEL },
+		{ "fault_rodata_sigsegv", SIGSEGV, SEGV_ACCERR },
 	};
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 	int zero = 0, seven = 7, *ro;
@@ -632,6 +637,10 @@ static void test_faults(void)
 				break;
 			case 4:
 				__asm__ volatile ("int3");
+				break;
+			case 5:
+				expect_addr = (void *)rodata_str;
+				WRITE_ONCE(*(char *)expect_addr, 'R');
 				break;
 			}
 		}
@@ -1077,7 +1086,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(34);
+	ksft_set_plan(35);
 
 	test_cpl();
 	test_ids();
