@@ -194,20 +194,9 @@ ukl_up_to_date() {
 # site is counted.
 check_insns() {
 	local bad
-	bad=$(objdump -d "$@" | awk -F'\t' '
-		/^In archive / { next }
-		/file format/ { obj = $1; sub(/:.*/, "", obj); next }
-		$3 ~ /^(syscall|sysenter|sysexit|sysret|hlt)( |$)/ ||
-		$3 ~ /^int +\$0x80/ {
-			split($3, m, " "); print obj ": " m[1]
-		}
-		$3 ~ /^(rep +)?ret/ { print obj ": ret (not through __x86_return_thunk)" }
-		$3 ~ /^(notrack +)?(call|jmp) +\*/ && $3 !~ /^call +\*%rcx/ {
-			print obj ": indirect " $3 " (not through a retpoline thunk)"
-		}
-		$3 ~ /^call +\*%rcx/ { calls++ }
-		END { print "calls " calls + 0 > "/dev/stderr" }' 2>"$ukl_obj/calls" |
-		sort | uniq -c)
+	bad=$(objdump -d "$@" |
+		awk -F'\t' -v calls="$ukl_obj/calls" -f "$repo/scripts/ukl/ukl-insns.awk" |
+		awk -F'\t' '{ print $1 ": " $3 }' | sort | uniq -c)
 	if [ -n "$bad" ]; then
 		echo "$bad" >&2
 		die "instructions that cannot run at CPL 0 or bypass the kernel's thunks in the objects above"
@@ -392,7 +381,7 @@ build_ukl() {
 	sync_dir "$ukl_prefix.new/include" "$ukl_prefix/include"
 	rm -rf "$ukl_prefix.new"
 	ukl_building=
-	log "ring-0 musl installed in $ukl_prefix ($(cut -d' ' -f2 "$ukl_obj/calls") call *%rcx sites, no syscall)"
+	log "ring-0 musl installed in $ukl_prefix ($(cat "$ukl_obj/calls") call *%rcx sites, no syscall)"
 	echo "$ukl_hash" > "$ukl_stamp"
 }
 

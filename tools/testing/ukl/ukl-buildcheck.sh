@@ -94,7 +94,7 @@ if "$mkapp" --libc "$libc" -o "$tmp/app.o" "$tmp/main.c" >"$tmp/out" 2>&1 &&
 else
 	result mkapp_builds_app 1 "$(cat "$tmp/out")"
 fi
-expect_fail mkapp_rejects_syscall "contains syscall instructions" \
+expect_fail mkapp_rejects_syscall "syscall .does not work at CPL 0" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/sc.o"
 cat > "$tmp/nosym.c" <<'EOF'
 extern int ukl_no_such_function(void);
@@ -120,7 +120,7 @@ cat > "$tmp/callret.c" <<'EOF'
 extern int helper(void);
 int main(void) { return helper(); }
 EOF
-expect_fail mkapp_rejects_naked_return "bypass the kernel's thunks" \
+expect_fail mkapp_rejects_naked_return "helper>: ret .not through __x86_return_thunk" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/ret.s"
 # A kernel build with an objtool warning about a thunk fails and removes
 # vmlinux.o, so that the next build runs objtool again; one about the

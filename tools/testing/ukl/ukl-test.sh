@@ -319,7 +319,8 @@ build_app() {
 	if [ -f "$out.prog" ] && [ "$(cat "$out.prog")" = "$prog ${flags[*]} ${srcs[*]}" ] &&
 	   ! stale "$out" "${srcs[@]}" "$testdir"/*.h "$kselftest/kselftest.h" \
 		"$libc/lib/libc.a" "$libc/lib/libukl-builtins.a" "$mkapp" \
-		"$REPO/scripts/ukl/ukl-app.lds" "$REPO/scripts/ukl/ukl-checkapp"; then
+		"$REPO/scripts/ukl/ukl-app.lds" "$REPO/scripts/ukl/ukl-checkapp" \
+		"$REPO/scripts/ukl/ukl-insns.awk"; then
 		return 0
 	fi
 	echo "  MKAPP   $out"

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ukl-insns.awk - find instructions that ring-0 application code must not have
+#
+# Usage: objdump -d OBJECT... | awk -F'\t' -f ukl-insns.awk [-v calls=FILE]
+#
+# Prints "OBJECT<TAB>FUNCTION<TAB>WHAT" for every instruction of the
+# disassembly that does not work at CPL 0 (syscall, sysenter, sysexit,
+# sysret, hlt, int $0x80), every return that does not go through
+# __x86_return_thunk and every indirect call or jump that does not go
+# through a retpoline thunk.  The UKL system call, "call *%rcx", is the one
+# indirect branch allowed (it must stay two bytes long for the restart of
+# a system call); with -v calls=FILE their number is written to FILE.
+# Used by scripts/ukl/ukl-checkapp on application objects and by the
+# ring-0 musl build on libc.
+
+/^In archive / { next }
+/file format/ { obj = $1; sub(/:.*/, "", obj); next }
+/^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ /, "", fn); next }
+{ insn = $3; sub(/ +$/, "", insn) }
+insn ~ /^(syscall|sysenter|sysexit|sysret|hlt)( |$)/ || insn ~ /^int +\$0x80/ {
+	split(insn, m, " ")
+	print obj "\t" fn "\t" m[1] " (does not work at CPL 0)"
+	next
+}
+insn ~ /^(rep +)?ret/ {
+	print obj "\t" fn "\tret (not through __x86_return_thunk)"
+	next
+}
+insn ~ /^call +\*%rcx$/ { ncalls++; next }
+insn ~ /^(notrack +)?(call|jmp) +\*/ {
+	print obj "\t" fn "\tindirect " insn " (not through a retpoline thunk)"
+}
+END { if (calls != "") print ncalls + 0 > calls }
