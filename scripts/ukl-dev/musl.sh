@@ -33,18 +33,14 @@ ukl=$repo/tools/ukl/musl
 series=$ukl/patches/series
 jobs=$(nproc)
 
-# The kernel's code model and what running at CPL 0 forbids.  The -iquote
-# overlay replaces arch/x86_64/syscall_arch.h (included with quotes).  No
-# jump tables: with IBT, objtool rejects indirect jumps into function bodies.
-# Returns and indirect branches go through the kernel's thunks, as in the
-# kernel's own code (arch/x86/Makefile: RETPOLINE_CFLAGS, RETHUNK_CFLAGS):
-# a kernel with CONFIG_MITIGATION_RETPOLINE or _RETHUNK patches them at
-# boot to what the CPU needs, one without them has plain thunks for the
-# application (arch/x86/entry/thunk_ukl.S).
-ukl_cflags="-mcmodel=kernel -mno-red-zone -fno-pic -fno-pie -fno-jump-tables -O2"
-ukl_cflags+=" -fcf-protection=branch -iquote $ukl/include"
-ukl_cflags+=" -mindirect-branch=thunk-extern -mindirect-branch-register"
-ukl_cflags+=" -mindirect-branch-cs-prefix -mfunction-return=thunk-extern"
+# The code generation flags of the application (ukl-mkapp says why each):
+# the kernel code model, no red zone, ENDBR, no jump tables, the kernel's
+# thunks for returns and indirect branches (a kernel without retpolines or
+# return thunks has plain ones for the application, thunk_ukl.S).  The
+# -iquote overlay replaces arch/x86_64/syscall_arch.h (included with
+# quotes).
+ukl_cflags="$("$repo/scripts/ukl/ukl-mkapp" --print-codegen-flags | tr '\n' ' ')"
+ukl_cflags+="-O2 -iquote $ukl/include"
 builtins_cflags="$ukl_cflags -std=c11 -ffreestanding -nostdinc -fno-builtin"
 builtins_cflags+=" -fno-stack-protector -fno-asynchronous-unwind-tables"
 builtins_cflags+=" -fno-unwind-tables -ffunction-sections -Wall"
