@@ -132,6 +132,19 @@ static int ukl_map_image(const struct ukl_layout *l)
 	return 0;
 }
 
+static void ukl_set_phdr(struct elf_phdr *ph, u32 type, u32 flags,
+			 unsigned long vaddr, unsigned long filesz,
+			 unsigned long memsz, unsigned long align)
+{
+	ph->p_type = type;
+	ph->p_flags = flags;
+	ph->p_vaddr = vaddr;
+	ph->p_paddr = vaddr;
+	ph->p_filesz = filesz;
+	ph->p_memsz = memsz;
+	ph->p_align = align;
+}
+
 /**
  * ukl_fill_phdrs - synthesize the application's program headers
  * @ph: array of %UKL_NR_PHDRS program headers to fill in
@@ -149,29 +162,15 @@ VISIBLE_IF_KUNIT void ukl_fill_phdrs(struct elf_phdr *ph,
 {
 	memset(ph, 0, UKL_NR_PHDRS * sizeof(*ph));
 
-	ph[UKL_PHDR_RODATA].p_type = PT_LOAD;
-	ph[UKL_PHDR_RODATA].p_flags = PF_R;
-	ph[UKL_PHDR_RODATA].p_vaddr = l->image_start;
-	ph[UKL_PHDR_RODATA].p_paddr = ph[UKL_PHDR_RODATA].p_vaddr;
-	ph[UKL_PHDR_RODATA].p_filesz = l->rodata_end - l->image_start;
-	ph[UKL_PHDR_RODATA].p_memsz = ph[UKL_PHDR_RODATA].p_filesz;
-	ph[UKL_PHDR_RODATA].p_align = PAGE_SIZE;
-
-	ph[UKL_PHDR_LOAD].p_type = PT_LOAD;
-	ph[UKL_PHDR_LOAD].p_flags = PF_R | PF_W;
-	ph[UKL_PHDR_LOAD].p_vaddr = l->rodata_end;
-	ph[UKL_PHDR_LOAD].p_paddr = ph[UKL_PHDR_LOAD].p_vaddr;
-	ph[UKL_PHDR_LOAD].p_filesz = l->data_end - l->rodata_end;
-	ph[UKL_PHDR_LOAD].p_memsz = l->image_end - l->rodata_end;
-	ph[UKL_PHDR_LOAD].p_align = PAGE_SIZE;
-
-	ph[UKL_PHDR_TLS].p_type = PT_TLS;
-	ph[UKL_PHDR_TLS].p_flags = PF_R;
-	ph[UKL_PHDR_TLS].p_vaddr = l->tdata_start;
-	ph[UKL_PHDR_TLS].p_paddr = ph[UKL_PHDR_TLS].p_vaddr;
-	ph[UKL_PHDR_TLS].p_filesz = l->tdata_end - l->tdata_start;
-	ph[UKL_PHDR_TLS].p_memsz = l->tbss_end - l->tdata_start;
-	ph[UKL_PHDR_TLS].p_align = l->tls_align;
+	ukl_set_phdr(&ph[UKL_PHDR_RODATA], PT_LOAD, PF_R, l->image_start,
+		     l->rodata_end - l->image_start,
+		     l->rodata_end - l->image_start, PAGE_SIZE);
+	ukl_set_phdr(&ph[UKL_PHDR_LOAD], PT_LOAD, PF_R | PF_W, l->rodata_end,
+		     l->data_end - l->rodata_end, l->image_end - l->rodata_end,
+		     PAGE_SIZE);
+	ukl_set_phdr(&ph[UKL_PHDR_TLS], PT_TLS, PF_R, l->tdata_start,
+		     l->tdata_end - l->tdata_start, l->tbss_end - l->tdata_start,
+		     l->tls_align);
 
 	ph[UKL_PHDR_STACK].p_type = PT_GNU_STACK;
 	ph[UKL_PHDR_STACK].p_flags = PF_R | PF_W;

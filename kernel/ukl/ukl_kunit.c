@@ -199,6 +199,22 @@ static const struct ukl_phdr_case ukl_phdr_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(ukl_phdr, ukl_phdr_cases, name);
 
+/* @ph is a program header of @type and @flags with these values, at offset 0. */
+static void ukl_expect_phdr(struct kunit *test, const struct elf_phdr *ph,
+			    u32 type, u32 flags, unsigned long vaddr,
+			    unsigned long filesz, unsigned long memsz,
+			    unsigned long align)
+{
+	KUNIT_EXPECT_EQ(test, ph->p_type, type);
+	KUNIT_EXPECT_EQ(test, ph->p_flags, flags);
+	KUNIT_EXPECT_EQ(test, ph->p_offset, 0);
+	KUNIT_EXPECT_EQ(test, ph->p_vaddr, vaddr);
+	KUNIT_EXPECT_EQ(test, ph->p_paddr, vaddr);
+	KUNIT_EXPECT_EQ(test, ph->p_filesz, filesz);
+	KUNIT_EXPECT_EQ(test, ph->p_memsz, memsz);
+	KUNIT_EXPECT_EQ(test, ph->p_align, align);
+}
+
 /*
  * The four program headers carry the layout unchanged: nothing is rounded
  * or aligned on the way, and nothing beyond them is written.
@@ -213,32 +229,12 @@ static void ukl_binfmt_phdrs_test(struct kunit *test)
 	memset(ph, 0xa5, sizeof(ph));
 	ukl_fill_phdrs(ph, &c->l);
 
-	KUNIT_EXPECT_EQ(test, ro->p_type, PT_LOAD);
-	KUNIT_EXPECT_EQ(test, ro->p_flags, PF_R);
-	KUNIT_EXPECT_EQ(test, ro->p_offset, 0);
-	KUNIT_EXPECT_EQ(test, ro->p_vaddr, c->l.image_start);
-	KUNIT_EXPECT_EQ(test, ro->p_paddr, c->l.image_start);
-	KUNIT_EXPECT_EQ(test, ro->p_filesz, c->rodata_sz);
-	KUNIT_EXPECT_EQ(test, ro->p_memsz, c->rodata_sz);
-	KUNIT_EXPECT_EQ(test, ro->p_align, PAGE_SIZE);
-
-	KUNIT_EXPECT_EQ(test, load->p_type, PT_LOAD);
-	KUNIT_EXPECT_EQ(test, load->p_flags, PF_R | PF_W);
-	KUNIT_EXPECT_EQ(test, load->p_offset, 0);
-	KUNIT_EXPECT_EQ(test, load->p_vaddr, c->l.rodata_end);
-	KUNIT_EXPECT_EQ(test, load->p_paddr, c->l.rodata_end);
-	KUNIT_EXPECT_EQ(test, load->p_filesz, c->load_filesz);
-	KUNIT_EXPECT_EQ(test, load->p_memsz, c->load_memsz);
-	KUNIT_EXPECT_EQ(test, load->p_align, PAGE_SIZE);
-
-	KUNIT_EXPECT_EQ(test, tls->p_type, PT_TLS);
-	KUNIT_EXPECT_EQ(test, tls->p_flags, PF_R);
-	KUNIT_EXPECT_EQ(test, tls->p_offset, 0);
-	KUNIT_EXPECT_EQ(test, tls->p_vaddr, c->l.tdata_start);
-	KUNIT_EXPECT_EQ(test, tls->p_paddr, c->l.tdata_start);
-	KUNIT_EXPECT_EQ(test, tls->p_filesz, c->tls_filesz);
-	KUNIT_EXPECT_EQ(test, tls->p_memsz, c->tls_memsz);
-	KUNIT_EXPECT_EQ(test, tls->p_align, c->l.tls_align);
+	ukl_expect_phdr(test, ro, PT_LOAD, PF_R, c->l.image_start,
+			c->rodata_sz, c->rodata_sz, PAGE_SIZE);
+	ukl_expect_phdr(test, load, PT_LOAD, PF_R | PF_W, c->l.rodata_end,
+			c->load_filesz, c->load_memsz, PAGE_SIZE);
+	ukl_expect_phdr(test, tls, PT_TLS, PF_R, c->l.tdata_start,
+			c->tls_filesz, c->tls_memsz, c->l.tls_align);
 	/* The offset of the TLS image in its alignment is kept. */
 	if (c->l.tls_align)
 		KUNIT_EXPECT_EQ(test, tls->p_vaddr % c->l.tls_align,
@@ -832,6 +828,21 @@ static int ukl_mode_kprobe_handler(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/* Register a kprobe at @addr or on @symbol and remove it again. */
+static int ukl_mode_try_kprobe(void *addr, const char *symbol)
+{
+	struct kprobe kp = {
+		.pre_handler = ukl_mode_kprobe_handler,
+		.addr = addr,
+		.symbol_name = symbol,
+	};
+	int ret = register_kprobe(&kp);
+
+	if (!ret)
+		unregister_kprobe(&kp);
+	return ret;
+}
+
 /*
  * No kprobe goes into the application's text (kernel/ukl/ukl.c): neither
  * at its entry point nor on the ring-0 vDSO in it.  A kernel function
@@ -839,36 +850,19 @@ static int ukl_mode_kprobe_handler(struct kprobe *p, struct pt_regs *regs)
  */
 static void ukl_mode_kprobe_test(struct kunit *test)
 {
-	struct kprobe kp = { .pre_handler = ukl_mode_kprobe_handler };
 	struct ukl_layout l;
-	int ret;
 
 	if (!IS_ENABLED(CONFIG_KPROBES))
 		kunit_skip(test, "no kprobes (CONFIG_KPROBES)");
 	UKL_MODE_NEED_BUILTIN(test);
 
 	ukl_get_layout(&l);
-	kp.addr = (kprobe_opcode_t *)l.entry;
-	ret = register_kprobe(&kp);
-	if (!ret)
-		unregister_kprobe(&kp);
-	KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "kprobe at the entry point %pS", (void *)l.entry);
-
-	memset(&kp, 0, sizeof(kp));
-	kp.pre_handler = ukl_mode_kprobe_handler;
-	kp.addr = (kprobe_opcode_t *)ukl_vdso_clock_gettime;
-	ret = register_kprobe(&kp);
-	if (!ret)
-		unregister_kprobe(&kp);
-	KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "kprobe on ukl_vdso_clock_gettime()");
-
-	memset(&kp, 0, sizeof(kp));
-	kp.pre_handler = ukl_mode_kprobe_handler;
-	kp.symbol_name = "kernel_clone";
-	ret = register_kprobe(&kp);
-	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "kprobe on kernel_clone()");
-	if (!ret)
-		unregister_kprobe(&kp);
+	KUNIT_EXPECT_EQ_MSG(test, ukl_mode_try_kprobe((void *)l.entry, NULL), -EINVAL,
+			    "kprobe at the entry point %pS", (void *)l.entry);
+	KUNIT_EXPECT_EQ_MSG(test, ukl_mode_try_kprobe(ukl_vdso_clock_gettime, NULL),
+			    -EINVAL, "kprobe on ukl_vdso_clock_gettime()");
+	KUNIT_EXPECT_EQ_MSG(test, ukl_mode_try_kprobe(NULL, "kernel_clone"), 0,
+			    "kprobe on kernel_clone()");
 }
 
 static struct kunit_case ukl_mode_cases[] = {
@@ -999,6 +993,16 @@ static unsigned long ukl_thunk_site(s32 *site, bool *app)
 	return p[0];
 }
 
+/* Whether @kind is one of the @n in @kinds. */
+static bool ukl_thunk_kind_seen(const unsigned long *kinds, unsigned int n,
+				unsigned long kind)
+{
+	while (n--)
+		if (kinds[n] == kind)
+			return true;
+	return false;
+}
+
 /**
  * ukl_thunk_sites_test - check the application's sites in one site list
  * @test: the test
@@ -1017,17 +1021,14 @@ static void ukl_thunk_sites_test(struct kunit *test, s32 *start, s32 *end,
 				 const char *what)
 {
 	unsigned long kinds[16], kind;
-	unsigned int nkinds = 0, napp = 0, i;
+	unsigned int nkinds = 0, napp = 0;
 	bool app;
 	s32 *s;
 
 	for (s = start; s < end; s++) {
 		kind = ukl_thunk_site(s, &app);
-		if (app)
-			continue;
-		for (i = 0; i < nkinds && kinds[i] != kind; i++)
-			;
-		if (i == nkinds && nkinds < ARRAY_SIZE(kinds))
+		if (!app && !ukl_thunk_kind_seen(kinds, nkinds, kind) &&
+		    nkinds < ARRAY_SIZE(kinds))
 			kinds[nkinds++] = kind;
 	}
 	for (s = start; s < end; s++) {
@@ -1035,11 +1036,9 @@ static void ukl_thunk_sites_test(struct kunit *test, s32 *start, s32 *end,
 		if (!app)
 			continue;
 		napp++;
-		for (i = 0; i < nkinds && kinds[i] != kind; i++)
-			;
-		KUNIT_EXPECT_LT_MSG(test, i, nkinds,
-				    "%s site %pS patched unlike the kernel's (%#lx)",
-				    what, (u8 *)s + *s, kind);
+		KUNIT_EXPECT_TRUE_MSG(test, ukl_thunk_kind_seen(kinds, nkinds, kind),
+				      "%s site %pS patched unlike the kernel's (%#lx)",
+				      what, (u8 *)s + *s, kind);
 	}
 	kunit_info(test, "%s sites: %u of the application's, %td in all\n",
 		   what, napp, end - start);
