@@ -893,34 +893,67 @@ static void test_fork(void)
 }
 
 /*
- * A tracer single-steps an ordinary process, one instruction and a
- * SIGTRAP stop.  The application's instructions run in ring 0, where the
- * trap flag would raise a debug exception of kernel code: the kernel
- * refuses to single-step it with EIO instead.  Either way the tracee then
- * continues and exits normally.
+ * A tracer single-steps its tracee from its SIGSTOP to its exit, one
+ * SIGTRAP stop per instruction, through the system calls of raise(),
+ * getppid() and _exit().  In ring 0 a step over a system call (the call into an entry)
+ * must come back at the application's next instruction, as in ring 3, and
+ * never stop in the kernel's entry code.  Block stepping is refused to
+ * the application with EIO.
  */
+#ifdef UKL_APP
+extern char entry_SYSCALL_64_ukl_leaf[];
+#endif
+
+static int stopped_in_entry(pid_t pid)
+{
+#ifdef UKL_APP
+	struct user_regs_struct regs;
+	unsigned long leaf = (unsigned long)entry_SYSCALL_64_ukl_leaf;
+
+	/* The entries of all levels lie within 64 bytes of the leaf entry. */
+	return !ptrace(PTRACE_GETREGS, pid, NULL, &regs) &&
+	       regs.rip >= leaf && regs.rip < leaf + 64;
+#else
+	return 0;
+#endif
+}
+
 static void test_ptrace_singlestep(void)
 {
-	int status = 0, ok, stepped;
+	int status = 0, ok, steps = 0, in_entry = 0;
 	long r;
 	pid_t pid;
 
 	pid = ukl_test_fork_tracee(&ok);
-	if (pid == 0)
+	if (pid == 0) {
+		getppid();
 		_exit(3);
-	errno = 0;
-	r = ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL);
-	if (ukl_test_cpl() == 0) {
-		ok = ok && r == -1 && errno == EIO;
-	} else {
-		stepped = r == 0 && waitpid(pid, &status, 0) == pid &&
-			  WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP;
-		ok = ok && stepped;
 	}
-	ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
-	ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	     WEXITSTATUS(status) == 3 && ok;
-	ksft_test_result(ok, "ptrace_singlestep\n");
+	if (ukl_test_cpl() == 0) {
+		errno = 0;
+		r = ptrace(PTRACE_SINGLEBLOCK, pid, NULL, NULL);
+		ok = ok && r == -1 && errno == EIO;
+	}
+	while (ok && steps < 100000) {
+		if (ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) ||
+		    waitpid(pid, &status, 0) != pid)
+			ok = 0;
+		else if (!WIFSTOPPED(status))
+			break;
+		else if (WSTOPSIG(status) != SIGTRAP)
+			ok = 0;
+		steps++;
+		in_entry += stopped_in_entry(pid);
+	}
+	if (ok && WIFSTOPPED(status)) {
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+		waitpid(pid, &status, 0);
+	}
+	if (!ok || in_entry || !WIFEXITED(status) || WEXITSTATUS(status) != 3)
+		ksft_print_msg("%d steps, %d in the entry code, status %#x\n",
+			       steps, in_entry, status);
+	ksft_test_result(ok && !in_entry && steps > 10 && WIFEXITED(status) &&
+			 WEXITSTATUS(status) == 3, "ptrace_singlestep\n");
 }
 
 /*

@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/user.h>
+#include <asm/debugreg.h>
 #include <asm/hwcap2.h>
 #include <asm/ptrace.h>
 #include <asm/sections.h>
@@ -105,7 +106,10 @@ ukl_syscall_return(const struct pt_regs *regs)
  * system call left ip and sp as they were and no child that may run on
  * the same stack (vfork(), clone(), clone3()) could have overwritten
  * that word.  Otherwise (a signal handler to run, sigreturn, execve() of
- * a ring-3 program, a child) it takes the common return path with IRET.
+ * a ring-3 program, a child, a tracer's single step, whose trap flag must
+ * come back with IRET to trap after the next instruction of the
+ * application and not after the POPF of the entry code) it takes the
+ * common return path with IRET.
  *
  * Context: the application's system call, after the exit work, interrupts
  * disabled; noinstr-safe.
@@ -115,7 +119,7 @@ static __always_inline bool ukl_syscall_can_ret(const struct pt_regs *regs,
 						const struct ukl_syscall_return *ret)
 {
 	if (regs->ip != ret->ip || regs->sp != ret->sp ||
-	    regs->cs != __KERNEL_CS)
+	    regs->cs != __KERNEL_CS || (regs->flags & X86_EFLAGS_TF))
 		return false;
 	switch (regs->orig_ax) {
 	case __NR_vfork:
@@ -275,6 +279,39 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 }
 
 /**
+ * ukl_step_into_syscall - let a single step go over a system call
+ * @regs: pt_regs of a debug exception in application context
+ * @dr6: its reasons (debug_read_reset_dr6())
+ *
+ * A tracer single-steps the application with the trap flag, as a ring-3
+ * program.  A step over its system call, the call into one of the system
+ * call entries, traps at the entry's first instruction, which is still
+ * application context.  Clear the trap flag there, as SYSCALL does with
+ * its flag mask in ring 3, and let the system call run: its exit work
+ * reports the step after it (SYSCALL_WORK_SYSCALL_EXIT_TRAP, which
+ * PTRACE_SINGLESTEP sets), as for a ring-3 program.  Stepping on with the
+ * trap flag would run kernel code under it.
+ *
+ * Context: exc_debug_user(), for application context.
+ * Return: true if it was such a step, which needs no SIGTRAP now.
+ */
+static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
+						  unsigned long dr6)
+{
+	unsigned long ip = regs->ip;
+
+	if (dr6 != DR_STEP || !(regs->flags & X86_EFLAGS_TF))
+		return false;
+	if (ip != (unsigned long)entry_SYSCALL_64_ukl &&
+	    ip != (unsigned long)entry_SYSCALL_64_ukl_bypass &&
+	    ip != (unsigned long)entry_SYSCALL_64_ukl_direct &&
+	    ip != (unsigned long)entry_SYSCALL_64_ukl_leaf)
+		return false;
+	regs->flags &= ~X86_EFLAGS_TF;
+	return true;
+}
+
+/**
  * ukl_signal_selectors - keep the application's selectors across signals
  * @regs: the register state set up for a signal handler, or by sigreturn
  *
@@ -334,6 +371,12 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 {
 	return true;
+}
+
+static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
+						  unsigned long dr6)
+{
+	return false;
 }
 
 static inline bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
