@@ -35,6 +35,9 @@
 #include <linux/sched/signal.h>
 #include <asm/ptrace.h>
 
+struct perf_event;
+struct perf_event_attr;
+
 /* First bytes of a file whose execution starts the linked-in application. */
 #define UKL_MAGIC	"\177UKL"
 #define UKL_MAGIC_LEN	4
@@ -164,6 +167,7 @@ bool is_ukl_task(struct task_struct *tsk);
 bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode);
 char *ukl_init_command(void);
 void ukl_init_exit(int code, bool group_dead);
+bool ukl_bp_on_app_code(struct perf_event *bp, const struct perf_event_attr *attr);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -260,6 +264,12 @@ static inline char *ukl_init_command(void)
 }
 
 static inline void ukl_init_exit(int code, bool group_dead) { }
+
+static inline bool ukl_bp_on_app_code(struct perf_event *bp,
+				      const struct perf_event_attr *attr)
+{
+	return false;
+}
 
 #endif /* CONFIG_UNIKERNEL_LINUX */
 

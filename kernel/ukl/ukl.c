@@ -16,6 +16,7 @@
 #include <linux/init_syscalls.h>
 #include <linux/initrd.h>
 #include <linux/kprobes.h>
+#include <linux/perf_event.h>
 #include <linux/printk.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
@@ -107,6 +108,33 @@ static int __init ukl_kprobe_blacklist(void)
 					 (unsigned long)__ukl_text_end);
 }
 late_initcall(ukl_kprobe_blacklist);
+#endif
+
+#ifdef CONFIG_HAVE_HW_BREAKPOINT
+/**
+ * ukl_bp_on_app_code - tell whether a breakpoint is on the application's code
+ * @bp: a hardware breakpoint event
+ * @attr: its attributes: address and length
+ *
+ * The breakpoints of ptrace() exclude the kernel, and hw_breakpoint_parse()
+ * refuses them kernel addresses.  The application's text is kernel text,
+ * but a process that runs the application runs it as its own code, so a
+ * tracer of that process may break on it like on a ring-3 program's code.
+ * The breakpoint fires in application context, which perf counts as user
+ * mode.
+ *
+ * Context: hw_breakpoint_parse(), for a new breakpoint or a new address.
+ * Return: true if @bp belongs to a task that runs the application and
+ * @attr lies within the application's text.
+ */
+bool ukl_bp_on_app_code(struct perf_event *bp, const struct perf_event_attr *attr)
+{
+	struct task_struct *tsk = bp->hw.target;
+
+	return tsk && is_ukl_task(tsk) &&
+	       attr->bp_addr >= (unsigned long)__ukl_text_start &&
+	       attr->bp_addr + attr->bp_len <= (unsigned long)__ukl_text_end;
+}
 #endif
 
 /*

@@ -1104,6 +1104,59 @@ static void test_ptrace_regs(void)
 	ksft_test_result(ok && kept, "ptrace_regs_keep_ring0_state\n");
 }
 
+/*
+ * A tracer sets a hardware breakpoint on a function of the tracee (DR0,
+ * DR7 with an instruction breakpoint): the call stops it with a SIGTRAP
+ * of si_code TRAP_HWBKPT at the function's address, and it goes on and
+ * exits normally once the breakpoint is removed.  The application's code
+ * is kernel text, on which ptrace breakpoints are otherwise refused.
+ */
+static int bp_target(int x)
+{
+	__asm__ volatile ("" : "+r" (x));
+	return x + 1;
+}
+
+static void test_ptrace_breakpoint(void)
+{
+	siginfo_t si = { 0 };
+	struct user_regs_struct regs = { 0 };
+	int status = 0, ok;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		/* Called through a pointer, so that the call is not inlined. */
+		int (*fn)(int) = bp_target;
+
+		__asm__ volatile ("" : "+r" (fn));
+		_exit(fn(2));
+	}
+	if (ok && (poke_debugreg(pid, 0, (unsigned long)bp_target) ||
+		   poke_debugreg(pid, 7, 1))) {
+		ksft_print_msg("breakpoint at %p: %s\n", bp_target, strerror(errno));
+		ok = 0;
+	}
+	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGTRAP &&
+	     !ptrace(PTRACE_GETSIGINFO, pid, NULL, &si) &&
+	     !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+	if (ok && (si.si_code != TRAP_HWBKPT || regs.rip != (unsigned long)bp_target)) {
+		ksft_print_msg("SIGTRAP with si_code %d at %#llx\n", si.si_code,
+			       (unsigned long long)regs.rip);
+		ok = 0;
+	}
+	if (pid > 0) {
+		poke_debugreg(pid, 7, 0);
+		if (WIFSTOPPED(status))
+			ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok &&
+			     waitpid(pid, &status, 0) == pid;
+		ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
+	}
+	ksft_test_result(ok, "ptrace_hw_breakpoint_sigtrap\n");
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -1119,7 +1172,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(35);
+	ksft_set_plan(36);
 
 	test_cpl();
 	test_ids();
@@ -1147,6 +1200,7 @@ UKL_TEST_MAIN(core)
 	test_ptrace_singlestep();
 	test_ptrace_watchpoint();
 	test_ptrace_regs();
+	test_ptrace_breakpoint();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)
