@@ -55,16 +55,8 @@ builtins_cflags+=" -fno-unwind-tables -ffunction-sections -Wall"
 # %fs-relative (the local-exec model) by every system call.
 ok_relocs="R_X86_64_32S R_X86_64_64 R_X86_64_PC32 R_X86_64_PLT32 R_X86_64_32"
 ok_relocs+=" R_X86_64_TPOFF32"
-# Left undefined on purpose: the kernel provides them (the system call
-# entries of the base, the bypass and the direct level, and of the leaf
-# calls; the functions of the ring-0 vDSO; the return and retpoline
-# thunks).
-kernel_syms="entry_SYSCALL_64_ukl entry_SYSCALL_64_ukl_bypass entry_SYSCALL_64_ukl_direct"
-kernel_syms+=" entry_SYSCALL_64_ukl_leaf ukl_vdso_clock_gettime ukl_vdso_getcpu"
-kernel_syms+=" __x86_return_thunk"
-for r in rax rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15; do
-	kernel_syms+=" __x86_indirect_thunk_$r"
-done
+# Left undefined on purpose: the kernel provides them.
+kernel_syms=$(grep -v '^#' "$repo/scripts/ukl/ukl-kernel-syms")
 
 die() { echo "musl: error: $*" >&2; exit 1; }
 log() { echo "musl: $*"; }

@@ -320,7 +320,7 @@ build_app() {
 	   ! stale "$out" "${srcs[@]}" "$testdir"/*.h "$kselftest/kselftest.h" \
 		"$libc/lib/libc.a" "$libc/lib/libukl-builtins.a" "$mkapp" \
 		"$REPO/scripts/ukl/ukl-app.lds" "$REPO/scripts/ukl/ukl-checkapp" \
-		"$REPO/scripts/ukl/ukl-insns.awk"; then
+		"$REPO/scripts/ukl/ukl-insns.awk" "$REPO/scripts/ukl/ukl-kernel-syms"; then
 		return 0
 	fi
 	echo "  MKAPP   $out"
