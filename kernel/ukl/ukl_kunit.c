@@ -37,6 +37,7 @@
 #include <asm/proto.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <asm/text-patching.h>
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -759,6 +760,42 @@ static void ukl_mode_app_code_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ukl_app_code((unsigned long)ukl_do_syscall_64));
 	KUNIT_EXPECT_FALSE(test, ukl_app_code((unsigned long)_stext));
 	KUNIT_EXPECT_FALSE(test, ukl_app_code(UKL_IMAGE_VADDR));
+
+	/* Where a tracer or a signal frame may send it: no other place. */
+	KUNIT_EXPECT_TRUE(test, ukl_app_may_run_at((unsigned long)ukl_vdso_getcpu));
+	KUNIT_EXPECT_FALSE(test, ukl_app_may_run_at((unsigned long)ukl_do_syscall_64));
+	KUNIT_EXPECT_FALSE(test, ukl_app_may_run_at((unsigned long)&init_task));
+	KUNIT_EXPECT_FALSE(test, ukl_app_may_run_at(UKL_IMAGE_VADDR));
+}
+
+/*
+ * The kernel's ITS thunks, "jmp *%reg; int3" (its_allocate_thunk()), for
+ * every register, and what they are not.
+ */
+static void ukl_mode_its_thunk_test(struct kunit *test)
+{
+	static const u8 not_thunks[][4] = {
+		{ 0xff, 0xd0, 0xcc },		/* call *%rax */
+		{ 0xff, 0xe0, 0x90 },		/* jmp *%rax; nop */
+		{ 0x41, 0xff, 0xd3, 0xcc },	/* call *%r11 */
+		{ 0x48, 0xff, 0xe0, 0xcc },	/* REX.W jmp *%rax */
+		{ 0xcc, 0xcc, 0xcc, 0xcc },
+	};
+	u8 insn[4];
+	int reg, i;
+
+	for (reg = 0; reg < 16; reg++) {
+		i = 0;
+		memset(insn, 0, sizeof(insn));
+		if (reg >= 8)
+			insn[i++] = 0x41;
+		insn[i++] = 0xff;
+		insn[i++] = 0xe0 + (reg & 7);
+		insn[i] = INT3_INSN_OPCODE;
+		KUNIT_EXPECT_TRUE_MSG(test, ukl_its_thunk_insn(insn), "register %d", reg);
+	}
+	for (i = 0; i < ARRAY_SIZE(not_thunks); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, ukl_its_thunk_insn(not_thunks[i]), "case %d", i);
 }
 
 /*
@@ -874,6 +911,7 @@ static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_user_mode_test),
 	KUNIT_CASE(ukl_mode_start_test),
 	KUNIT_CASE(ukl_mode_app_code_test),
+	KUNIT_CASE(ukl_mode_its_thunk_test),
 	KUNIT_CASE(ukl_mode_signal_selectors_test),
 	KUNIT_CASE(ukl_mode_kprobe_test),
 	{}

@@ -212,9 +212,8 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
  * thunks, which the linker script places right after it, and the entry
  * code from the RET that returns to it to the CLI of its system call
  * entries (see arch_ukl_app_regs()).  An interrupt, a signal or a ptrace
- * stop finds it at one of these addresses, and nothing may send it
- * elsewhere: outside them, it would run kernel code of its choice, or the
- * kernel's code would run as application context.
+ * stop finds it at one of these addresses, or in one of the kernel's
+ * per-site ITS thunks (ukl_app_may_run_at()).
  *
  * Context: any.
  * Return: true if @ip is in the application's code.
@@ -237,6 +236,11 @@ static inline bool ukl_app_code(unsigned long ip)
 #define UKL_APP_FLAGS_FIXED	(X86_EFLAGS_AC | X86_EFLAGS_TF)
 #define UKL_APP_FLAGS		X86_EFLAGS_AC
 
+#if IS_ENABLED(CONFIG_KUNIT)
+bool ukl_its_thunk_insn(const u8 *insn);
+#endif
+bool ukl_app_may_run_at(unsigned long ip);
+
 /**
  * ukl_putreg - check a tracer's write of one of the application's registers
  * @child: the tracee
@@ -245,7 +249,7 @@ static inline bool ukl_app_code(unsigned long ip)
  *
  * putreg() lets a tracer write what is safe for a task in ring 3.  The
  * application's ring-0 state is the kernel's: a tracer may not point its
- * instruction pointer outside its code (ukl_app_code()) or its stack
+ * instruction pointer outside its code (ukl_app_may_run_at()) or its stack
  * pointer outside user space, change EFLAGS.AC or TF
  * (UKL_APP_FLAGS_FIXED), or change its CS or SS.  Writing CS and SS back
  * unchanged, as PTRACE_SETREGS of what PTRACE_GETREGS read does, succeeds
@@ -269,7 +273,7 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 	case offsetof(struct user_regs_struct, ss):
 		return (u16)value == regs->ss ? 0 : -EIO;
 	case offsetof(struct user_regs_struct, ip):
-		return value == regs->ip || ukl_app_code(value) ? 1 : -EIO;
+		return value == regs->ip || ukl_app_may_run_at(value) ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, sp):
 		return value < TASK_SIZE_MAX ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, flags):
@@ -336,7 +340,7 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
  * A signal frame is the application's memory, and a handler may change it.
  * Whatever it says, the application goes on in ring 0 with the kernel's
  * selectors and its fixed EFLAGS bits (UKL_APP_FLAGS_FIXED).  An
- * instruction pointer outside its code (ukl_app_code()) or a stack pointer
+ * instruction pointer outside its code (ukl_app_may_run_at()) or a stack pointer
  * outside user space makes the frame a bad one, and the task gets SIGSEGV,
  * as a ring-3 task gets it from the CPU when it returns to a kernel
  * address.
@@ -350,7 +354,7 @@ static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 		return true;
 	ukl_signal_selectors(regs);
 	regs->flags = (regs->flags & ~UKL_APP_FLAGS_FIXED) | UKL_APP_FLAGS;
-	return ukl_app_code(regs->ip) && regs->sp < TASK_SIZE_MAX;
+	return ukl_app_may_run_at(regs->ip) && regs->sp < TASK_SIZE_MAX;
 }
 
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
