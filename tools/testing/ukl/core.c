@@ -972,6 +972,20 @@ static int poke_debugreg(pid_t pid, int n, unsigned long val)
 		      (void *)offsetof(struct user, u_debugreg[n]), (void *)val);
 }
 
+/*
+ * Clear DR7 of a tracee of the debug register tests and let it go on if
+ * it is stopped (one that is not has exited, and @status says how).
+ * Return: whether it exited with 3.
+ */
+static int debugreg_tracee_done(pid_t pid, int status)
+{
+	poke_debugreg(pid, 7, 0);
+	if (WIFSTOPPED(status) &&
+	    (ptrace(PTRACE_CONT, pid, NULL, NULL) || waitpid(pid, &status, 0) != pid))
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 3;
+}
+
 static void test_ptrace_watchpoint(void)
 {
 	/* DR7: local enable of DR0, break on data writes, 4 bytes. */
@@ -1003,14 +1017,8 @@ static void test_ptrace_watchpoint(void)
 	} else if (pid > 0) {
 		ksft_print_msg("tracee status 0x%x, expected a SIGTRAP stop\n", status);
 	}
-	if (pid > 0) {
-		poke_debugreg(pid, 7, 0);
-		/* A tracee that did not stop has exited: its status is taken. */
-		if (WIFSTOPPED(status))
-			ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok &&
-			     waitpid(pid, &status, 0) == pid;
-		ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
-	}
+	if (pid > 0)
+		ok = debugreg_tracee_done(pid, status) && ok;
 	ksft_test_result(ok, "ptrace_hw_watchpoint_sigtrap\n");
 }
 
@@ -1147,13 +1155,8 @@ static void test_ptrace_breakpoint(void)
 			       (unsigned long long)regs.rip);
 		ok = 0;
 	}
-	if (pid > 0) {
-		poke_debugreg(pid, 7, 0);
-		if (WIFSTOPPED(status))
-			ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok &&
-			     waitpid(pid, &status, 0) == pid;
-		ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
-	}
+	if (pid > 0)
+		ok = debugreg_tracee_done(pid, status) && ok;
 	ksft_test_result(ok, "ptrace_hw_breakpoint_sigtrap\n");
 }
 
