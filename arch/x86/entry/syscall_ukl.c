@@ -42,6 +42,9 @@
  * returns to the application from interrupts and exceptions (with a
  * signal handler to run, if the exit work set one up) take RET instead of
  * IRET where ukl_exit_prepare_ret() can prepare that.
+ *
+ * Last, where the application may be sent by its rt_sigreturn() or by a
+ * tracer: ukl_app_may_run_at().
  */
 
 #include <linux/context_tracking.h>
@@ -58,6 +61,9 @@
 #include <asm/fpu/api.h>
 #include <asm/nospec-branch.h>
 #include <asm/syscall.h>
+#include <asm/text-patching.h>
+
+#include <kunit/visibility.h>
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "ukl."
@@ -432,3 +438,54 @@ static const struct kernel_param_ops ukl_ret_ops = {
 };
 module_param_cb(ret, &ukl_ret_ops, NULL, 0644);
 MODULE_PARM_DESC(ret, "Return to the UKL application with RET instead of IRET where possible");
+
+/**
+ * ukl_its_thunk_insn - tell whether bytes are an ITS thunk of the kernel
+ * @insn: four bytes
+ *
+ * With the ITS mitigation, the kernel sends an indirect branch that lies
+ * in the lower half of a cacheline through a thunk "jmp *%reg; int3" of
+ * its own (its_allocate_thunk()).
+ *
+ * Context: any.
+ * Return: true if @insn starts with such a thunk.
+ */
+VISIBLE_IF_KUNIT bool ukl_its_thunk_insn(const u8 *insn)
+{
+	if (insn[0] == 0x41)		/* REX.B: r8 to r15 */
+		insn++;
+	return insn[0] == 0xff && (insn[1] & 0xf8) == 0xe0 &&
+	       insn[2] == INT3_INSN_OPCODE;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
+
+/**
+ * ukl_app_may_run_at - tell whether the application may be sent to an address
+ * @ip: an instruction pointer that a tracer or a signal frame gives it
+ *
+ * The application's code (ukl_app_code()), and the kernel's per-site ITS
+ * thunks, which the kernel gives the application's indirect branches as
+ * its own on CPUs that need them: they lie on pages of module text that
+ * the kernel does not count as text, and an interrupt may find the
+ * application on one, to be returned to after a signal.  Elsewhere the
+ * application would run kernel code, fetch from a user page (which SMEP
+ * forbids in ring 0) or from kernel data.
+ *
+ * Context: process context, the tracer's or the task's own.
+ * Return: true if @ip may be the application's instruction pointer.
+ */
+bool ukl_app_may_run_at(unsigned long ip)
+{
+	u8 insn[4] = { };
+
+	if (ukl_app_code(ip))
+		return true;
+	/* A thunk may end a page: read its fourth byte only for REX.B. */
+	if (!cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS) ||
+	    ip < MODULES_VADDR || ip >= MODULES_END - sizeof(insn) ||
+	    copy_from_kernel_nofault(insn, (void *)ip, 3) ||
+	    (insn[0] == 0x41 &&
+	     copy_from_kernel_nofault(insn + 3, (void *)(ip + 3), 1)))
+		return false;
+	return ukl_its_thunk_insn(insn);
+}
