@@ -17,6 +17,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -309,9 +311,9 @@ static void test_auxv_as_ring3(void)
  * The root file system that every UKL application gets
  * (scripts/ukl/rootfs.list) has what a static program expects: a
  * writable /tmp for mkstemp() and tmpfile(), /dev/shm for shm_open(), the
- * usual device nodes, and procfs and sysfs mounted on /proc and /sys (by
- * the kernel for the application as init; suite.c mounts them as a
- * ring-3 init).
+ * usual device nodes, the users root and nobody for getpwnam(), and
+ * procfs and sysfs mounted on /proc and /sys (by the kernel for the
+ * application as init; suite.c mounts them as a ring-3 init).
  */
 #define PROC_SUPER_MAGIC	0x9fa0
 #define SYSFS_MAGIC		0x62656572
@@ -327,6 +329,8 @@ static void test_rootfs(void)
 {
 	char tmpl[] = "/tmp/ukl-core-XXXXXX", buf[16], zeros[16] = { 0 };
 	struct statfs proc, sys;
+	struct passwd *pw;
+	struct group *gr;
 	int fd, ok = 1;
 	FILE *f;
 
@@ -367,6 +371,13 @@ static void test_rootfs(void)
 		close(fd);
 	ok &= rootfs_check(!access("/dev/random", R_OK) && !access("/dev/tty", F_OK),
 			   "/dev/random, /dev/tty");
+	pw = getpwnam("root");
+	ok &= rootfs_check(pw && !pw->pw_uid && !strcmp(pw->pw_dir, "/root"),
+			   "getpwnam(\"root\")");
+	pw = getpwnam("nobody");
+	gr = getgrgid(0);
+	ok &= rootfs_check(pw && pw->pw_uid == 65534 && gr && !strcmp(gr->gr_name, "root"),
+			   "getpwnam(\"nobody\"), getgrgid(0)");
 
 	ok &= rootfs_check(!statfs("/proc", &proc) && proc.f_type == PROC_SUPER_MAGIC &&
 			   !access("/proc/self/stat", R_OK) && !access("/dev/stdout", F_OK),

@@ -214,7 +214,8 @@ else
 fi
 
 # The application's root file system of "make run": rootfs.list's
-# directories and device nodes, then the files of UKL_FILES, all root's;
+# directories, device nodes and /etc/passwd, then the files of UKL_FILES,
+# all root's;
 # and a UKL_FILES that is not a directory stops it with a clear error.
 mkdir -p "$tmp/files/etc"
 echo "UKL example configuration" >"$tmp/files/etc/app.conf"
@@ -228,7 +229,9 @@ if "$rootfs" "$ktree" "$kobj" "$tmp/rootfs.cpio" "$tmp/files" >"$tmp/out" 2>&1 &
    grep -qE '^d.* proc$' "$tmp/list" && grep -qE '^d.* sys$' "$tmp/list" &&
    grep -qE '^-rw-r--r-- .* root +root .* etc/app.conf$' "$tmp/list" &&
    [ "$(cd "$tmp" && cpio -i --to-stdout etc/app.conf <rootfs.cpio 2>/dev/null)" = \
-     "UKL example configuration" ]; then
+     "UKL example configuration" ] &&
+   (cd "$tmp" && cpio -i --to-stdout etc/passwd <rootfs.cpio 2>/dev/null) |
+	grep -q '^root:x:0:0:'; then
 	result rootfs_has_nodes_and_files 0
 else
 	result rootfs_has_nodes_and_files 1 "$(cat "$tmp/out" "$tmp/list" 2>/dev/null)"

@@ -503,7 +503,8 @@ build_initramfs() {
 	# the test's files; an entry for a path that is there already is
 	# left out.
 	{
-		grep -v -e '^#' -e '^$' "$REPO/scripts/ukl/rootfs.list"
+		grep -v -e '^#' -e '^$' "$REPO/scripts/ukl/rootfs.list" |
+			sed "s|@ROOTFS@|$REPO/scripts/ukl/rootfs|g"
 		cat <<EOF
 file /etc/ukl-test.txt $dir/ukl-test.txt 0644 0 0
 EOF
