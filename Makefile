@@ -82,7 +82,8 @@ KMAKE = $(KBUILD_ENV) $(MAKE) -s -C $(KSRC) O=$(KOBJ) CC="ccache gcc" -j$(JOBS)
 export BUILD REPO
 
 .PHONY: all deps sources tree config kernel rootfs run gdb test bench menuconfig clean distclean \
-	help series check-series htmldocs ukl-toolchain test-redis bench-redis
+	help series check-series htmldocs ukl-toolchain test-redis bench-redis \
+	test-memcached
 
 all: kernel
 
@@ -92,6 +93,7 @@ help:
 	@echo 'make test        build and boot every scenario in configs/CFLIST'
 	@echo 'make bench       microbenchmarks, boot time and size into $$(BUILD)/bench/'
 	@echo 'make test-redis  Redis as the application: the REDIS scenario (KTAP)'
+	@echo 'make test-memcached memcached as the application: the MEMCACHED scenario'
 	@echo 'make bench-redis redis-benchmark, application and ring 3, into $$(BUILD)/bench/'
 	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
 	@echo 'make gdb         like run, but the guest waits for gdb (port GDB_PORT=$(GDB_PORT))'
@@ -245,10 +247,15 @@ bench:
 	+@BENCHFLAGS='$(BENCHFLAGS)' JOBS=$(JOBS) UKL_CCACHE_DIR=$(UKL_CCACHE_DIR) \
 		$(TESTDIR)/ukl-bench.sh $(BENCHFLAGS)
 
-# Redis (Debian's source, unmodified) as the application; not part of
-# test and bench (Documentation/ukl/redis.rst).
+# Redis (Debian's source, unmodified) as the application; part of test,
+# not of bench (Documentation/ukl/redis.rst).
 test-redis:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios REDIS $(TESTFLAGS)
+
+# memcached (Debian's source, unmodified) as the application
+# (Documentation/ukl/memcached.rst); part of test.
+test-memcached:
+	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios MEMCACHED $(TESTFLAGS)
 
 bench-redis:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-redis.sh $(REDIS_BENCHFLAGS)

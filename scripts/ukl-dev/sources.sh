@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages UKL builds with, fetch the kernel, musl and
-# Redis sources, unpack them into the build directory and check their
-# versions.
+# Install the Debian packages UKL builds with, fetch the kernel, musl,
+# Redis, memcached and libevent sources, unpack them into the build
+# directory and check their versions.
 #
 # Usage: sources.sh BUILD_DIR
 #
@@ -23,6 +23,10 @@ want_musl=1.2.3
 # redis.rst): the upstream version is pinned, the Debian revision is
 # whatever bookworm's security updates carry (recorded in the stamp).
 want_redis=7.0.15
+# memcached and the libevent it is linked with, for the MEMCACHED scenario
+# (Documentation/ukl/memcached.rst), likewise.
+want_memcached=1.6.18
+want_libevent=2.1.12-stable
 
 packages=(linux-source-6.12 qemu-system-x86 gcc binutils make flex bison bc
 	  libelf-dev libssl-dev cpio ccache xz-utils dpkg-dev python3
@@ -111,30 +115,59 @@ fi
 mver=$(cat "$musl/VERSION")
 [ "$mver" = "$want_musl" ] || die "musl source is $mver, UKL is written for musl $want_musl"
 
-# --- Redis -----------------------------------------------------------------
-redis="$src/redis"
-if [ ! -f "$redis/.ukl-unpacked" ]; then
+# Fetch Debian's source package $1 and unpack it, with Debian's patches
+# applied, as $2; record the package version in $2/.ukl-unpacked.  Kept
+# until that file is removed.  Debian builds run autoreconf, so a patch to
+# Makefile.am or configure.ac leaves the shipped configure outdated in
+# make's eyes: the generated autotools files are touched in the order
+# autoreconf would write them, which keeps make from running automake.
+fetch_deb_source() {
+	local pkg=$1 dir=$2 tmp d dsc f
+
+	[ -f "$dir/.ukl-unpacked" ] && return
 	enable_deb_src
-	echo "sources: fetching redis $want_redis source" >&2
-	tmp=$(mktemp -d "$src/redis-src.XXXXXX")
-	if ! (cd "$tmp" && apt-get source -qq redis >/dev/null 2>&1); then
+	echo "sources: fetching $pkg source" >&2
+	tmp=$(mktemp -d "$src/$pkg-src.XXXXXX")
+	if ! (cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>&1); then
 		apt_updated=
 		apt_update
-		(cd "$tmp" && apt-get source -qq redis >/dev/null) ||
-			die "apt-get source redis failed (deb-src entries?)"
+		(cd "$tmp" && apt-get source -qq "$pkg" >/dev/null) ||
+			die "apt-get source $pkg failed (deb-src entries?)"
 	fi
-	d=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'redis-*' | head -1)
-	[ -n "$d" ] || die "apt-get source did not unpack a redis tree"
-	dsc=$(find "$tmp" -maxdepth 1 -name 'redis_*.dsc' | head -1)
-	rm -rf "$redis"
-	mv "$d" "$redis"
-	sed -n 's/^Version: //p' "$dsc" >"$redis/.ukl-unpacked"
+	d=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | head -1)
+	[ -n "$d" ] || die "apt-get source did not unpack a $pkg tree"
+	dsc=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.dsc" | head -1)
+	for f in aclocal.m4 configure config.h.in Makefile.in; do
+		find "$d" -name "$f" -exec touch {} +
+		sleep 1
+	done
+	rm -rf "$dir"
+	mv "$d" "$dir"
+	sed -n 's/^Version: //p' "$dsc" >"$dir/.ukl-unpacked"
 	rm -rf "$tmp"
-fi
-rver=$(sed -n 's/^#define REDIS_VERSION "\(.*\)"$/\1/p' "$redis/src/version.h")
-[ "$rver" = "$want_redis" ] ||
-	die "redis source is ${rver:-unknown}, UKL is tested with Redis $want_redis" \
-	    "(rm -r $redis to fetch it again)"
+}
+
+# The upstream version of the tree in $1 is $2 ($3 names the package),
+# as read by the command in $4.
+check_version() {
+	[ "$2" = "$3" ] ||
+		die "$4 source is ${2:-unknown}, UKL is tested with $4 $3 (rm -r $1 to fetch it again)"
+}
+
+# --- Redis, memcached and libevent -------------------------------------------
+redis="$src/redis"
+fetch_deb_source redis "$redis"
+check_version "$redis" \
+	"$(sed -n 's/^#define REDIS_VERSION "\(.*\)"$/\1/p' "$redis/src/version.h")" \
+	"$want_redis" redis
+memcached="$src/memcached"
+fetch_deb_source memcached "$memcached"
+check_version "$memcached" "$(sed -n "s/^PACKAGE_VERSION='\(.*\)'$/\1/p" "$memcached/configure")" \
+	"$want_memcached" memcached
+libevent="$src/libevent"
+fetch_deb_source libevent "$libevent"
+check_version "$libevent" "$(sed -n "s/^PACKAGE_VERSION='\(.*\)'$/\1/p" "$libevent/configure")" \
+	"$want_libevent" libevent
 
 # --- the QEMU plugin API --------------------------------------------------
 # qemu-plugin.h of the installed QEMU, for make bench's TCG plugin
