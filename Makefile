@@ -83,7 +83,7 @@ export BUILD REPO
 
 .PHONY: all deps sources tree config kernel rootfs run gdb test bench menuconfig clean distclean \
 	help series check-series htmldocs ukl-toolchain test-redis bench-redis \
-	test-memcached
+	test-memcached test-nginx
 
 all: kernel
 
@@ -94,6 +94,7 @@ help:
 	@echo 'make bench       microbenchmarks, boot time and size into $$(BUILD)/bench/'
 	@echo 'make test-redis  Redis as the application: the REDIS scenario (KTAP)'
 	@echo 'make test-memcached memcached as the application: the MEMCACHED scenario'
+	@echo 'make test-nginx  nginx as the application: the NGINX scenario (KTAP)'
 	@echo 'make bench-redis redis-benchmark, application and ring 3, into $$(BUILD)/bench/'
 	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
 	@echo 'make gdb         like run, but the guest waits for gdb (port GDB_PORT=$(GDB_PORT))'
@@ -256,6 +257,11 @@ test-redis:
 # (Documentation/ukl/memcached.rst); part of test.
 test-memcached:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios MEMCACHED $(TESTFLAGS)
+
+# nginx (Debian's source, unmodified) as the application
+# (Documentation/ukl/nginx.rst); part of test.
+test-nginx:
+	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios NGINX $(TESTFLAGS)
 
 bench-redis:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-redis.sh $(REDIS_BENCHFLAGS)

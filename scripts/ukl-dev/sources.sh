@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages UKL builds with, fetch the kernel, musl,
-# Redis, memcached and libevent sources, unpack them into the build
-# directory and check their versions.
+# Redis, memcached, libevent and nginx sources, unpack them into the
+# build directory and check their versions.
 #
 # Usage: sources.sh BUILD_DIR
 #
@@ -27,6 +27,8 @@ want_redis=7.0.15
 # (Documentation/ukl/memcached.rst), likewise.
 want_memcached=1.6.18
 want_libevent=2.1.12-stable
+# nginx for the NGINX scenario (Documentation/ukl/nginx.rst), likewise.
+want_nginx=1.22.1
 
 packages=(linux-source-6.12 qemu-system-x86 gcc binutils make flex bison bc
 	  libelf-dev libssl-dev cpio ccache xz-utils dpkg-dev python3
@@ -131,7 +133,14 @@ fetch_deb_source() {
 	if ! (cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>&1); then
 		apt_updated=
 		apt_update
-		(cd "$tmp" && apt-get source -qq "$pkg" >/dev/null) ||
+		# A mirror may lag behind the index of security updates: the
+		# newest version's files can be missing, an older one's there.
+		for v in "" $(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' |
+			      sort -r -V); do
+			rm -rf "${tmp:?}"/*
+			(cd "$tmp" && apt-get source -qq "$pkg${v:+=$v}" >/dev/null 2>&1) && break
+		done
+		[ -n "$(find "$tmp" -maxdepth 1 -name "${pkg}_*.dsc")" ] ||
 			die "apt-get source $pkg failed (deb-src entries?)"
 	fi
 	d=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | head -1)
@@ -154,7 +163,7 @@ check_version() {
 		die "$4 source is ${2:-unknown}, UKL is tested with $4 $3 (rm -r $1 to fetch it again)"
 }
 
-# --- Redis, memcached and libevent -------------------------------------------
+# --- Redis, memcached, libevent and nginx -------------------------------------
 redis="$src/redis"
 fetch_deb_source redis "$redis"
 check_version "$redis" \
@@ -168,6 +177,11 @@ libevent="$src/libevent"
 fetch_deb_source libevent "$libevent"
 check_version "$libevent" "$(sed -n "s/^PACKAGE_VERSION='\(.*\)'$/\1/p" "$libevent/configure")" \
 	"$want_libevent" libevent
+nginx="$src/nginx"
+fetch_deb_source nginx "$nginx"
+check_version "$nginx" \
+	"$(sed -n 's/^#define NGINX_VERSION  *"\(.*\)"$/\1/p' "$nginx/src/core/nginx.h")" \
+	"$want_nginx" nginx
 
 # --- the QEMU plugin API --------------------------------------------------
 # qemu-plugin.h of the installed QEMU, for make bench's TCG plugin
