@@ -23,6 +23,8 @@ import sys
 import threading
 import time
 
+from ukl_hostclient import Ktap
+
 TESTS = ["version", "text-sizes", "multi-get", "incr-add-delete", "binary",
          "concurrent", "stats", "shutdown"]
 VERSION = "1.6.18"
@@ -138,15 +140,8 @@ def main():
     port, seconds = int(sys.argv[1]), float(sys.argv[2])
     wrong = os.environ.get("UKL_MEMCACHED_TEST_WRONG") == "1"
     prefix = "ukl" + secrets.token_hex(3)
-    results = []
-
-    def result(name, ok, why=""):
-        if why:
-            print(f"# {name}: {why}")
-        results.append((name, ok))
-
-    print("KTAP version 1")
-    print(f"1..{len(TESTS)}")
+    ktap = Ktap(TESTS)
+    result = ktap.result
     start = time.monotonic()
     c = connect(port, start + seconds)
     if c is None:
@@ -228,11 +223,7 @@ def main():
             result("error", False, f"{type(e).__name__}: {e}")
         c.close()
 
-    done = {name for name, _ in results}
-    for i, name in enumerate(TESTS, 1):
-        ok = name in done and all(o for n, o in results if n == name)
-        print(f"{'ok' if ok else 'not ok'} {i} {name}")
-    return 0 if all(o for _, o in results) and len(done) >= len(TESTS) else 1
+    return ktap.finish()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 
+from ukl_hostclient import Ktap
+
 TESTS = ["index", "files", "keepalive", "range", "not-found", "concurrent",
          "access-log", "stop"]
 VERSION = "nginx/1.22.1"
@@ -57,16 +59,9 @@ def wait_up(port, deadline):
 def main():
     port, seconds = int(sys.argv[1]), float(sys.argv[2])
     wrong = os.environ.get("UKL_NGINX_TEST_WRONG") == "1"
-    results = []
     requests = 0
-
-    def result(name, ok, why=""):
-        if why:
-            print(f"# {name}: {why}")
-        results.append((name, ok))
-
-    print("KTAP version 1")
-    print(f"1..{len(TESTS)}")
+    ktap = Ktap(TESTS)
+    result = ktap.result
     start = time.monotonic()
     first = wait_up(port, start + seconds)
     if first is None:
@@ -158,11 +153,7 @@ def main():
         except (OSError, http.client.HTTPException, ValueError) as e:
             result("error", False, f"{type(e).__name__}: {e}")
 
-    done = {name for name, _ in results}
-    for i, name in enumerate(TESTS, 1):
-        ok = name in done and all(o for n, o in results if n == name)
-        print(f"{'ok' if ok else 'not ok'} {i} {name}")
-    return 0 if all(o for _, o in results) and len(done) >= len(TESTS) else 1
+    return ktap.finish()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import socket
 import sys
 import time
 
+from ukl_hostclient import Ktap
+
 TESTS = ["ping", "set", "get", "info", "pipeline", "large-value", "bgsave",
          "shutdown"]
 
@@ -98,15 +100,8 @@ def connect(port, deadline):
 def main():
     port, seconds = int(sys.argv[1]), float(sys.argv[2])
     wrong = os.environ.get("UKL_REDIS_TEST_WRONG") == "1"
-    results = []
-
-    def result(name, ok, why=""):
-        if why:
-            print(f"# {name}: {why}")
-        results.append((name, ok))
-
-    print("KTAP version 1")
-    print(f"1..{len(TESTS)}")
+    ktap = Ktap(TESTS)
+    result = ktap.result
     start = time.monotonic()
     r = connect(port, start + seconds)
     if r is None:
@@ -167,11 +162,7 @@ def main():
             result("error", False, f"{type(e).__name__}: {e}")
         r.close()
 
-    done = {name for name, _ in results}
-    for i, name in enumerate(TESTS, 1):
-        ok = name in done and all(o for n, o in results if n == name)
-        print(f"{'ok' if ok else 'not ok'} {i} {name}")
-    return 0 if all(o for _, o in results) and len(done) >= len(TESTS) else 1
+    return ktap.finish()
 
 
 if __name__ == "__main__":
