@@ -35,34 +35,12 @@
 set -euo pipefail
 
 me=ukl-memcached-build
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$testdir/../../.." && pwd)
-: "${BUILD:=$repo/build}"
-BUILD=$(realpath -m "$BUILD")
+src=memcached/memcached.c
+. "$(dirname "${BASH_SOURCE[0]}")/ukl-app-build.sh"
+[ -f "$BUILD/src/libevent/event.c" ] ||
+	die "no libevent source in $BUILD/src/libevent (make deps: scripts/ukl-dev/sources.sh)"
 out=$(realpath -m "${1:?usage: ukl-memcached-build.sh OUTDIR}")
-memcached_src=$BUILD/src/memcached
-libevent_src=$BUILD/src/libevent
-libc=$BUILD/musl/ukl
-musl_gcc=${UKL_MUSL_GCC:-$BUILD/musl/user/bin/musl-gcc}
-ukl_gcc=${UKL_GCC:-$repo/scripts/ukl/ukl-gcc}
-jobs=${JOBS:-$(nproc)}
-ccache=
-if command -v ccache >/dev/null; then
-	ccache="ccache "
-	export CCACHE_DIR=${UKL_CCACHE_DIR:-/var/cache/ukl/ccache} CCACHE_BASEDIR=$BUILD
-	mkdir -p "$CCACHE_DIR"
-fi
-
-die() { echo "$me: error: $*" >&2; exit 1; }
-
-for s in "$memcached_src/memcached.c" "$libevent_src/event.c"; do
-	[ -f "$s" ] || die "no $s (make deps: scripts/ukl-dev/sources.sh)"
-done
-[ -f "$libc/lib/libc.a" ] || die "no ring-0 musl in $libc (scripts/ukl-dev/musl.sh)"
-[ -x "$musl_gcc" ] || die "no user-mode musl-gcc $musl_gcc (scripts/ukl-dev/musl.sh)"
-[ -x "$ukl_gcc" ] || die "no $ukl_gcc (scripts/ukl/ukl-gcc)"
 mkdir -p "$out"
-export UKL_LIBC=$libc
 
 libevent_conf=(--disable-shared --enable-static --disable-openssl --disable-samples
 	       --disable-libevent-regress --disable-dependency-tracking)
@@ -92,11 +70,8 @@ build() {
 	local flavour=$1 cc=$2 dir=$out/$1 stamp hash
 
 	shift 2
-	hash=$( (cat "$memcached_src/.ukl-unpacked" "$libevent_src/.ukl-unpacked" 2>/dev/null
-		 echo "$cc $* ${libevent_conf[*]}"
-		 sha256sum "$libc/lib/libc.a" "$musl_gcc" "${BASH_SOURCE[0]}" \
-			"$ukl_gcc" "$repo/scripts/ukl/ukl-mkapp" "$repo/scripts/ukl/ukl-app.lds") |
-		sha256sum | cut -d ' ' -f 1)
+	hash=$( { cat "$BUILD/src/memcached/.ukl-unpacked" "$BUILD/src/libevent/.ukl-unpacked"
+		  echo "$cc $* ${libevent_conf[*]}"; } | inputs_hash "${BASH_SOURCE[0]}")
 	stamp=$dir/.ukl-stamp
 	if [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && [ -f "$dir/memcached/memcached" ]; then
 		return 0
@@ -109,14 +84,8 @@ build() {
 	echo "$hash" >"$stamp"
 }
 
-# A parent make's jobserver and variables must not reach these builds.
-unset MAKEFLAGS MFLAGS MAKELEVEL CFLAGS LDFLAGS
-
 build ukl "$ccache$ukl_gcc" --host=x86_64-ukl-linux-musl
 build ring3 "$ccache$musl_gcc -static"
 
-# The kernel links app.o (CONFIG_UKL_APP): only replace it when it changed.
-cmp -s "$out/ukl/memcached/memcached" "$out/app.o" ||
-	cp "$out/ukl/memcached/memcached" "$out/app.o"
-cmp -s "$out/ring3/memcached/memcached" "$out/memcached" ||
-	cp "$out/ring3/memcached/memcached" "$out/memcached"
+install_if_changed "$out/ukl/memcached/memcached" "$out/app.o"
+install_if_changed "$out/ring3/memcached/memcached" "$out/memcached"

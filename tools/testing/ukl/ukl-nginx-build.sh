@@ -35,32 +35,11 @@
 set -euo pipefail
 
 me=ukl-nginx-build
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$testdir/../../.." && pwd)
-: "${BUILD:=$repo/build}"
-BUILD=$(realpath -m "$BUILD")
+src=nginx/src/core/nginx.c
+. "$(dirname "${BASH_SOURCE[0]}")/ukl-app-build.sh"
 out=$(realpath -m "${1:?usage: ukl-nginx-build.sh OUTDIR}")
-src=$BUILD/src/nginx
-libc=$BUILD/musl/ukl
-musl_gcc=${UKL_MUSL_GCC:-$BUILD/musl/user/bin/musl-gcc}
-ukl_gcc=${UKL_GCC:-$repo/scripts/ukl/ukl-gcc}
-jobs=${JOBS:-$(nproc)}
-ccache=
-if command -v ccache >/dev/null; then
-	ccache="ccache "
-	export CCACHE_DIR=${UKL_CCACHE_DIR:-/var/cache/ukl/ccache} CCACHE_BASEDIR=$BUILD
-	mkdir -p "$CCACHE_DIR"
-fi
-
-die() { echo "$me: error: $*" >&2; exit 1; }
-
-[ -f "$src/src/core/nginx.c" ] ||
-	die "no nginx source in $src (make deps: scripts/ukl-dev/sources.sh)"
-[ -f "$libc/lib/libc.a" ] || die "no ring-0 musl in $libc (scripts/ukl-dev/musl.sh)"
-[ -x "$musl_gcc" ] || die "no user-mode musl-gcc $musl_gcc (scripts/ukl-dev/musl.sh)"
-[ -x "$ukl_gcc" ] || die "no $ukl_gcc (scripts/ukl/ukl-gcc)"
 mkdir -p "$out"
-export UKL_LIBC=$libc UKL_ALLOW_DLOPEN=1
+export UKL_ALLOW_DLOPEN=1
 
 conf=(--with-cc-opt=-O2 --without-http_rewrite_module --without-http_gzip_module
       --prefix=/ --sbin-path=/nginx --conf-path=/etc/nginx/nginx.conf
@@ -85,17 +64,15 @@ cmp -s "$ring3_cc.new" "$ring3_cc" && rm "$ring3_cc.new" || mv "$ring3_cc.new" "
 build() {
 	local flavour=$1 cc=$2 tree=$out/$1 stamp hash
 
-	hash=$( (cat "$src/.ukl-unpacked" 2>/dev/null; echo "$cc ${conf[*]}"
-		 sha256sum "$libc/lib/libc.a" "$musl_gcc" "${BASH_SOURCE[0]}" "$ring3_cc" \
-			"$ukl_gcc" "$repo/scripts/ukl/ukl-mkapp" "$repo/scripts/ukl/ukl-app.lds") |
-		sha256sum | cut -d ' ' -f 1)
+	hash=$( { cat "$BUILD/src/nginx/.ukl-unpacked"; echo "$cc ${conf[*]}"; } |
+		inputs_hash "${BASH_SOURCE[0]}" "$ring3_cc")
 	stamp=$tree/.ukl-stamp
 	if [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && [ -f "$tree/objs/nginx" ]; then
 		return 0
 	fi
 	echo "  NGINX   $flavour: $tree (log: $tree.log)"
 	rm -rf "$tree"
-	cp -a "$src" "$tree"
+	cp -a "$BUILD/src/nginx" "$tree"
 	if ! (cd "$tree" && ./configure --with-cc="$ring3_cc" "${conf[@]}" &&
 	      make -j"$jobs" -f objs/Makefile ${cc:+CC="$cc"}) >"$tree.log" 2>&1; then
 		tail -n 30 "$tree.log"
@@ -104,12 +81,8 @@ build() {
 	echo "$hash" >"$stamp"
 }
 
-# A parent make's jobserver and variables must not reach nginx's make.
-unset MAKEFLAGS MFLAGS MAKELEVEL CFLAGS LDFLAGS
-
 build ukl "$ccache$ukl_gcc"
 build ring3 ""
 
-# The kernel links app.o (CONFIG_UKL_APP): only replace it when it changed.
-cmp -s "$out/ukl/objs/nginx" "$out/app.o" || cp "$out/ukl/objs/nginx" "$out/app.o"
-cmp -s "$out/ring3/objs/nginx" "$out/nginx" || cp "$out/ring3/objs/nginx" "$out/nginx"
+install_if_changed "$out/ukl/objs/nginx" "$out/app.o"
+install_if_changed "$out/ring3/objs/nginx" "$out/nginx"

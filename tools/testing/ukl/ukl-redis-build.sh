@@ -35,41 +35,17 @@
 set -euo pipefail
 
 me=ukl-redis-build
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$testdir/../../.." && pwd)
-: "${BUILD:=$repo/build}"
-BUILD=$(realpath -m "$BUILD")
+src=redis/src/version.h
+. "$(dirname "${BASH_SOURCE[0]}")/ukl-app-build.sh"
 out=$(realpath -m "${1:?usage: ukl-redis-build.sh OUTDIR}")
-src=$BUILD/src/redis
-libc=$BUILD/musl/ukl
-musl_gcc=${UKL_MUSL_GCC:-$BUILD/musl/user/bin/musl-gcc}
-jobs=${JOBS:-$(nproc)}
-ccache=
-if command -v ccache >/dev/null; then
-	ccache=ccache
-	export CCACHE_DIR=${UKL_CCACHE_DIR:-/var/cache/ukl/ccache} CCACHE_BASEDIR=$BUILD
-	mkdir -p "$CCACHE_DIR"
-fi
-
-die() { echo "$me: error: $*" >&2; exit 1; }
-
-[ -f "$src/src/version.h" ] ||
-	die "no Redis source in $src (make deps: scripts/ukl-dev/sources.sh)"
-[ -f "$libc/lib/libc.a" ] || die "no ring-0 musl in $libc (scripts/ukl-dev/musl.sh)"
-[ -x "$musl_gcc" ] || die "no user-mode musl-gcc $musl_gcc (scripts/ukl-dev/musl.sh)"
 mkdir -p "$out"
 
 # Redis's own build variables: everything that makes these builds differ
 # from Debian's default "make".
 redis_make=(MALLOC=libc USE_SYSTEMD=no BUILD_TLS=no DEBUG= AR=ar V=1)
 
-# --- the ring-0 compiler -----------------------------------------------------
-
-ukl_gcc=${UKL_GCC:-$repo/scripts/ukl/ukl-gcc}
-[ -x "$ukl_gcc" ] || die "no $ukl_gcc (scripts/ukl/ukl-gcc)"
 # Redis's MODULE LOAD calls dlopen(), and reports its failure.
-export UKL_LIBC=$libc UKL_ALLOW_DLOPEN=1
-ukl_cc=($ccache "$ukl_gcc")
+export UKL_ALLOW_DLOPEN=1
 
 # --- building ------------------------------------------------------------------
 
@@ -79,18 +55,15 @@ build() {
 	local name=$1 tree=$2 stamp hash
 
 	shift 2
-	hash=$( (cat "$src/.ukl-unpacked" 2>/dev/null; echo "$*" "${redis_make[*]}";
-		 sha256sum "$libc/lib/libc.a" "$musl_gcc" "${BASH_SOURCE[0]}" \
-			"$repo/scripts/ukl/ukl-mkapp" "$repo/scripts/ukl/ukl-app.lds" \
-			${ukl_gcc:+$(ls "$ukl_gcc" 2>/dev/null)}) |
-		sha256sum | cut -d ' ' -f 1)
+	hash=$( { cat "$BUILD/src/redis/.ukl-unpacked"; echo "$*" "${redis_make[*]}"; } |
+		inputs_hash "${BASH_SOURCE[0]}")
 	stamp=$tree/.ukl-stamp
 	if [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ] && [ -f "$tree/src/redis-server" ]; then
 		return 0
 	fi
 	echo "  REDIS   $name: $tree (log: $tree.log)"
 	rm -rf "$tree"
-	cp -a "$src" "$tree"
+	cp -a "$BUILD/src/redis" "$tree"
 	if ! make -C "$tree/src" -j"$jobs" redis-server "${redis_make[@]}" CC="$*" \
 		>"$tree.log" 2>&1; then
 		tail -n 30 "$tree.log"
@@ -99,15 +72,10 @@ build() {
 	echo "$hash" >"$stamp"
 }
 
-# A parent make's jobserver and variables must not reach Redis's make.
-unset MAKEFLAGS MFLAGS MAKELEVEL CFLAGS LDFLAGS
 export GIT_CEILING_DIRECTORIES=$out
 
-build ukl "$out/redis-ukl" "${ukl_cc[@]}"
+build ukl "$out/redis-ukl" $ccache "$ukl_gcc"
 build ring3 "$out/redis-ring3" $ccache "$musl_gcc" -static
 
-# The kernel links app.o (CONFIG_UKL_APP): only replace it when it changed.
-cmp -s "$out/redis-ukl/src/redis-server" "$out/app.o" ||
-	cp "$out/redis-ukl/src/redis-server" "$out/app.o"
-cmp -s "$out/redis-ring3/src/redis-server" "$out/redis-server" ||
-	cp "$out/redis-ring3/src/redis-server" "$out/redis-server"
+install_if_changed "$out/redis-ukl/src/redis-server" "$out/app.o"
+install_if_changed "$out/redis-ring3/src/redis-server" "$out/redis-server"
