@@ -83,7 +83,7 @@ export BUILD REPO
 
 .PHONY: all deps sources tree config kernel rootfs run gdb test bench menuconfig clean distclean \
 	help series check-series htmldocs ukl-toolchain test-redis bench-redis \
-	test-memcached test-nginx
+	test-memcached test-nginx bench-memcached bench-nginx
 
 all: kernel
 
@@ -96,6 +96,7 @@ help:
 	@echo 'make test-memcached memcached as the application: the MEMCACHED scenario'
 	@echo 'make test-nginx  nginx as the application: the NGINX scenario (KTAP)'
 	@echo 'make bench-redis redis-benchmark, application and ring 3, into $$(BUILD)/bench/'
+	@echo 'make bench-memcached, make bench-nginx  the same with memcaslap, memcslap, ab'
 	@echo 'make kernel      build bzImage for SCENARIO=$(SCENARIO)'
 	@echo 'make gdb         like run, but the guest waits for gdb (port GDB_PORT=$(GDB_PORT))'
 	@echo 'make ukl-toolchain  ring-0 musl and ukl-gcc into $(TOOLCHAIN)/bin'
@@ -114,7 +115,9 @@ help:
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
 	@echo '           TESTFLAGS="--scenarios REF --timeout 60" (ukl-test.sh --help),'
 	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help),'
-	@echo '           REDIS_BENCHFLAGS="--reps 1" (ukl-bench-redis.sh --help)'
+	@echo '           REDIS_BENCHFLAGS="--reps 1" (ukl-bench-redis.sh --help),'
+	@echo '           APP_BENCHFLAGS="--reps 1" (bench-memcached, bench-nginx;'
+	@echo '           ukl-bench-app.sh --help)'
 
 # --- sources and tree ------------------------------------------------------
 
@@ -265,6 +268,11 @@ test-nginx:
 
 bench-redis:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-redis.sh $(REDIS_BENCHFLAGS)
+
+# memcached and nginx against their ring-3 builds (ukl-bench-app.sh);
+# options in APP_BENCHFLAGS, such as "--reps 1"
+bench-memcached bench-nginx:
+	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-app.sh $(@:bench-%=%) $(APP_BENCHFLAGS)
 
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux
