@@ -185,8 +185,8 @@ try:
 		if what == "up":
 			sys.exit(0 if memcached("version").startswith("VERSION") else 1)
 		if what == "cpu":
-			st = dict(l.split()[1:3] for l in memcached("stats", b"END\r\n").splitlines()
-				  if l.startswith("STAT "))
+			lines = memcached("stats", b"END\r\n").splitlines()
+			st = dict(l.split()[1:3] for l in lines if l.startswith("STAT "))
 			print(round((float(st["rusage_user"]) + float(st["rusage_system"])) * 1e6))
 		if what == "stop":
 			memcached("shutdown", None)
@@ -224,14 +224,17 @@ run_load() {
 		rps=
 		case $bench in
 		memcached-mix)
-			rps=$(memcaslap -s "127.0.0.1:$port" -T 1 -c "$clients" -x "$requests" 2>&1 |
+			rps=$(memcaslap -s "127.0.0.1:$port" -T 1 -c "$clients" \
+					-x "$requests" 2>&1 |
 			      sed -n 's/.*Ops: [0-9]* TPS: \([0-9]*\).*/\1/p' | tail -n 1) || true
 			;;
 		memcached-set)
 			n=$((requests / clients))
 			rps=$(memcslap -s "127.0.0.1:$port" -t set -c "$clients" -e "$n" 2>&1 |
-			      awk -v n=$((n * clients)) '/^Time to set .* threads:/ && $(NF - 1) + 0 > 0 {
-					printf "%.0f", n / $(NF - 1) }') || true
+			      awk -v n=$((n * clients)) '
+				/^Time to set .* threads:/ && $(NF - 1) + 0 > 0 {
+					printf "%.0f", n / $(NF - 1)
+				}') || true
 			;;
 		nginx-*)
 			local path=/index.html keep=-k n=$requests
