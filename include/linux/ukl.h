@@ -46,6 +46,12 @@ struct perf_event_attr;
 #define UKL_INIT_PATH	"/ukl"
 
 /*
+ * The 9p mount tag of the host directory that ukl.share= mounts
+ * (kernel/ukl/ukl.c), as the host exports it (ukl-run.sh --share).
+ */
+#define UKL_SHARE_TAG	"ukl-share"
+
+/*
  * Such a file may carry arguments and environment strings for the
  * application after %UKL_MAGIC, of any content (scripts/ukl/ukl-rootfs
  * writes them): each is a tag, then the string, then a NUL.

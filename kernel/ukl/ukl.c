@@ -12,6 +12,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/init_syscalls.h>
 #include <linux/initrd.h>
@@ -165,6 +166,53 @@ static void __init ukl_mount_init_fs(void)
 	}
 }
 
+static char *ukl_share __initdata;
+
+static int __init ukl_share_setup(char *str)
+{
+	ukl_share = str;
+	return 1;
+}
+__setup("ukl.share=", ukl_share_setup);
+
+/*
+ * ukl.share=DIR: mount the host directory that QEMU exports to the guest
+ * over virtio with the 9p mount tag UKL_SHARE_TAG (ukl-run.sh --share) on
+ * DIR, which is made if the rootfs lacks it, as an init would mount a
+ * share from its fstab.
+ */
+static void __init ukl_mount_share(void)
+{
+	char *opts;
+	int err;
+
+	if (!ukl_share)
+		return;
+	if (!IS_ENABLED(CONFIG_9P_FS) || !IS_ENABLED(CONFIG_NET_9P_VIRTIO)) {
+		pr_err("ukl.share=%s needs CONFIG_9P_FS and CONFIG_NET_9P_VIRTIO\n",
+		       ukl_share);
+		return;
+	}
+	/* path_mount() takes the options as a page: it ends it with a NUL. */
+	opts = (char *)get_zeroed_page(GFP_KERNEL);
+	if (!opts) {
+		err = -ENOMEM;
+		goto out;
+	}
+	strscpy(opts, "trans=virtio,version=9p2000.L", PAGE_SIZE);
+	err = init_mkdir(ukl_share, 0755);
+	if (!err || err == -EEXIST)
+		err = init_mount(UKL_SHARE_TAG, ukl_share, "9p", MS_NOSUID | MS_NODEV,
+				 opts);
+	free_page((unsigned long)opts);
+out:
+	if (err)
+		pr_err("cannot mount the host share (9p tag %s) on %s: %d\n",
+		       UKL_SHARE_TAG, ukl_share, err);
+	else
+		pr_info("host share (9p tag %s) on %s\n", UKL_SHARE_TAG, ukl_share);
+}
+
 static char *ukl_stdio __initdata;
 
 /* The terminal of ukl.stdio=, if it is one: ukl_init_exit() drains it. */
@@ -253,8 +301,9 @@ static void __init ukl_open_stdio(void)
  * (no /init, or none at the rdinit= path), so that the ordinary init path
  * executes the application with the arguments and environment from the
  * kernel command line.  Mounts procfs and sysfs for it first, where the
- * rootfs has their directories, and opens its standard input, output and
- * error on the path that ukl.stdio= names, if any.
+ * rootfs has their directories, and the host share of ukl.share=, if any,
+ * and opens its standard input, output and error on the path that
+ * ukl.stdio= names, if any.
  *
  * Context: process context during boot, after the initcalls, before init.
  * Return: the path to execute as init, or NULL to go on without UKL.
@@ -266,6 +315,7 @@ char * __init ukl_init_command(void)
 	if (init_eaccess(path))
 		return NULL;
 	ukl_mount_init_fs();
+	ukl_mount_share();
 	ukl_open_stdio();
 	return path;
 }
