@@ -50,9 +50,10 @@ UKL_LIBC  := $(BUILD)/musl/ukl
 # UKL_ARGS are its arguments, UKL_HOSTFWD forwards host ports to it
 # ("6379" or "8080:80" or QEMU's "tcp::8080-:80", several separated by
 # blanks), UKL_TIMEOUT ends the guest after that many seconds (default 0:
-# never), UKL_QEMU_ARGS go to QEMU as they are.  Its root file system is
-# scripts/ukl/rootfs.list with the contents of the directory UKL_FILES on
-# top, an initramfs in $(KOBJ)/ukl-rootfs.cpio.  UKL_ARGV=file and
+# never), UKL_QEMU_ARGS go to QEMU as they are, UKL_SHARE=dir[:guestdir]
+# shares a host directory with it (virtio 9p, on /share by default).  Its
+# root file system is scripts/ukl/rootfs.list with the contents of the
+# directory UKL_FILES on top, an initramfs in $(KOBJ)/ukl-rootfs.cpio.  UKL_ARGV=file and
 # UKL_ENVIRON=file hold arguments and environment strings of any content
 # (NUL-terminated, as in /proc/PID/cmdline): the rootfs's /ukl carries
 # them, the arguments go before those of UKL_ARGS.
@@ -103,6 +104,7 @@ help:
 	@echo 'make UKL_APP=app.o kernel|run|gdb  the same for an application object'
 	@echo '                 (UKL_ARGS="argv", UKL_HOSTFWD="8080 6379:6379", UKL_TIMEOUT=s,'
 	@echo '                 UKL_FILES=dir: its contents go to the application root,'
+	@echo '                 UKL_SHARE=dir[:guestdir]: a host directory on /share (9p),'
 	@echo '                 UKL_ARGV=file UKL_ENVIRON=file: NUL-terminated strings, byte for byte,'
 	@echo '                 UKL_STDIO=serial: its stdin and stdout on a port of their own, the'
 	@echo '                 kernel log in console.log (default); console: both on the console)'
@@ -216,7 +218,8 @@ $(error UKL_STDIO=$(UKL_STDIO): use serial (the application's own port) or conso
 endif
 UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --verbose \
 	$(if $(filter serial,$(UKL_STDIO)),--stdio --log $(KOBJ)/console.log) \
-	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a))
+	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a)) \
+	$(if $(UKL_SHARE),--share $(UKL_SHARE))
 
 # The application's root file system (scripts/ukl/rootfs.list, then
 # UKL_FILES, and UKL_ARGV and UKL_ENVIRON in its /ukl).

@@ -56,6 +56,13 @@ status of the program the guest ran.
                        --append nokaslr (which init also gets as argument)
   --net-fwd H:G        virtio-net with QEMU user networking, forwarding host
                        TCP port H to guest port G (repeatable)
+  --share DIR[:GDIR]   export the host directory DIR over virtio 9p (mount
+                       tag ukl-share, security_model=none; GDIR after
+                       DIR's last colon) and have the
+                       kernel mount it on GDIR (default /share) for the
+                       UKL application (ukl.share=GDIR); an init program
+                       mounts it itself: mount -t 9p -o trans=virtio,
+                       version=9p2000.L ukl-share GDIR
   --qemu-arg ARG       pass ARG to QEMU as it is (repeatable)
   --splats             print the extended regular expression of console
                        lines that fail a boot, and exit
@@ -88,7 +95,7 @@ splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max stdio=
-accel=auto icount= gdb_port= probe_cache=
+accel=auto icount= gdb_port= probe_cache= share=
 net_fwd=() qemu_extra=()
 
 while [ $# -gt 0 ]; do
@@ -99,7 +106,7 @@ while [ $# -gt 0 ]; do
 	esac
 	case $opt in
 	--kernel|--initrd|--append|--smp|--mem|--numa|--timeout|--log|--accel|\
-	--probe-cache|--net-fwd|--qemu-arg|--cpu)
+	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share)
 		if [ -z "$inline" ]; then
 			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
 			val=$1
@@ -124,6 +131,7 @@ while [ $# -gt 0 ]; do
 	--accel)	accel=$val ;;
 	--probe-cache)	probe_cache=$val ;;
 	--net-fwd)	net_fwd+=("$val") ;;
+	--share)	share=$val ;;
 	--qemu-arg)	qemu_extra+=("$val") ;;
 	--cpu)		tcg_cpu=$val ;;
 	--verbose)	verbose=1 ;;
@@ -164,6 +172,16 @@ esac
 for f in ${net_fwd[@]+"${net_fwd[@]}"}; do
 	[[ $f =~ ^[0-9]+:[0-9]+$ ]] || die "--net-fwd wants HOSTPORT:GUESTPORT, not '$f'"
 done
+# The guest directory follows the last colon, if an absolute path does.
+share_dir=$share share_guest=/share
+if [[ $share == *:/* ]]; then
+	share_dir=${share%:*} share_guest=${share##*:}
+fi
+[ -z "$share" ] || [ -d "$share_dir" ] ||
+	die "--share: $share_dir is not a directory (make it first)"
+[ -z "$share" ] || [[ $share_guest == /* && $share_guest != *[[:space:]]* ]] ||
+	die "--share: the guest directory must be an absolute path" \
+	    "without blanks, not '$share_guest'"
 command -v "$qemu" >/dev/null || die "$qemu not found (Debian package qemu-system-x86)"
 
 if [ -n "$icount" ]; then
@@ -284,6 +302,7 @@ fi
 
 cmdline="console=ttyS0 panic=-1"
 [ -z "$stdio" ] || cmdline+=" ukl.stdio=/dev/ttyS1"
+[ -z "$share" ] || cmdline+=" ukl.share=$share_guest"
 [ -z "$append" ] || cmdline+=" $append"
 
 # With NUMA nodes, a socket each: CPUs that share a cache share a node.
@@ -313,6 +332,12 @@ if [ ${#net_fwd[@]} -gt 0 ]; then
 		netdev+=",hostfwd=tcp::${f%%:*}-:${f##*:}"
 	done
 	cmd+=(-netdev "$netdev" -device virtio-net-pci,netdev=net0)
+fi
+if [ -n "$share" ]; then
+	# QEMU's option syntax doubles a comma in a value.
+	share_dir=$(realpath "$share_dir")
+	cmd+=(-fsdev "local,id=ukl-share,path=${share_dir//,/,,},security_model=none"
+	      -device virtio-9p-pci,fsdev=ukl-share,mount_tag=ukl-share)
 fi
 cmd+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 
