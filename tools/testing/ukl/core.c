@@ -15,6 +15,7 @@
  * can check that the status reaches it.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -385,6 +386,107 @@ static void test_rootfs(void)
 	ok &= rootfs_check(!statfs("/sys", &sys) && sys.f_type == SYSFS_MAGIC &&
 			   !access("/sys/kernel", F_OK), "sysfs on /sys");
 	ksft_test_result(ok, "rootfs_as_static_program_expects\n");
+}
+
+/*
+ * A host directory shared over virtio 9p (ukl-run.sh --share, make run
+ * UKL_SHARE=), on the path in UKL_TEST_SHARE: mounted by the kernel for
+ * the application as init (ukl.share=), by suite.c as a ring-3 init.  The
+ * runner (ukl-test.sh) put the file "in" there, UKL_TEST_SHARE_SIZE bytes
+ * of share_byte(); the test reads it, lists the directory, and leaves
+ * "in" backwards in "out" (written to a temporary name, synced and
+ * renamed), which the runner checks on the host after the boot.
+ */
+static unsigned char share_byte(size_t i)
+{
+	return (i * 7 + i / 251) & 0xff;
+}
+
+/* Whether /proc/self/mounts lists a 9p file system on @dir. */
+static int share_mounted(const char *dir)
+{
+	char line[512], mnt[256], type[32];
+	int found = 0;
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %255s %31s", mnt, type) == 2 &&
+			!strcmp(mnt, dir) && !strcmp(type, "9p");
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int share_check(int ok, const char *what)
+{
+	if (!ok)
+		ksft_print_msg("share: %s (%s)\n", what, strerror(errno));
+	return ok;
+}
+
+static void test_share(void)
+{
+	const char *dir = getenv("UKL_TEST_SHARE"), *size = getenv("UKL_TEST_SHARE_SIZE");
+	char in[256], tmp[256], out[256], sub[256];
+	size_t n = size ? strtoul(size, NULL, 10) : 0, i;
+	unsigned char *buf = NULL, *rev = NULL;
+	int fd, ok = 1, seen = 0;
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+
+	if (!dir || !n) {
+		ksft_test_result_skip("host_share (no UKL_TEST_SHARE)\n");
+		return;
+	}
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(tmp, sizeof(tmp), "%s/out.tmp", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	/* 9p2000.L's statfs() gives the host's f_type, not V9FS_MAGIC. */
+	ok &= share_check(share_mounted(dir), "9p mounted");
+	buf = malloc(n + 1);
+	rev = malloc(n);
+	if (!buf || !rev)
+		ksft_exit_fail_msg("share: out of memory\n");
+
+	/* The host's file, byte for byte, and no more. */
+	fd = open(in, O_RDONLY);
+	ok &= share_check(fd >= 0 && !fstat(fd, &st) && st.st_size == (off_t)n &&
+			  ukl_test_read_all(fd, buf, n + 1) == (ssize_t)n, "read in");
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; ok && i < n; i++)
+		if (buf[i] != share_byte(i))
+			ok = share_check(0, "in: wrong contents");
+
+	dp = opendir(dir);
+	while (dp && (d = readdir(dp)))
+		seen |= !strcmp(d->d_name, "in");
+	if (dp)
+		closedir(dp);
+	ok &= share_check(seen, "readdir lists in");
+	ok &= share_check(!mkdir(sub, 0755) && !stat(sub, &st) && S_ISDIR(st.st_mode) &&
+			  !rmdir(sub), "mkdir, rmdir");
+
+	for (i = 0; i < n; i++)
+		rev[i] = share_byte(n - 1 - i);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ok &= share_check(fd >= 0 && ukl_test_write_all(fd, rev, n) && !fsync(fd),
+			  "write out.tmp");
+	if (fd >= 0)
+		close(fd);
+	ok &= share_check(!rename(tmp, out) && access(tmp, F_OK) && !stat(out, &st) &&
+			  st.st_size == (off_t)n, "rename to out");
+	/* Without a cache= option 9p reads it from the host again. */
+	fd = open(out, O_RDONLY);
+	ok &= share_check(fd >= 0 && ukl_test_read_all(fd, buf, n + 1) == (ssize_t)n &&
+			  !memcmp(buf, rev, n), "read out back");
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(rev);
+	ksft_test_result(ok, "host_share\n");
 }
 
 static void test_efault(void)
@@ -1186,7 +1288,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(36);
+	ksft_set_plan(37);
 
 	test_cpl();
 	test_ids();
@@ -1200,6 +1302,7 @@ UKL_TEST_MAIN(core)
 	test_auxv();
 	test_auxv_as_ring3();
 	test_rootfs();
+	test_share();
 	test_efault();
 	test_entry_state();
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");

@@ -243,14 +243,23 @@ static void start_exit_threads(void)
 
 /*
  * As init in ring 3, mount what the kernel mounts for the application as
- * init (kernel/ukl/ukl.c), so that both builds see the same file system.
+ * init (kernel/ukl/ukl.c), so that both builds see the same file system:
+ * procfs, sysfs, and the host share of ukl.share= on the same path (the
+ * runner passes it as UKL_TEST_SHARE; core.c tests it).
  */
 static void mount_as_init(void)
 {
+	const char *share = getenv("UKL_TEST_SHARE");
+
 	if (getpid() != 1 || ukl_test_cpl() == 0)
 		return;
 	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (share) {
+		mkdir(share, 0755);
+		mount("ukl-share", share, "9p", MS_NOSUID | MS_NODEV,
+		      "trans=virtio,version=9p2000.L");
+	}
 }
 
 int main(int argc, char **argv)

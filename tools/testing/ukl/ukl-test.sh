@@ -88,6 +88,14 @@
 #			boot's result instead of the console's (for programs
 #			such as the examples and Redis that print none), and
 #			it must end before the guest does or soon after
+#	share DIR	each boot but the kselftest one shares a host
+#			directory of its own with the guest on DIR
+#			(ukl-run.sh --share; the kernel mounts it for the
+#			application as init, suite.c as a ring-3 init, an
+#			init script itself), with UKL_TEST_SHARE=DIR in
+#			init's environment; core.c's host_share test reads
+#			and writes files there, which the runner checks
+#			after the boot
 #	kunit		the kernel runs KUnit tests while it boots
 #			(kunit.enable=1 on every boot's command line): the
 #			KTAP it prints (timestamped kernel messages, unlike
@@ -405,7 +413,8 @@ build_programs() {
 		kselftest)
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
-		args|status|smp|numa|mem|multicall|timeout|hostnet|hostclient|example|kunit|tree)
+		args|status|smp|numa|mem|multicall|timeout|hostnet|hostclient|example|kunit|tree|\
+		share)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -653,7 +662,7 @@ boot_line_env() {
 # ukl-run.sh arguments for boot $2 of scenario $1 with console log $3,
 # one per line.
 boot_args() {
-	local s=$1 boot=$2 log=$3 append= cpio args= bargs env timeout word
+	local s=$1 boot=$2 log=$3 append= cpio args= bargs env timeout word share
 
 	cpio=$(build_initramfs "$s" "$boot" 2> >(diag >&2)) || return 1
 	printf '%s\n' --kernel "$(kobj_dir "$s")/arch/x86/boot/bzImage" \
@@ -672,6 +681,12 @@ boot_args() {
 			*)	append="$append $word" ;;
 			esac
 		done
+		share=$(tests_value "$s" share "")
+		if [ -n "$share" ]; then
+			share_make "${log%.log}-share" || return 1
+			printf '%s\n' --share "${log%.log}-share:$share"
+			append="$append UKL_TEST_SHARE=$share UKL_TEST_SHARE_SIZE=$share_size"
+		fi
 	fi
 	if [ -n "${hostnet_port:-}" ]; then
 		printf '%s\n' --net-fwd "$hostnet_port:$(tests_value "$s" hostnet "")"
@@ -684,6 +699,27 @@ boot_args() {
 	[ -z "$(tests_value "$s" mem "")" ] || printf '%s\n' --mem "$(tests_value "$s" mem "")"
 	timeout=$(tests_value "$s" timeout "")
 	[ -n "$timeout_set" ] || [ -z "$timeout" ] || printf '%s\n' --timeout "$timeout"
+}
+
+# "share DIR": a host directory of each boot shared with the guest on DIR
+# (ukl-run.sh --share), with the file "in" of share_size bytes that
+# core.c's host_share test reads (share_byte()); the test leaves it
+# backwards in "out", which share_check checks after the boot.
+share_size=300007
+share_file() {
+	python3 -c 'import sys
+n = int(sys.argv[1])
+b = bytes((i * 7 + i // 251) & 0xff for i in range(n))
+sys.stdout.buffer.write(b[::-1] if sys.argv[2] == "out" else b)' "$share_size" "$1"
+}
+
+share_make() {
+	rm -rf "$1" && mkdir -p "$1" && share_file in >"$1/in"
+}
+
+# Whether the guest left share directory $1 as core.c's test must.
+share_check() {
+	share_file out | cmp -s - "$1/out" && [ ! -e "$1/out.tmp" ] && [ ! -e "$1/sub" ]
 }
 
 # A TCP port on the host that nothing listens on now.
@@ -865,6 +901,12 @@ check_boot() {
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
 	python3 "$kunit" parse --json="$dir/results-$nb.json" "$dir/ktap-$nb.log" \
 		>"$dir/kunit-$nb.log" 2>&1 || true
+	# What the guest says it wrote to the host share must be there.
+	if [ -n "$(tests_value "$s" share "")" ] &&
+	   grep -qaE '^\s*ok [0-9]+ host_share$' "$dir/ktap-$nb.log" &&
+	   ! share_check "${log%.log}-share"; then
+		problems+=("$name: ${log%.log}-share/out is not what core.c wrote")
+	fi
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
 	if [ "$boot" != buildcheck ] && [ "$boot" != series ] && [ "$boot" != stdiocheck ] &&
