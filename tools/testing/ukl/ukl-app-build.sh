@@ -52,6 +52,18 @@ inputs_hash() {
 		sha256sum | cut -d ' ' -f 1
 }
 
+# Wait for the background jobs $@; false if any of them failed.  The two
+# flavours of an application build at the same time: most of their time
+# goes to configure scripts, which run on one CPU.
+wait_all() {
+	local p st=0
+
+	for p; do
+		wait "$p" || st=1
+	done
+	return "$st"
+}
+
 # Copy $1 to $2 unless they are the same: the kernel links app.o
 # (CONFIG_UKL_APP), which must only change when the application did.
 install_if_changed() {

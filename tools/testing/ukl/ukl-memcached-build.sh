@@ -84,8 +84,9 @@ build() {
 	echo "$hash" >"$stamp"
 }
 
-build ukl "$ccache$ukl_gcc" --host=x86_64-ukl-linux-musl
-build ring3 "$ccache$musl_gcc -static"
+build ukl "$ccache$ukl_gcc" --host=x86_64-ukl-linux-musl & ukl_build=$!
+build ring3 "$ccache$musl_gcc -static" & ring3_build=$!
+wait_all "$ukl_build" "$ring3_build" || exit 1
 
 install_if_changed "$out/ukl/memcached/memcached" "$out/app.o"
 install_if_changed "$out/ring3/memcached/memcached" "$out/memcached"

@@ -81,8 +81,9 @@ build() {
 	echo "$hash" >"$stamp"
 }
 
-build ukl "$ccache$ukl_gcc"
-build ring3 ""
+build ukl "$ccache$ukl_gcc" & ukl_build=$!
+build ring3 "" & ring3_build=$!
+wait_all "$ukl_build" "$ring3_build" || exit 1
 
 install_if_changed "$out/ukl/objs/nginx" "$out/app.o"
 install_if_changed "$out/ring3/objs/nginx" "$out/nginx"
