@@ -117,9 +117,8 @@ help:
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
 	@echo '           TESTFLAGS="--scenarios REF --timeout 60" (ukl-test.sh --help),'
 	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help),'
-	@echo '           REDIS_BENCHFLAGS="--reps 1" (ukl-bench-redis.sh --help),'
-	@echo '           APP_BENCHFLAGS="--reps 1" (bench-memcached, bench-nginx;'
-	@echo '           ukl-bench-app.sh --help)'
+	@echo '           APP_BENCHFLAGS="--reps 1" (bench-redis, bench-memcached,'
+	@echo '           bench-nginx; ukl-bench-app.sh --help)'
 
 # --- sources and tree ------------------------------------------------------
 
@@ -269,12 +268,9 @@ test-memcached:
 test-nginx:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios NGINX $(TESTFLAGS)
 
-bench-redis:
-	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-redis.sh $(REDIS_BENCHFLAGS)
-
-# memcached and nginx against their ring-3 builds (ukl-bench-app.sh);
-# options in APP_BENCHFLAGS, such as "--reps 1"
-bench-memcached bench-nginx:
+# Redis, memcached and nginx against their ring-3 builds
+# (ukl-bench-app.sh); options in APP_BENCHFLAGS, such as "--reps 1"
+bench-redis bench-memcached bench-nginx:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-app.sh $(@:bench-%=%) $(APP_BENCHFLAGS)
 
 clean:

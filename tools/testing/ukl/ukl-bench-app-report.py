@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The report of ukl-bench-app.sh: read OUT/APP-MODE.txt (one line a run,
-# "BENCH MODE rep=I requests=N cpu_us=T rps=R"), write OUT/APP.json and
-# OUT/APP.md, and merge both into OUT/bench.json and OUT/bench.md, whose
-# section for APP they replace (make bench keeps them).
+# "BENCH MODE rep=I requests=N cpu_us=T [usec_per_call=U] rps=R"), write
+# OUT/APP.json and OUT/APP.md, and merge both into OUT/bench.json and
+# OUT/bench.md, whose section for APP they replace (make bench keeps them).
 
 import argparse
 import datetime
@@ -13,9 +13,16 @@ import os
 import re
 import statistics
 
-LINE = re.compile(r"(\S+) (\S+) rep=(\d+) requests=(\d+) cpu_us=(-?\d+) rps=([0-9.]+)")
-MODES = ["ring3", "base", "bypass"]
+LINE = re.compile(r"(\S+) (\S+) rep=(\d+) requests=(\d+) cpu_us=(-?\d+)"
+                  r"(?: usec_per_call=([0-9.]+))? rps=([0-9.]+)")
+# The order of the table's columns.
+MODES = ["ring3", "ring3-novdso", "base", "bypass"]
+# Title, the server, the load.
 WHAT = {
+    "redis": ("Redis", "Redis 7.0.15 (Debian's source, unmodified)",
+              "redis-benchmark -n {requests} -c {clients}: SET and GET one at a time "
+              "(redis-set, redis-get) and in pipelines of 16 (-P 16: redis-set-p16, "
+              "redis-get-p16)"),
     "memcached": ("memcached", "memcached 1.6.18 with libevent 2.1.12 (Debian's sources, "
                   "unmodified), 4 worker threads",
                   "memcaslap -T 1 -c {clients} -x {requests} (memcached-mix: 90 % get, "
@@ -29,23 +36,27 @@ WHAT = {
 
 def main():
     ap = argparse.ArgumentParser()
-    for a in ("out", "app", "benches"):
+    for a in ("out", "app", "benches", "modes"):
         ap.add_argument("--" + a, required=True)
     for a in ("seconds", "reps", "clients", "requests"):
         ap.add_argument("--" + a, type=int, required=True)
     args = ap.parse_args()
     title, server, load = WHAT[args.app]
     benches = args.benches.split()
+    modes = [m for m in MODES if m in args.modes.split()]
 
     samples = {}
-    for mode in MODES:
+    for mode in modes:
         try:
             text = open(os.path.join(args.out, f"{args.app}-{mode}.txt")).read()
         except OSError:
             continue
         for m in LINE.finditer(text):
-            name, md, _, n, cpu, rps = m.groups()
+            name, md, _, n, cpu, upc, rps = m.groups()
             samples.setdefault((name, md, "instructions"), []).append(int(cpu) * 1000 / int(n))
+            if upc is not None:
+                samples.setdefault((name, md, "command-instructions"), []).append(
+                    float(upc) * 1000)
             samples.setdefault((name, md, "requests-per-second"), []).append(float(rps))
     records = [{"name": k[0], "mode": k[1], "metric": k[2],
                 "median": statistics.median(v), "min": min(v), "max": max(v),
@@ -67,7 +78,9 @@ def main():
     md = [title, "-" * len(title), "",
           f"Produced by `make bench-{args.app}` on {when} ({s // 60} min {s % 60} s): "
           f"{server}, as the UKL application (base, and bypass: UKL_LEVEL=bypass) and as "
-          f"a static ring-3 program (ring3) on the same kernel, 1 CPU, QEMU TCG with "
+          f"a static ring-3 program (ring3"
+          + ("; ring3-novdso: booted with vdso=0" if "ring3-novdso" in modes else "")
+          + ") on the same kernel, 1 CPU, QEMU TCG with "
           f"-icount shift=0,sleep=on; "
           + load.format(clients=args.clients, requests=args.requests)
           + f" from the host through QEMU's user network; medians of {args.reps} runs "
@@ -75,14 +88,18 @@ def main():
     titles = {"instructions": f"Guest instructions per request in the {title} processes "
                               "(their CPU time under -icount; system calls and interrupts "
                               "included)",
+              "command-instructions": f"Guest instructions per command in {title}'s command "
+                                      "handler (INFO commandstats usec_per_call x 1000)",
               "requests-per-second": "Requests per second (host wall clock under TCG: noise)"}
     for metric, head in titles.items():
+        if not any(k[2] == metric for k in samples):
+            continue
         md += [head + ":", "",
-               "| benchmark | " + " | ".join(MODES) + " | base/ring3 | bypass/ring3 |",
-               "|---|" + "---:|" * (len(MODES) + 2)]
+               "| benchmark | " + " | ".join(modes) + " | base/ring3 | bypass/ring3 |",
+               "|---|" + "---:|" * (len(modes) + 2)]
         for name in benches:
             r3 = idx.get((name, "ring3", metric))
-            cells = [cell(idx.get((name, m, metric))) for m in MODES]
+            cells = [cell(idx.get((name, m, metric))) for m in modes]
             for m in ("base", "bypass"):
                 b = idx.get((name, m, metric))
                 cells.append(f"{b['median'] / r3['median']:.2f}"

@@ -1,43 +1,62 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Server benchmarks of memcached and nginx ("make bench-memcached", "make
-# bench-nginx"): boot the scenario's kernel (MEMCACHED, NGINX) on one CPU
-# under QEMU's -icount shift=0,sleep=on with the server as the UKL
-# application at the base and the bypass level (modes "base", "bypass")
-# and as an ordinary ring-3 program on the same kernel ("ring3"), drive it
-# from the host with a load generator from Debian's packages, and add the
-# results to $BUILD/bench/ (APP.json, APP.md; merged into bench.json and
+# Server benchmarks of Redis, memcached and nginx ("make bench-redis",
+# "make bench-memcached", "make bench-nginx"): boot the scenario's kernel
+# (REDIS, MEMCACHED, NGINX) on one CPU under QEMU's -icount
+# shift=0,sleep=on with the server as the UKL application at the base and
+# the bypass level (modes "base", "bypass"; UKL_LEVEL in its environment,
+# Documentation/ukl/shortcuts.rst) and as an ordinary ring-3 program on
+# the same kernel ("ring3"; for Redis also "ring3-novdso", the same booted
+# with vdso=0, where its clock reads are system calls), drive it from the
+# host with a load generator from Debian's packages, and add the results
+# to $BUILD/bench/ (APP.json, APP.md; merged into bench.json and
 # bench.md).  Run with --help for the options; Documentation/ukl/
-# memcached.rst and nginx.rst explain the numbers.
+# redis.rst, memcached.rst and nginx.rst explain the numbers.
 #
-# Per benchmark and repetition, two metrics:
+# Per benchmark and repetition:
 #
-#   instructions         CPU time of the server's processes during the
-#                        run, per request: under -icount a guest
-#                        nanosecond of execution is one guest instruction,
-#                        and idle time is no process's, so this is the
-#                        guest instructions the server executed per
-#                        request, its system calls and the interrupts
-#                        (network receive) taken while it ran included.
-#                        memcached reports its own (stats: rusage_user and
-#                        rusage_system, getrusage() in microseconds);
-#                        nginx's master and workers are read from
-#                        /proc/PID/stat in clock ticks of 10 ms (10
-#                        million instructions) by NGINX.init's watcher
-#                        (/ukl-cpu), which the run's size must dwarf
-#   requests-per-second  the load generator's result: host wall clock
-#                        under TCG, noise, for reference only
+#   instructions          CPU time of the server's processes during the
+#                         run, per request: under -icount a guest
+#                         nanosecond of execution is one guest
+#                         instruction, and idle time is no process's, so
+#                         this is the guest instructions the server
+#                         executed per request, its system calls and the
+#                         interrupts (network receive) taken while it ran
+#                         included.  Redis and memcached report their own
+#                         (INFO cpu; stats: rusage_user and rusage_system,
+#                         getrusage() in microseconds); nginx's master and
+#                         workers are read from /proc/PID/stat in clock
+#                         ticks of 10 ms (10 million instructions) by
+#                         NGINX.init's watcher (/ukl-cpu), which the run's
+#                         size must dwarf
+#   command-instructions  Redis only: INFO commandstats usec_per_call *
+#                         1000, the instructions of the command itself (no
+#                         system calls; should not differ between modes)
+#   requests-per-second   the load generator's result: host wall clock
+#                         under TCG, noise, for reference only
 #
-# memcached: memcaslap (Debian's libmemcached-tools; memaslap upstream)
-# with its default mix of 90 % get and 10 % set of values of about 1 KiB
-# ("memcached-mix"), and memcslap's sets ("memcached-set").  nginx: ab
-# (apache2-utils) fetching the 17-byte /index.html over keep-alive
-# connections ("nginx-small") and a new connection a request
+# Redis: redis-benchmark (redis-tools), SET and GET one request at a time
+# and in pipelines of 16 ("redis-set", "redis-get", "redis-set-p16",
+# "redis-get-p16").  memcached: memcaslap (libmemcached-tools; memaslap
+# upstream) with its default mix of 90 % get and 10 % set of values of
+# about 1 KiB ("memcached-mix"), and memcslap's sets ("memcached-set").
+# nginx: ab (apache2-utils) fetching the 17-byte /index.html over
+# keep-alive connections ("nginx-small") and a new connection a request
 # ("nginx-small-close"), and /seq-150000 (938,895 bytes, sendfile) over
 # keep-alive ("nginx-939k", a tenth of the requests).
 #
-# sleep=on and few clients for the reasons ukl-bench-redis.sh gives.
+# sleep=on, not the sleep=off of make bench: with sleep=off an idle guest
+# runs its virtual clock ahead to the next timer at once, so that while it
+# waits for the host its TCP timers see round trips of seconds: 5,000
+# SETs of redis-benchmark did not finish in 90 s, and the run failed.
+# sleep=on lets virtual time pass at host speed while the guest idles;
+# running time is still counted in instructions.
+#
+# 4 clients, not redis-benchmark's 50: with 50, redis-benchmark busy-polls
+# epoll_wait() on the host while the guest is slow to answer, and on a
+# loaded 2-core host the guest then starved; runs stalled and failed with
+# "Connection reset by peer".
 
 set -euo pipefail
 
@@ -51,9 +70,9 @@ out=$BUILD/bench
 
 usage() {
 	cat <<EOF
-Usage: ukl-bench-app.sh memcached|nginx [OPTION]...
+Usage: ukl-bench-app.sh redis|memcached|nginx [OPTION]...
 
-Build the MEMCACHED or NGINX scenario, boot the server as the UKL
+Build the REDIS, MEMCACHED or NGINX scenario, boot the server as the UKL
 application and as a ring-3 program under QEMU -icount, drive both from
 the host and write APP.json and APP.md to \$BUILD/bench/ (merged into
 bench.json and bench.md).
@@ -73,9 +92,9 @@ die() {
 
 app=${1:-}
 case $app in
-memcached|nginx) shift ;;
+redis|memcached|nginx) shift ;;
 -h|--help) usage; exit 0 ;;
-*) die "the first argument names the server, memcached or nginx (see --help)" ;;
+*) die "the first argument names the server, redis, memcached or nginx (see --help)" ;;
 esac
 requests=20000 clients=4 reps=3 timeout=1800
 while [ $# -gt 0 ]; do
@@ -101,16 +120,25 @@ done
 scenario=${app^^}
 tdir=$BUILD/test/$scenario
 kobj=$BUILD/kernel/$scenario
+# The server: its port in the guest, its program, the load generators
+# and their Debian package, its benchmarks and the modes it runs in.
+modes=(base bypass ring3)
 case $app in
+redis)
+	guest_port=6379 prog=redis-server
+	tools=(redis-benchmark redis-cli) pkg=redis-tools
+	benches=(redis-set redis-get redis-set-p16 redis-get-p16)
+	modes+=(ring3-novdso)
+	;;
 memcached)
-	guest_port=11211
-	tools=(memcaslap memcslap)
-	pkg=libmemcached-tools
+	guest_port=11211 prog=memcached
+	tools=(memcaslap memcslap) pkg=libmemcached-tools
+	benches=(memcached-mix memcached-set)
 	;;
 nginx)
-	guest_port=80
-	tools=(ab)
-	pkg=apache2-utils
+	guest_port=80 prog=nginx
+	tools=(ab) pkg=apache2-utils
+	benches=(nginx-small nginx-small-close nginx-939k)
 	;;
 esac
 for t in "${tools[@]}"; do
@@ -142,7 +170,7 @@ dir /bin 0755 0 0
 file /bin/busybox /bin/busybox 0755 0 0
 slink /bin/sh busybox 0777 0 0
 file /init $testdir/configs/$scenario.init 0755 0 0
-file /$app $tdir/$app 0755 0 0
+file /$prog $tdir/$prog 0755 0 0
 file /exitstatus $tdir/exitstatus 0755 0 0
 EOF
 } >"$out/initramfs-$app.list"
@@ -153,9 +181,33 @@ free_port() {
 print(s.getsockname()[1])'
 }
 
+# "KEY VALUE" lines of INFO section $2 of the Redis on port $1.
+redis_info() {
+	redis-cli -p "$1" info "$2" | tr -d '\r' | sed -n 's/^\([a-z_]*\):\(.*\)$/\1 \2/p'
+}
+
 # Talk to the server on port $1: "up" (exit status 0 when it answers),
-# "cpu" (its CPU time in microseconds), "stop".
+# "cpu" (its CPU time in microseconds), "stop"; for Redis also "reset"
+# (of its command statistics) and "usec-per-call COMMAND".
 server() {
+	if [ "$app" = redis ]; then
+		case $2 in
+		up)	[ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] ;;
+		cpu)	redis_info "$1" cpu |
+			awk '$1 == "used_cpu_sys" || $1 == "used_cpu_user" { s += $2 }
+			     END { printf "%.0f\n", s * 1e6 }' ;;
+		reset)	redis-cli -p "$1" config resetstat >/dev/null ;;
+		usec-per-call)
+			redis_info "$1" commandstats | awk -v c="cmdstat_$3" '$1 == c {
+				n = split($2, f, ",")
+				for (i = 1; i <= n; i++)
+					if (sub(/^usec_per_call=/, "", f[i]))
+						print f[i]
+			}' ;;
+		stop)	redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true ;;
+		esac
+		return
+	fi
 	python3 - "$app" "$@" <<'EOF'
 import http.client, socket, sys, time
 app, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -223,6 +275,14 @@ run_load() {
 	for try in 1 2; do
 		rps=
 		case $bench in
+		redis-*)
+			local cmd=${bench#redis-} p=1
+			[ "${cmd%-p16}" = "$cmd" ] || p=16
+			rps=$(redis-benchmark -p "$port" -c "$clients" -t "${cmd%-p16}" \
+					-n "$requests" -P "$p" -q 2>&1 | tr '\r' '\n' |
+			      sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' |
+			      tail -n 1) || true
+			;;
 		memcached-mix)
 			rps=$(memcaslap -s "127.0.0.1:$port" -T 1 -c "$clients" \
 					-x "$requests" 2>&1 |
@@ -263,22 +323,19 @@ bench_requests() {
 	esac
 }
 
-case $app in
-memcached)	benches=(memcached-mix memcached-set) ;;
-nginx)		benches=(nginx-small nginx-small-close nginx-939k) ;;
-esac
-
-# Boot the server in mode $1 (base, bypass or ring3) and run every
-# benchmark $reps times; the results go to $out/$app-$1.txt, one line a
-# run: "BENCH MODE rep=I requests=N cpu_us=T rps=R".
+# Boot the server in mode $1 (base, bypass, ring3, ring3-novdso) and run
+# every benchmark $reps times; the results go to $out/$app-$1.txt, one
+# line a run: "BENCH MODE rep=I requests=N cpu_us=T [usec_per_call=U]
+# rps=R".
 bench_mode() {
-	local mode=$1 port env status=0 rep t bench cpu0 cpu1 rps i n
+	local mode=$1 port env status=0 rep t bench cpu0 cpu1 rps i n upc cmd
 	local res=$out/$app-$1.txt
 
 	case $mode in
 	base)	env= ;;
 	bypass)	env=UKL_LEVEL=bypass ;;
 	ring3)	env=${scenario}_MODE=ring3 ;;
+	ring3-novdso)	env="vdso=0 ${scenario}_MODE=ring3" ;;
 	esac
 	port=$(free_port)
 	log "BOOT    $app $mode (port $port)"
@@ -305,15 +362,23 @@ bench_mode() {
 	log "        up after $((SECONDS - t))s"
 	# The first connections after boot are sometimes slow or reset (QEMU
 	# user network under a loaded host): warm up, and allow a failure.
-	run_load "$port" "${benches[0]}" >/dev/null || log "        (warm-up failed)"
+	(requests=$(((requests + 9) / 10)); run_load "$port" "${benches[0]}") >/dev/null ||
+		log "        (warm-up failed)"
 	: >"$res"
 	for ((rep = 1; rep <= reps; rep++)); do
 		for bench in "${benches[@]}"; do
+			[ "$app" != redis ] || server "$port" reset
 			cpu0=$(server "$port" cpu) || die "reading $app's CPU time failed ($mode)"
 			rps=$(run_load "$port" "$bench") || die "$bench failed twice ($mode)"
 			cpu1=$(server "$port" cpu) || die "reading $app's CPU time failed ($mode)"
 			n=$(bench_requests "$bench")
-			echo "$bench $mode rep=$rep requests=$n cpu_us=$((cpu1 - cpu0))" \
+			upc=
+			if [ "$app" = redis ]; then
+				cmd=${bench#redis-}
+				upc=$(server "$port" usec-per-call "${cmd%-p16}")
+				upc=" usec_per_call=${upc:-0}"
+			fi
+			echo "$bench $mode rep=$rep requests=$n cpu_us=$((cpu1 - cpu0))$upc" \
 			     "rps=${rps:-0}" >>"$res"
 			log "        $(tail -n 1 "$res")"
 		done
@@ -326,12 +391,12 @@ bench_mode() {
 		"(console: $out/console-$app-$mode.log)"
 }
 
-bench_mode base
-bench_mode bypass
-bench_mode ring3
+for mode in "${modes[@]}"; do
+	bench_mode "$mode"
+done
 
 log "REPORT  $out/$app.md $app.json (merged into bench.md, bench.json)"
 python3 "$testdir/ukl-bench-app-report.py" --out "$out" --app "$app" \
 	--seconds $((SECONDS - start)) --reps "$reps" --clients "$clients" \
-	--requests "$requests" --benches "${benches[*]}"
+	--requests "$requests" --benches "${benches[*]}" --modes "${modes[*]}"
 cat "$out/$app.md"

@@ -9,8 +9,9 @@
 # with the set of mitigations "off" or "distro"), classes-BOOT-METRIC.txt
 # (the QEMU plugin's counts by instruction class, one "mark" line per
 # "# bench" line, in order), console-hello-METRIC.log, hello.txt (sizes
-# and least memory of the hello-world kernel); redis.json and redis.md of
-# "make bench-redis" (ukl-bench-redis.sh), if there, are carried over.
+# and least memory of the hello-world kernel); the servers' APP.json and
+# APP.md of "make bench-redis", "bench-memcached" and "bench-nginx"
+# (ukl-bench-app.sh), if there, are carried over.
 
 import argparse
 import datetime
@@ -21,6 +22,8 @@ import shutil
 import statistics
 import subprocess
 
+# The servers of ukl-bench-app.sh, whose reports make bench carries over.
+SERVERS = ["redis", "memcached", "nginx"]
 BENCH_RE = re.compile(r"# bench (\S+) (\S+) rep=(\d+) ops=(\d+) ns=(-?\d+)")
 BOOT_RE = re.compile(r"# bench-boot (\S+) cpl=(\d+) tsc=(\d+) boottime_ns=(\d+)")
 TSC_RE = re.compile(r"tsc: Detected ([0-9.]+) MHz")
@@ -213,14 +216,15 @@ def main():
 		records.append(record("hello-min-memory", "base", "MiB",
 				      [int(hello["min_mem_mib"])]))
 
-	redis = []
-	try:
-		with open(os.path.join(out, "redis.json")) as f:
-			redis = json.load(f)
-	except (OSError, ValueError):
-		pass
+	servers = []
+	for app in SERVERS:
+		try:
+			with open(os.path.join(out, app + ".json")) as f:
+				servers += json.load(f)
+		except (OSError, ValueError):
+			pass
 	with open(os.path.join(out, "bench.json"), "w") as f:
-		json.dump(records + redis, f, indent=1)
+		json.dump(records + servers, f, indent=1)
 		f.write("\n")
 
 	idx = {(r["name"], r["mode"], r["metric"], r.get("mitigations")): r
@@ -413,9 +417,10 @@ def main():
 			  ", ".join(missing) + ".")
 		md.append("")
 
-	redis_md = read(os.path.join(out, "redis.md"))
-	if redis_md:
-		md += ["", redis_md]
+	for app in SERVERS:
+		server_md = read(os.path.join(out, app + ".md"))
+		if server_md:
+			md += ["", server_md]
 	with open(os.path.join(out, "bench.md"), "w") as f:
 		f.write("\n".join(md))
 
