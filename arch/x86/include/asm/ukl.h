@@ -242,6 +242,29 @@ bool ukl_its_thunk_insn(const u8 *insn);
 bool ukl_app_may_run_at(unsigned long ip);
 
 /**
+ * ukl_app_may_use_stack - tell whether the application may run on a stack
+ * @sp: a stack pointer that a signal frame or a tracer gives it
+ *
+ * The application's stacks are user memory, as a ring-3 program's: a
+ * stack pointer into the kernel's half would have the CPU push exception
+ * frames onto kernel memory in ring 0.
+ *
+ * Context: any.
+ * Return: true if @sp is a user address.
+ */
+static inline bool ukl_app_may_use_stack(unsigned long sp)
+{
+	return sp < TASK_SIZE_MAX;
+}
+
+/* The application's selectors are the kernel's, whatever a frame says. */
+static inline void __ukl_app_selectors(struct pt_regs *regs)
+{
+	regs->cs = __KERNEL_CS;
+	regs->ss = __KERNEL_DS;
+}
+
+/**
  * ukl_putreg - check a tracer's write of one of the application's registers
  * @child: the tracee
  * @offset: the register, as offsetof(struct user_regs_struct, ...)
@@ -275,7 +298,7 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 	case offsetof(struct user_regs_struct, ip):
 		return value == regs->ip || ukl_app_may_run_at(value) ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, sp):
-		return value < TASK_SIZE_MAX ? 1 : -EIO;
+		return ukl_app_may_use_stack(value) ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, flags):
 		return (value ^ regs->flags) & UKL_APP_FLAGS_FIXED ? -EIO : 1;
 	}
@@ -323,14 +346,12 @@ static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
  * application runs its handlers in ring 0 too, and is always returned to
  * with the kernel's selectors, whatever a signal frame says.
  *
- * Context: the current task, in signal delivery or ukl_sigreturn_regs().
+ * Context: the current task, in signal delivery.
  */
 static inline void ukl_signal_selectors(struct pt_regs *regs)
 {
-	if (is_ukl_task(current)) {
-		regs->cs = __KERNEL_CS;
-		regs->ss = __KERNEL_DS;
-	}
+	if (is_ukl_task(current))
+		__ukl_app_selectors(regs);
 }
 
 /**
@@ -352,9 +373,9 @@ static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 {
 	if (!is_ukl_task(current))
 		return true;
-	ukl_signal_selectors(regs);
+	__ukl_app_selectors(regs);
 	regs->flags = (regs->flags & ~UKL_APP_FLAGS_FIXED) | UKL_APP_FLAGS;
-	return ukl_app_may_run_at(regs->ip) && regs->sp < TASK_SIZE_MAX;
+	return ukl_app_may_run_at(regs->ip) && ukl_app_may_use_stack(regs->sp);
 }
 
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
