@@ -106,7 +106,7 @@ build_bg() {
 # Print result $1 build-$2 of the build that logged to $3; false if it
 # failed.
 build_result() {
-	local n=$1 name=$2 log=$3 st secs
+	local n=$1 name=$2 log=$3 st=1 secs=0
 	read -r st secs <"$log.status"
 	if [ "$st" = 0 ]; then
 		result "$n" "build-$name" ok

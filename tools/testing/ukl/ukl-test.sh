@@ -995,7 +995,7 @@ series_pid=
 series_background() {
 	local dir=$1 nb
 
-	nb=$(grep -nx series "$dir/boots" | cut -d: -f1)
+	nb=$(awk '$0 == "series" { print NR; exit }' "$dir/boots")
 	[ -n "$nb" ] || return 0
 	rm -f "$dir/console-$nb-series.log"
 	series_start=$SECONDS
