@@ -17,8 +17,10 @@
 #   UKL=n       vmlinux of tinyconfig + base.config + REF (the main
 #               configuration without UKL)
 #   UKL=y       vmlinux of tinyconfig + base.config + UKL (the main
-#               configuration), once CONFIG_UNIKERNEL_LINUX exists, with
-#               tools/testing/ukl/smoke.c as the application
+#               configuration), once CONFIG_UNIKERNEL_LINUX can be
+#               enabled (an architecture selects ARCH_SUPPORTS_UKL, at the
+#               end of the series), with tools/testing/ukl/smoke.c as the
+#               application
 #
 # A patch that changes nothing the kernel build reads (only Documentation/,
 # tools/, MAINTAINERS) or only adds files that no Makefile or Kconfig names
@@ -29,8 +31,8 @@
 # BUILD/series-check/kernel/, laid out like BUILD/kernel/ next to
 # BUILD/linux (and BUILD/src/kernel/ next to the pristine BUILD/src/linux)
 # so that ccache hits with the scenario builds: the UKL=n build compiles
-# what the series changes, the UKL=y build what differs from the final
-# tree at that patch.  The two builds of a patch run at the same time.
+# what the series changes, the UKL=y build (of the final tree) hardly
+# anything.  The two builds of a patch run at the same time.
 # At the end the tree must be identical to BUILD/linux.  Logs:
 # BUILD/series-check/log/.  Exit status 0 when every test passed.
 
@@ -206,14 +208,14 @@ for p in "${list[@]}"; do
 		# patch is mostly its vmlinux link, which runs on one CPU.
 		build_bg off "$configs/REF" "$logs/$b.off.log"
 		ukl=
-		if grep -qsE '^(menu)?config UNIKERNEL_LINUX$' "$src/Kconfig.ukl"; then
+		if grep -qsE '^[[:space:]]select ARCH_SUPPORTS_UKL' "$src/arch/x86/Kconfig"; then
 			ukl=1
 			build_bg on "$configs/UKL" "$logs/$b.on.log"
 		fi
 		wait
 		build_result 3 UKL=n "$logs/$b.off.log" || ok="not ok"
 		if [ -z "$ukl" ]; then
-			result 4 build-UKL=y skip "CONFIG_UNIKERNEL_LINUX does not exist yet"
+			result 4 build-UKL=y skip "CONFIG_UNIKERNEL_LINUX cannot be enabled yet"
 		else
 			build_result 4 UKL=y "$logs/$b.on.log" || ok="not ok"
 		fi
