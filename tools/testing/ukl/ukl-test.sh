@@ -828,15 +828,12 @@ check_boot() {
 	name=$(boot_name "$boot")
 
 	log=$dir/console-$nb-$name.log
-	[ "$boot" = series ] && [ -n "$series_pid" ] || rm -f "$log"
+	# The series check writes its log from the scenario's start on.
+	[ "$boot" = series ] || rm -f "$log"
 	start=$SECONDS
-	if [ "$boot" = series ] && [ -n "$series_pid" ]; then
+	if [ "$boot" = series ]; then
 		wait "$series_pid" || status=$?
-		series_pid=
 		start=$series_start
-		want=0
-	elif [ "$boot" = series ]; then
-		make --no-print-directory -C "$REPO" check-series >"$log" 2>&1 || status=$?
 		want=0
 	elif [ "$boot" = buildcheck ]; then
 		# The ring-3 suite, if the scenario builds one, for the boot
@@ -991,7 +988,6 @@ results_diff() {
 # boots of its scenario (directory $1) start, niced, so that it gets the
 # CPU time that the boots leave idle; check_boot waits for it in its
 # place in the list.
-series_pid=
 series_background() {
 	local dir=$1 nb
 
