@@ -188,8 +188,11 @@ for log in "${logs[@]}"; do
 	{
 		sed -n '1s/^Subject: //p' "$log"
 		echo
-		awk 'f; /^$/ { f = 1 }' "$log"
-		echo
+		body=$(awk 'f; /^$/ { f = 1 }' "$log")
+		echo "$body"
+		# Tags that end the changelog (Fixes:, Link:) and the sign-off
+		# are one block.
+		[[ $(tail -n 1 <<<"$body") =~ ^(Fixes|Link|Reported-by|Cc):\  ]] || echo
 		echo "Signed-off-by: $author"
 	} | git stripspace > "$tmp/msg"
 	prev=$(git commit-tree "$tree" -p "$prev" -F "$tmp/msg")
@@ -222,7 +225,9 @@ git format-patch -q --cover-letter --base="$base" --no-signature \
 # so on), as "PATCH SEVERITY TYPE FILE message" lines in $dest/checkpatch.list.
 # It runs in $tmp: checkpatch writes its cache of the tree's CamelCase
 # identifiers (.checkpatch-camelcase.*) to the current directory, which
-# must not be the pristine tree.
+# must not be the pristine tree.  UNKNOWN_COMMIT_ID is left out: the
+# pristine tree is a source package without upstream's history, in which
+# checkpatch cannot look up the commit of a Fixes: tag.
 mkdir -p "$dest/checkpatch"
 : > "$dest/checkpatch.list"
 for p in "$dest"/0*.patch; do
@@ -230,7 +235,7 @@ for p in "$dest"/0*.patch; do
 	[ "${b%%-*}" != 0000 ] || continue
 	(cd "$tmp" && env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE \
 		perl "$pristine/scripts/checkpatch.pl" --root="$pristine" \
-		--strict --show-types --no-color \
+		--strict --show-types --no-color --ignore UNKNOWN_COMMIT_ID \
 		"$p") > "$dest/checkpatch/$b.txt" 2>&1 || true
 	grep -q '^total: ' "$dest/checkpatch/$b.txt" || die "checkpatch failed on $p"
 

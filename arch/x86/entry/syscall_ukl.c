@@ -14,19 +14,20 @@
  *   audit, the syscall tracepoint, syscall user dispatch) or the number is
  *   not an x86-64 system call, do_syscall_64() runs the whole call;
  * - on exit, when a SYSCALL_WORK_EXIT bit is set, or, tested with
- *   interrupts off, a thread flag asks for work on the way to user mode
- *   (EXIT_TO_USER_MODE_WORK: signals, rescheduling, notify-resume, uprobes,
- *   live patching) or for the x86 part of it (the FPU registers, the I/O
- *   bitmap, user return notifiers), or an IBPB is due before the return,
+ *   interrupts off, a thread flag asks for the work of
+ *   exit_to_user_mode_loop() (EXIT_TO_USER_MODE_WORK: signals,
+ *   rescheduling, notify-resume, uprobes, live patching),
  *   syscall_exit_to_user_mode() does the whole exit.
  *
  * What is always kept: pt_regs on the task stack, interrupts off while the
- * work is tested and until the return, and the context tracking and lockdep
- * bookkeeping of enter_from_user_mode() and exit_to_user_mode().  What is
- * skipped: the kernel stack offset randomization, the loop and the
- * per-flag tests of the exit work when no flag is set, and, in the entry
- * code, the mitigations against predictions trained at a lower privilege
- * (the application runs in ring 0).
+ * work is tested and until the return, the context tracking and lockdep
+ * bookkeeping of enter_from_user_mode() and exit_to_user_mode(), and the
+ * last step of every exit, exit_to_user_mode_prepare_finish() (the x86
+ * work: the FPU registers, the I/O bitmap, user return notifiers, an IBPB
+ * that is due).  What is skipped: the kernel stack offset randomization
+ * on entry, the exit work's loop and per-flag tests when no flag is set,
+ * and, in the entry code, the mitigations against predictions trained at
+ * a lower privilege (the application runs in ring 0).
  *
  * The direct level differs from the bypass in the system call itself: for
  * read(), write(), sendto() and recvfrom() it calls the kernel functions
@@ -49,7 +50,6 @@
 
 #include <linux/context_tracking.h>
 #include <linux/entry-common.h>
-#include <linux/highmem.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/sched/signal.h>
@@ -58,8 +58,6 @@
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
-#include <asm/fpu/api.h>
-#include <asm/nospec-branch.h>
 #include <asm/syscall.h>
 #include <asm/text-patching.h>
 
@@ -68,15 +66,6 @@
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "ukl."
 
-/*
- * Thread flags that make the return to the application do more than the
- * bypass does: the generic exit work, and the flags on which the x86
- * arch_exit_to_user_mode_prepare() acts (arch_exit_work()).
- */
-#define UKL_BYPASS_EXIT_WORK	(EXIT_TO_USER_MODE_WORK |		\
-				 _TIF_USER_RETURN_NOTIFY |		\
-				 _TIF_IO_BITMAP | _TIF_NEED_FPU_LOAD)
-
 /**
  * ukl_bypass_exit_prepare - test with interrupts off that the exit has no work
  * @regs: pt_regs of the system call
@@ -84,14 +73,14 @@
  * Called by ukl_do_syscall_bypass() after the system call, with interrupts
  * enabled, in an instrumentation section.  Does what
  * syscall_exit_to_user_mode_prepare() and exit_to_user_mode_prepare() do
- * when there is no work, in their order: the one-time system call exit work
- * is tested with interrupts on, as there; then interrupts go off, the
- * pending rcuog wakeup of a nohz_full CPU is flushed (it may set
- * TIF_NEED_RESCHED), and only then are the thread flags read, so that
- * nothing can set one unseen before the return: a remote CPU that sets one
+ * when there is no work for exit_to_user_mode_loop(), in their order and
+ * with their helpers: the one-time system call exit work is tested with
+ * interrupts on, as there; then interrupts go off and
+ * exit_to_user_mode_read_work() reads the thread flags, so that nothing
+ * can set one unseen before the return: a remote CPU that sets one
  * afterwards sends an interrupt, which arrives in application context once
  * the entry code has enabled interrupts right before its RET, and takes
- * the exit work there.
+ * the exit work there.  exit_to_user_mode_prepare_finish() does the rest.
  *
  * Context: process context of the application, interrupts enabled.
  * Return: true with interrupts disabled if the return needs no work; false
@@ -112,25 +101,12 @@ static __always_inline bool ukl_bypass_exit_prepare(struct pt_regs *regs)
 	rseq_syscall(regs);
 
 	local_irq_disable_exit_to_user();
-	tick_nohz_user_enter_prepare();
-	ti_work = read_thread_flags();
-	if (unlikely(ti_work & UKL_BYPASS_EXIT_WORK) ||
-	    (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER) &&
-	     this_cpu_read(x86_ibpb_exit_to_user))) {
+	ti_work = exit_to_user_mode_read_work();
+	if (unlikely(ti_work & EXIT_TO_USER_MODE_WORK)) {
 		local_irq_enable();
 		return false;
 	}
-
-	/* The rest of arch_exit_to_user_mode_prepare() with no flag set. */
-	fpregs_assert_state_consistent();
-#ifdef CONFIG_COMPAT
-	current_thread_info()->status &= ~(TS_COMPAT | TS_I386_REGS_POKED);
-#endif
-
-	/* The checks at the end of exit_to_user_mode_prepare(). */
-	kmap_assert_nomap();
-	lockdep_assert_irqs_disabled();
-	lockdep_sys_exit();
+	exit_to_user_mode_prepare_finish(regs, ti_work);
 	return true;
 }
 
@@ -254,20 +230,17 @@ __visible noinstr bool ukl_do_syscall_direct(struct pt_regs *regs, int nr)
 /*
  * Whether a leaf call may skip the entry and exit work: none is pending
  * (syscall work for seccomp, ptrace, audit, tracepoints or syscall user
- * dispatch; the exit work of the bypass; an IBPB before the return), and
- * context tracking does not run on this CPU (nohz_full), where the
- * application runs in an RCU extended quiescent state until
- * enter_from_user_mode().
+ * dispatch; exit work, generic or of x86, such as an IBPB before the
+ * return: exit_to_user_mode_work_pending()), and context tracking does not
+ * run on this CPU (nohz_full), where the application runs in an RCU
+ * extended quiescent state until enter_from_user_mode().
  */
 static __always_inline bool ukl_leaf_no_work(void)
 {
 	if (READ_ONCE(current_thread_info()->syscall_work) ||
-	    (read_thread_flags() & UKL_BYPASS_EXIT_WORK))
+	    exit_to_user_mode_work_pending(read_thread_flags()))
 		return false;
-	if (context_tracking_enabled_this_cpu())
-		return false;
-	return !(cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER) &&
-		 this_cpu_read(x86_ibpb_exit_to_user));
+	return !context_tracking_enabled_this_cpu();
 }
 
 /*
