@@ -6,7 +6,8 @@
 # that bypasses the kernel's return thunk, an objtool warning on the
 # kernel), and the ukl-gcc wrapper
 # builds an ordinary project (two files, a static library, its own
-# Makefile) and refuses what cannot work; and ukl-run.sh, which make run
+# Makefile) and refuses what cannot work; ukl-mkapp --nolibc builds a
+# nolibc program with the UKL entry, and not without NOLIBC_UKL; and ukl-run.sh, which make run
 # uses, fails a boot whose console shows a kernel splat, whatever the
 # program's exit status (a stand-in for QEMU prints the console).
 #
@@ -44,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..29"
+echo "1..31"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -96,6 +97,26 @@ else
 fi
 expect_fail mkapp_rejects_syscall "syscall .does not work at CPL 0" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/sc.o"
+# nolibc, as the kernel's selftests use it: with NOLIBC_UKL its system
+# calls call the UKL entry; without, they are SYSCALLs, which the check
+# refuses.
+cat > "$tmp/nolibc.c" <<'EOF'
+int main(int argc, char **argv)
+{
+	printf("argc %d, %s\n", argc, argv[0]);
+	return write(1, "", 0);
+}
+EOF
+nolibc=$ktree/tools/include/nolibc
+if "$mkapp" --nolibc "$nolibc" -o "$tmp/nolibc.o" "$tmp/nolibc.c" >"$tmp/out" 2>&1 &&
+   "$check" "$tmp/nolibc.o" >>"$tmp/out" 2>&1 &&
+   objdump -d "$tmp/nolibc.o" | grep -q 'call  *\*%rcx'; then
+	result mkapp_builds_nolibc_app 0
+else
+	result mkapp_builds_nolibc_app 1 "$(cat "$tmp/out")"
+fi
+expect_fail mkapp_rejects_nolibc_syscall "syscall .does not work at CPL 0" \
+	"$mkapp" --nolibc "$nolibc" -UNOLIBC_UKL -o "$tmp/bad.o" "$tmp/nolibc.c"
 cat > "$tmp/nosym.c" <<'EOF'
 extern int ukl_no_such_function(void);
 int main(void) { return ukl_no_such_function(); }
