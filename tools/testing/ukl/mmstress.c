@@ -528,6 +528,7 @@ static int migrate_stack_in_read(void)
 /**
  * memcg_enter() - move the calling process into a new memory cgroup
  * @name: the cgroup's name below /tmp/cg, where cgroup2 is mounted
+ * @high: its memory.high, or NULL to leave it at "max"
  * @max: its memory.max
  * @swap_max: its memory.swap.max
  *
@@ -537,7 +538,8 @@ static int migrate_stack_in_read(void)
  *
  * Return: true if the caller is in the cgroup, with its limits.
  */
-static int memcg_enter(const char *name, const char *max, const char *swap_max)
+static int memcg_enter(const char *name, const char *high, const char *max,
+		       const char *swap_max)
 {
 	char dir[64], path[96], pid[32];
 
@@ -550,6 +552,9 @@ static int memcg_enter(const char *name, const char *max, const char *swap_max)
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/memory.max", dir);
 	if (!write_file(path, max))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/memory.high", dir);
+	if (high && !write_file(path, high))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
 	if (!write_file(path, swap_max))
@@ -579,7 +584,7 @@ static noreturn void exceed_memcg(const char *unused)
 	char *p;
 	size_t i;
 
-	if (!memcg_enter("mmstress", "8M", "0"))
+	if (!memcg_enter("mmstress", NULL, "8M", "0"))
 		_exit(2);
 	p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; p != MAP_FAILED && i < 64 << 20; i += PAGE)
@@ -1187,7 +1192,8 @@ static noreturn void calls_attacked_remotely(const char *unused)
 #define PRESSURE_DEPTH		8		/* levels of pressure_calls() */
 #define PRESSURE_FRAME		256		/* words of stack, a level */
 #define PRESSURE_STACK		(256 << 10)
-#define PRESSURE_MAX		"3584K"		/* memory.max: 0.9 of all that */
+#define PRESSURE_HIGH		"3584K"		/* memory.high: 0.9 of all that */
+#define PRESSURE_MAX		"8M"		/* memory.max: twice all that */
 
 /* The seed of a pattern: thread @t, memory @what, round @r. */
 #define PRESSURE_SEED(t, what, r) \
@@ -1315,10 +1321,16 @@ static void *pressure_thread(void *arg)
  * compute_and_call() - threads compute and call in a memory cgroup too small
  * @unused: no argument
  *
- * The child moves itself into a memory cgroup of 3.5 MiB with swap, and
- * PRESSURE_THREADS threads work on about 4 MiB of heap, .data, .bss and
- * stack (pressure_thread()): the cgroup's reclaim swaps their memory out
- * in their page faults and system calls, and their loads swap it back in.
+ * The child moves itself into a memory cgroup with swap whose memory.high
+ * is 3.5 MiB, and PRESSURE_THREADS threads work on about 4 MiB of heap,
+ * .data, .bss and stack (pressure_thread()): the cgroup's reclaim swaps
+ * their memory out on their returns to application context and in their
+ * page faults and system calls, and their loads swap it back in.  Its
+ * memory.max, twice that, only guards the rest of the machine: with it at
+ * 3.5 MiB, three threads reclaiming at once found nothing to reclaim
+ * often enough for the OOM killer to end all three tries of a run
+ * (run_in_memcg()) in one of DEBUG's boots.  fork_cow_stacks() keeps the
+ * reclaim at memory.max, in the page faults.
  * Every pattern must be intact, every call must return what it should,
  * and pages must have gone to swap and back (went_to_swap()).
  *
@@ -1334,7 +1346,7 @@ static noreturn void compute_and_call(const char *unused)
 	int t;
 
 	alarm(CHILD_TIMEOUT);
-	if (!memcg_enter("mmstress-swap", PRESSURE_MAX, "max"))
+	if (!memcg_enter("mmstress-swap", PRESSURE_HIGH, PRESSURE_MAX, "max"))
 		child_exit(2);
 	pressure_ppid = getppid();
 	steal = memcg_stat("mmstress-swap", "pgsteal");
@@ -1668,7 +1680,7 @@ static noreturn void fork_cow_stacks(const char *unused)
 	int t, bad = 0;
 
 	alarm(CHILD_TIMEOUT);
-	if (!memcg_enter("mmstress-cow", COW_MAX, "max"))
+	if (!memcg_enter("mmstress-cow", NULL, COW_MAX, "max"))
 		child_exit(2);
 	steal = memcg_stat("mmstress-cow", "pgsteal");
 	majfault = memcg_stat("mmstress-cow", "pgmajfault");
@@ -2014,9 +2026,9 @@ static long oom_kills(const char *name)
  *
  * Threads and processes that reclaim a small cgroup at once can find
  * nothing to reclaim often enough for its memory.max to OOM-kill one of
- * them (seen in make test for both tests that use this, on the UKL and
- * the DEBUG kernel): the memory controller doing its job, not a fault of
- * the entry or fault code.  A run that failed while the cgroup's OOM
+ * them (seen in make test for both tests that use this, on the UKL, the
+ * DEBUG and the unpatched kernel): the memory controller doing its job,
+ * not a fault of the entry or fault code.  A run that failed while the cgroup's OOM
  * killer fired is run again, twice at most; one that failed without is a
  * failure.
  *
