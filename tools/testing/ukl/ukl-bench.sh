@@ -8,8 +8,11 @@
 # Kernels:
 #   UKL        the UKL scenario of "make test" (configs/UKL): its
 #              application, the suite, holds bench.c as the area "bench"
-#   HELLO      configs/HELLO: base configuration plus UKL, hello.c as the
-#              application (size, least memory, boot time)
+#   HELLO      configs/HELLO: the fast-boot kernel (configs/micro.config),
+#              hello.c as the application (size, least memory, boot time
+#              on the microvm machine, PVH, and on the pc machine, SeaBIOS)
+#   HELLOREF   the same configuration without UKL from the pristine tree,
+#              hello.c as a ring-3 /init (boot time on microvm)
 #   unpatched  the REF scenario of "make test" (configs/REF): the main
 #              configuration without UKL, built from the pristine tree
 #              $BUILD/src/linux into $BUILD/src/kernel/REF
@@ -56,6 +59,7 @@ mode and metric) and bench.png (bar chart) to \$BUILD/bench/.
   --only A,B       run only these benchmarks (bench.c's names)
   --no-unpatched   skip the unpatched reference kernel
   --no-hello       skip the hello-world size, memory and boot measurements
+  --hello-only     only the hello-world measurements (HELLO and HELLOREF)
   --no-kvm         do not try KVM (ns), only instruction counts
   --mitigations M  the sets of mitigations of the TCG boots, of off and
                    distro (default off,distro)
@@ -70,6 +74,7 @@ die() {
 }
 
 reps=7 scale=1 only= unpatched=1 hello=1 try_kvm=1 timeout=1800 mitigations=off,distro
+hello_only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps|--scale|--only|--timeout|--mitigations)
@@ -85,6 +90,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--no-unpatched)	unpatched= ; shift ;;
 	--no-hello)	hello= ; shift ;;
+	--hello-only)	hello_only=1 ; shift ;;
 	--no-kvm)	try_kvm= ; shift ;;
 	-h|--help)	usage; exit 0 ;;
 	*)		die "unknown argument '$1' (see --help)" ;;
@@ -113,9 +119,11 @@ start=$SECONDS
 
 # --- kernels ---------------------------------------------------------------
 
+[ -z "$hello_only" ] || [ -n "$hello" ] || die "--hello-only and --no-hello leave nothing to do"
 scenarios=UKL
 [ -z "$unpatched" ] || scenarios="$scenarios REF"
-[ -z "$hello" ] || scenarios="$scenarios HELLO"
+[ -z "$hello" ] || scenarios="$scenarios HELLO HELLOREF"
+[ -z "$hello_only" ] || scenarios="HELLO HELLOREF" unpatched=
 log "BUILD   $scenarios (ukl-test.sh --build)"
 "$testdir/ukl-test.sh" --build --scenarios "$scenarios" >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "building $scenarios failed"; }
@@ -152,13 +160,23 @@ file /suite $BUILD/test/UKL/suite 0755 0 0
 EOF
 		[ -z "$init" ] || echo "file /init $init 0755 0 0"
 	} >"$list"
-	"$BUILD/kernel/UKL/usr/gen_init_cpio" "$list" >"$cpio"
+	"$gen_init_cpio" "$list" >"$cpio"
 }
 
-make_cpio "$out/initramfs-ukl.cpio" ""
-make_cpio "$out/initramfs-ring3.cpio" "$BUILD/test/UKL/suite"
+gen_init_cpio=$BUILD/kernel/UKL/usr/gen_init_cpio
+[ -z "$hello_only" ] || gen_init_cpio=$BUILD/kernel/HELLO/usr/gen_init_cpio
+if [ -z "$hello_only" ]; then
+	make_cpio "$out/initramfs-ukl.cpio" ""
+	make_cpio "$out/initramfs-ring3.cpio" "$BUILD/test/UKL/suite"
+fi
+# The hello world's: /dev/console, and hello.c as /init for HELLOREF.
 printf 'dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\n' >"$out/initramfs-hello.list"
-"$BUILD/kernel/UKL/usr/gen_init_cpio" "$out/initramfs-hello.list" >"$out/initramfs-hello.cpio"
+"$gen_init_cpio" "$out/initramfs-hello.list" >"$out/initramfs-hello.cpio"
+if [ -n "$hello" ]; then
+	{ cat "$out/initramfs-hello.list"
+	  echo "file /init $BUILD/test/HELLOREF/hello 0755 0 0"; } >"$out/initramfs-helloref.list"
+	"$gen_init_cpio" "$out/initramfs-helloref.list" >"$out/initramfs-helloref.cpio"
+fi
 
 # --- boots -----------------------------------------------------------------
 
@@ -169,9 +187,12 @@ khello=$BUILD/kernel/HELLO/arch/x86/boot/bzImage
 # One line a boot: name, kernel, initramfs, init arguments.  kunit.enable=0:
 # the UKL kernel's KUnit tests would run in the boot otherwise.
 levels=ret,bypass,direct
-modes=(
-	"ukl|$kukl|$out/initramfs-ukl.cpio|area=bench mode=base levels=$levels spawn=/suite $opts"
-)
+modes=()
+if [ -z "$hello_only" ]; then
+	printf -v ukl_mode '%s|%s|%s|%s' ukl "$kukl" "$out/initramfs-ukl.cpio" \
+		"area=bench mode=base levels=$levels spawn=/suite $opts"
+	modes+=("$ukl_mode")
+fi
 if [ -n "$unpatched" ]; then
 	printf -v unpatched_mode '%s|%s|%s|%s' unpatched "$kunpatched/arch/x86/boot/bzImage" \
 		"$out/initramfs-ring3.cpio" "area=bench mode=ring3-unpatched $opts"
@@ -182,10 +203,12 @@ fi
 kvm=
 if [ -n "$try_kvm" ]; then
 	# The application with nothing to run: it exits at once.
-	if "$testdir/ukl-run.sh" --kernel "$kukl" --initrd "$out/initramfs-ukl.cpio" \
-		--accel auto --verbose --timeout 120 --log "$out/kvm-probe.log" \
-		--append "kunit.enable=0 -- area=bench only=none reps=1" \
-		>/dev/null 2>"$out/kvm-probe.err"; then :; fi
+	probe=(--kernel "$kukl" --initrd "$out/initramfs-ukl.cpio"
+	       --append "kunit.enable=0 -- area=bench only=none reps=1")
+	[ -z "$hello_only" ] ||
+		probe=(--kernel "$khello" --machine microvm --initrd "$out/initramfs-hello.cpio")
+	if "$testdir/ukl-run.sh" "${probe[@]}" --accel auto --verbose --timeout 120 \
+		--log "$out/kvm-probe.log" >/dev/null 2>"$out/kvm-probe.err"; then :; fi
 	grep -q -- '-accel kvm' "$out/kvm-probe.err" && kvm=1
 fi
 if [ -n "$kvm" ]; then
@@ -231,19 +254,36 @@ done
 
 # --- hello world: size, least memory, boot time -----------------------------
 
-# True when the HELLO kernel boots with $1 MiB and greets.
+# Boot the hello world: $1 the name of its console log, $2 the kernel's
+# bzImage (ukl-run.sh boots the vmlinux beside it on microvm), $3 the
+# initramfs, then ukl-run.sh's options.
+hello_boot() {
+	local name=$1 kernel=$2 cpio=$3
+
+	shift 3
+	"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" --smp 2 \
+		--log "$out/console-$name.log" "$@" >"$out/run-$name.log" 2>&1
+}
+
+# True when the HELLO kernel boots on the fast path with $1 MiB and greets.
 hello_boots() {
-	"$testdir/ukl-run.sh" --kernel "$khello" --initrd "$out/initramfs-hello.cpio" \
-		--accel tcg --mem "${1}M" --timeout 120 --log "$out/console-hello-mem.log" \
-		>/dev/null 2>&1 &&
+	hello_boot hello-mem "$khello" "$out/initramfs-hello.cpio" --machine microvm \
+		--accel tcg --mem "${1}M" --timeout 60 &&
 	grep -aq 'Hello, world' "$out/console-hello-mem.log"
 }
 
 : >"$out/hello.txt"
 if [ -n "$hello" ]; then
 	log "HELLO   size, memory, boot time"
+	vmlinux=$BUILD/kernel/HELLO/vmlinux
 	echo "bzimage $(stat -c %s "$khello")" >>"$out/hello.txt"
-	echo "vmlinux $(stat -c %s "$BUILD/kernel/HELLO/vmlinux")" >>"$out/hello.txt"
+	echo "vmlinux $(stat -c %s "$vmlinux")" >>"$out/hello.txt"
+	# What PVH loads of vmlinux: its loadable segments, without symbols.
+	loaded=0
+	for size in $(readelf -lW "$vmlinux" | awk '$1 == "LOAD" { print $5 }'); do
+		loaded=$((loaded + size))
+	done
+	echo "vmlinux_loaded $loaded" >>"$out/hello.txt"
 	lo=1 hi=64
 	if hello_boots "$hi"; then
 		# Bisect: lo does not boot, hi does.
@@ -255,15 +295,36 @@ if [ -n "$hello" ]; then
 	else
 		echo "min_mem_mib none" >>"$out/hello.txt"
 	fi
-	for metric in instructions ns; do
-		case $metric in
-		instructions)	accel=(--icount) ;;
-		ns)		[ -n "$kvm" ] || continue; accel=(--accel kvm) ;;
-		esac
-		"$testdir/ukl-run.sh" --kernel "$khello" --initrd "$out/initramfs-hello.cpio" \
-			"${accel[@]}" --timeout 300 --log "$out/console-hello-$metric.log" \
-			>/dev/null 2>&1 || true
+	# To main() on the fast path and on the pc machine, and the
+	# unpatched kernel on the fast path; under KVM, the fast path.  The
+	# kernel is quiet, as a unikernel's is: its messages still go to the
+	# log buffer, not through the serial port.
+	# The plugin counts their instructions by class to main() (hello.c's
+	# marker): REP string instructions count an iteration each.
+	khelloref=$BUILD/src/kernel/HELLOREF/arch/x86/boot/bzImage
+	for b in "microvm $khello hello" "pc $khello hello" "microvm $khelloref helloref"; do
+		read -r machine kernel cpio <<<"$b"
+		name=hello-$machine-instructions
+		[ "$cpio" = hello ] || name=hello-unpatched-instructions
+		hello_boot "$name" "$kernel" "$out/initramfs-$cpio.cpio" \
+			--machine "$machine" --icount --timeout 120 --append quiet \
+			--qemu-arg -plugin --qemu-arg "$plugin,out=$out/classes-$name.txt" || true
 	done
+	[ -z "$kvm" ] || hello_boot hello-microvm-ns "$khello" "$out/initramfs-hello.cpio" \
+		--machine microvm --accel kvm --timeout 120 --append quiet || true
+	# Where the fast path's time goes: the initcalls and the gaps between
+	# the kernel's messages, in one more boot (ukl-boot-profile.py); and
+	# the timeline of both paths in four phases, for boot-timeline.png.
+	hello_boot hello-profile "$khello" "$out/initramfs-hello.cpio" --machine microvm \
+		--icount --timeout 120 --append "initcall_debug ignore_loglevel" || true
+	python3 "$testdir/ukl-boot-profile.py" --top 10 "$vmlinux" \
+		"$out/console-hello-profile.log" >"$out/hello-profile.txt" || true
+	python3 "$testdir/ukl-boot-profile.py" --phases "$vmlinux" \
+		"$out/console-hello-profile.log" >"$out/hello-phases-microvm.txt" || true
+	hello_boot hello-profile-pc "$khello" "$out/initramfs-hello.cpio" --machine pc \
+		--icount --timeout 120 --append "initcall_debug ignore_loglevel" || true
+	python3 "$testdir/ukl-boot-profile.py" --phases "$vmlinux" \
+		"$out/console-hello-profile-pc.log" >"$out/hello-phases-pc.txt" || true
 fi
 
 # --- results ---------------------------------------------------------------

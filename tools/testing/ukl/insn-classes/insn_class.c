@@ -28,6 +28,7 @@ const char *const insn_class_names[NR_INSN_CLASSES] = {
 	[INSN_PUSHF_POPF]	= "pushf-popf",
 	[INSN_CPUID]		= "cpuid",
 	[INSN_TLB]		= "tlb",
+	[INSN_REP_STRING]	= "rep-string",
 };
 
 #define PFX_66		0x1
@@ -150,6 +151,10 @@ enum insn_class insn_classify(const unsigned char *p, size_t len)
 	case 0x0f:
 		return i + 1 < len ? two_byte(p + i + 1, len - i - 1, pfx) :
 			INSN_REST;
+	case 0x6c ... 0x6f:	/* INS, OUTS */
+	case 0xa4 ... 0xa7:	/* MOVS, CMPS */
+	case 0xaa ... 0xaf:	/* STOS, LODS, SCAS */
+		return pfx & (PFX_F3 | PFX_F2) ? INSN_REP_STRING : INSN_REST;
 	case 0xcf:
 		return INSN_IRET;
 	case 0xfa:

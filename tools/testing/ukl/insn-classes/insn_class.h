@@ -2,7 +2,9 @@
 /*
  * Classes of x86-64 instructions whose cost an instruction count hides:
  * privilege changes, page table switches, serialising and barrier
- * instructions.  Used by the QEMU TCG plugin ukl-insn-plugin.c, which
+ * instructions; and the string instructions with a REP prefix, whose every
+ * iteration TCG executes, and counts, as an instruction, where hardware
+ * moves many bytes a cycle.  Used by the QEMU TCG plugin ukl-insn-plugin.c, which
  * counts executed guest instructions by class for "make bench", and by its
  * test insn_class_test.c.  Documentation/ukl/benchmarks.rst gives what
  * each class costs on hardware.
@@ -29,6 +31,7 @@ enum insn_class {
 	INSN_PUSHF_POPF,
 	INSN_CPUID,
 	INSN_TLB,		/* INVLPG, INVPCID */
+	INSN_REP_STRING,	/* REP MOVS, STOS, ...: one per iteration */
 	NR_INSN_CLASSES
 };
 

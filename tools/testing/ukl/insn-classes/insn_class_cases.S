@@ -3,7 +3,8 @@
  * Instructions for insn_class_test: every class of insn_class.h in its
  * usual and prefixed forms, and the instructions that share opcode bytes
  * with one (group 7, group 15, 0f c7, 0f 00, moves from control
- * registers), which must stay in no class.
+ * registers, string instructions without REP, other instructions with an
+ * f2 or f3 prefix), which must stay in no class.
  */
 	.text
 	.globl	insn_class_cases
@@ -93,6 +94,33 @@ insn_class_cases:
 	wrpkru
 	lock orq $0, (%rsp)
 	rep movsb
+	rep movsw
+	rep movsl
+	rep movsq
+	rep stosb
+	rep stosq
+	rep lodsb
+	repz cmpsb
+	repnz scasb
+	repnz scasq
+	rep insb
+	rep outsb
+	rep insl
+	movsb
+	movsq
+	stosq
+	lodsb
+	scasb
+	cmpsb
+	insb
+	outsb
+	repz ret
+	pause
+	tzcnt	%rax, %rcx
+	movsd	%xmm0, %xmm1
+	movss	(%rax), %xmm1
+	movslq	%eax, %rcx
+	cmpsd	$0, %xmm0, %xmm1
 	ds syscall
 	cs nopl 0x0(%rax,%rax,1)
 	nopl	0x554b4c00(%rax)

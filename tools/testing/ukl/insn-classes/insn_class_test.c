@@ -72,17 +72,39 @@ static int is_prefix(const char *word)
 	return 0;
 }
 
+/* The string instructions, without their size suffix b, w, l or q. */
+static const char *const strings[] = {
+	"movs", "cmps", "stos", "lods", "scas", "ins", "outs", NULL
+};
+
+static int is_string(const char *word)
+{
+	size_t n;
+	int i;
+
+	for (i = 0; strings[i]; i++) {
+		n = strlen(strings[i]);
+		if (!strncmp(word, strings[i], n) &&
+		    (!word[n] || (strchr("bwlq", word[n]) && !word[n + 1])))
+			return 1;
+	}
+	return 0;
+}
+
 /* The class of "mnemonic operands" as objdump (AT&T syntax) prints it. */
 static enum insn_class class_of_text(char *text)
 {
 	char *word, *ops, *save;
+	int rep = 0;
 	size_t i;
 
 	for (word = strtok_r(text, " ", &save); word && is_prefix(word);
 	     word = strtok_r(NULL, " ", &save))
-		;
+		rep |= !strncmp(word, "rep", 3);
 	if (!word)
 		return INSN_REST;
+	if (is_string(word))
+		return rep ? INSN_REP_STRING : INSN_REST;
 	ops = strtok_r(NULL, " #<", &save);
 	if (!strcmp(word, "mov") && ops) {
 		char *dst = strrchr(ops, ',');
