@@ -47,6 +47,11 @@ UKL_LIBC  := $(BUILD)/musl/ukl
 # UKL_APP=app.o: 'make kernel', 'run' and 'gdb' work on a kernel that links
 # this application object (made by ukl-gcc or ukl-mkapp) instead of a test
 # scenario: configs/APP plus CONFIG_UKL_APP, built in $(BUILD)/kernel/app-NAME.
+# UKL_KERNEL=micro (the default) is the fast-boot kernel booted on QEMU's
+# microvm machine, with networking (configs/micro-net.config) when the
+# application calls socket(); UKL_KERNEL=main is the main test kernel
+# (configs/APP-MAIN, the pc machine, PCI, ACPI, 9p for UKL_SHARE), in
+# $(BUILD)/kernel/app-NAME-main.
 # UKL_ARGS are its arguments, UKL_HOSTFWD forwards host ports to it
 # ("6379" or "8080:80" or QEMU's "tcp::8080-:80", several separated by
 # blanks), UKL_TIMEOUT ends the guest after that many seconds (default 0:
@@ -57,11 +62,29 @@ UKL_LIBC  := $(BUILD)/musl/ukl
 # UKL_ENVIRON=file hold arguments and environment strings of any content
 # (NUL-terminated, as in /proc/PID/cmdline): the rootfs's /ukl carries
 # them, the arguments go before those of UKL_ARGS.
+UKL_KERNEL ?= micro
 ifdef UKL_APP
 UKL_APP_ABS  := $(abspath $(UKL_APP))
 UKL_APP_NAME := $(basename $(notdir $(UKL_APP)))
+ifeq ($(UKL_KERNEL),main)
+KOBJ     := $(BUILD)/kernel/app-$(UKL_APP_NAME)-main
+KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP-MAIN $(KOBJ).config
+UKL_MACHINE := pc
+else ifeq ($(UKL_KERNEL),micro)
+ifdef UKL_SHARE
+$(error UKL_SHARE needs the 9p file system of the main kernel: add UKL_KERNEL=main)
+endif
+# An object that defines socket() has musl's socket.o linked in: it uses
+# it.  Forwarded ports need the network too.
+UKL_APP_NET := $(if $(UKL_HOSTFWD),y,$(shell nm "$(UKL_APP_ABS)" 2>/dev/null | \
+	grep -qE ' T socket$$' && echo y))
 KOBJ     := $(BUILD)/kernel/app-$(UKL_APP_NAME)
-KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP $(KOBJ).config
+KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP \
+	    $(if $(UKL_APP_NET),$(CONFIGS)/micro-net.config) $(KOBJ).config
+UKL_MACHINE := microvm
+else
+$(error UKL_KERNEL=$(UKL_KERNEL): use micro (the default, fast boot) or main)
+endif
 UKL_ROOTFS := $(KOBJ)/ukl-rootfs.cpio
 endif
 UKL_TIMEOUT ?= 0
@@ -72,7 +95,8 @@ BZIMAGE  := $(KOBJ)/arch/x86/boot/bzImage
 # (new files); existing upstream files are changed by the diffs that
 # patches/series lists.
 KERNEL_NEW_FILES := Kconfig.ukl arch include init kernel lib fs mm \
-		    scripts/ukl tools/ukl tools/testing/ukl Documentation/ukl
+		    scripts/ukl tools/ukl tools/testing/ukl tools/testing/selftests/ukl \
+		    Documentation/ukl
 
 # Kernel builds are reproducible so that ccache hits across clones.
 KBUILD_ENV := CCACHE_DIR=$(UKL_CCACHE_DIR) CCACHE_BASEDIR=$(BUILD) \
@@ -84,7 +108,7 @@ export BUILD REPO
 
 .PHONY: all deps sources tree config kernel rootfs run gdb test bench menuconfig clean distclean \
 	help series check-series htmldocs ukl-toolchain test-redis bench-redis \
-	test-memcached test-nginx bench-memcached bench-nginx
+	test-memcached test-nginx bench-memcached bench-nginx test-micro
 
 all: kernel
 
@@ -93,6 +117,7 @@ help:
 	@echo 'make run         build the default scenario and boot it in QEMU'
 	@echo 'make test        build and boot every scenario in configs/CFLIST'
 	@echo 'make bench       microbenchmarks, boot time and size into $$(BUILD)/bench/'
+	@echo 'make test-micro  the suite on the fast-boot kernel on QEMU microvm (KTAP)'
 	@echo 'make test-redis  Redis as the application: the REDIS scenario (KTAP)'
 	@echo 'make test-memcached memcached as the application: the MEMCACHED scenario'
 	@echo 'make test-nginx  nginx as the application: the NGINX scenario (KTAP)'
@@ -104,7 +129,10 @@ help:
 	@echo 'make UKL_APP=app.o kernel|run|gdb  the same for an application object'
 	@echo '                 (UKL_ARGS="argv", UKL_HOSTFWD="8080 6379:6379", UKL_TIMEOUT=s,'
 	@echo '                 UKL_FILES=dir: its contents go to the application root,'
-	@echo '                 UKL_SHARE=dir[:guestdir]: a host directory on /share (9p),'
+	@echo '                 UKL_KERNEL=micro: the fast-boot kernel on QEMU microvm (default),'
+	@echo '                 with networking when the application calls socket(); main: the'
+	@echo '                 main test kernel on the pc machine (PCI, ACPI, 9p),'
+	@echo '                 UKL_SHARE=dir[:guestdir]: a host directory on /share (9p, main),'
 	@echo '                 UKL_ARGV=file UKL_ENVIRON=file: NUL-terminated strings, byte for byte,'
 	@echo '                 UKL_STDIO=serial: its stdin and stdout on a port of their own, the'
 	@echo '                 kernel log in console.log (default); console: both on the console)'
@@ -216,6 +244,7 @@ ifeq ($(filter serial console,$(UKL_STDIO)),)
 $(error UKL_STDIO=$(UKL_STDIO): use serial (the application's own port) or console)
 endif
 UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --verbose \
+	--machine $(UKL_MACHINE) \
 	$(if $(filter serial,$(UKL_STDIO)),--stdio --log $(KOBJ)/console.log) \
 	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a)) \
 	$(if $(UKL_SHARE),--share $(UKL_SHARE))
@@ -229,6 +258,10 @@ rootfs: kernel
 
 # make itself can only fail with status 2: say which status it was.
 run: rootfs
+	@echo "ukl-run: UKL_KERNEL=$(UKL_KERNEL): the $(UKL_MACHINE) machine$(if \
+		$(filter micro,$(UKL_KERNEL)),$(if $(UKL_APP_NET), with virtio-net, without \
+		networking (the application calls no socket())); UKL_KERNEL=main boots \
+		the main kernel on the pc machine)" >&2
 	+@$(UKL_RUN) --append "$(UKL_KARGS)" || { rc=$$?; \
 		echo "ukl-run: exit status $$rc (the application's, or ukl-run.sh --help)" >&2; \
 		exit $$rc; }
@@ -260,6 +293,11 @@ test-redis:
 
 # memcached (Debian's source, unmodified) as the application
 # (Documentation/ukl/memcached.rst); part of test.
+# The suite on the fast-boot kernel and QEMU's microvm machine
+# (Documentation/ukl/testing.rst); part of test.
+test-micro:
+	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios MICRO $(TESTFLAGS)
+
 test-memcached:
 	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios MEMCACHED $(TESTFLAGS)
 

@@ -391,7 +391,17 @@ void ukl_init_exit(int code, bool group_dead)
 
 	switch (ukl_exit_action) {
 	case UKL_EXIT_POWEROFF:
-		kernel_power_off();
+		/*
+		 * Without a way to power off (no ACPI, as on QEMU's microvm),
+		 * init would exit and panic: reset instead, which a
+		 * hypervisor run with -no-reboot also takes as the end.
+		 */
+		if (kernel_can_power_off()) {
+			kernel_power_off();
+		} else {
+			pr_info("cannot power off, restarting\n");
+			kernel_restart(NULL);
+		}
 		break;
 	case UKL_EXIT_HALT:
 		kernel_halt();

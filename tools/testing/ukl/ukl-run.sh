@@ -18,7 +18,16 @@ Usage: ukl-run.sh --kernel BZIMAGE [OPTION]...
 Boot BZIMAGE in QEMU (x86_64, serial console, no reboot) and exit with the
 status of the program the guest ran.
 
-  --kernel FILE        kernel image to boot (required)
+  --kernel FILE        kernel image to boot (required): a bzImage, or for
+                       --machine microvm the vmlinux of its build directory
+  --machine pc|microvm QEMU machine (default pc: SeaBIOS, PCI, ACPI, the
+                       bzImage).  microvm: no PCI, no ACPI, no option ROMs;
+                       QEMU enters vmlinux at its PVH note (CONFIG_PVH, as
+                       in configs/micro.config), devices are virtio-mmio,
+                       the kernel, which cannot power off there, resets
+                       the machine (reboot=t) and under TCG the kernel
+                       is told what it would otherwise measure (see
+                       "Fast boot" in Documentation/ukl/testing.rst)
   --initrd FILE        initramfs to pass to the kernel
   --append "ARGS"      kernel arguments, added after the defaults
                        "console=ttyS0 panic=-1"
@@ -51,6 +60,13 @@ status of the program the guest ran.
                        (default \$BUILD/ukl-run/kvm-probe)
   --icount             deterministic instruction counting
                        (-icount shift=0,sleep=off); implies TCG
+  --stall CLASS:USEC   each executed instruction of CLASS (cpuid, wrmsr,
+                       ...: the classes of insn-classes/insn_class.h) holds
+                       its vCPU USEC microseconds of host time, as a VM exit
+                       does under nested virtualization, so that interrupts
+                       come where they would there; implies TCG.  Builds
+                       insn-classes/'s QEMU plugin into \$BUILD/ukl-run/
+                       (needs \$BUILD/src/qemu-plugin, make sources)
   --gdb[=PORT]         start stopped, with a gdb server on PORT (default 1234)
                        and no timeout; with CONFIG_RANDOMIZE_BASE, add
                        --append nokaslr (which init also gets as argument)
@@ -95,7 +111,7 @@ splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max stdio=
-accel=auto icount= gdb_port= probe_cache= share=
+accel=auto icount= stall= gdb_port= probe_cache= share= machine=pc
 net_fwd=() qemu_extra=()
 
 while [ $# -gt 0 ]; do
@@ -106,7 +122,7 @@ while [ $# -gt 0 ]; do
 	esac
 	case $opt in
 	--kernel|--initrd|--append|--smp|--mem|--numa|--timeout|--log|--accel|\
-	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share)
+	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share|--machine|--stall)
 		if [ -z "$inline" ]; then
 			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
 			val=$1
@@ -134,9 +150,11 @@ while [ $# -gt 0 ]; do
 	--share)	share=$val ;;
 	--qemu-arg)	qemu_extra+=("$val") ;;
 	--cpu)		tcg_cpu=$val ;;
+	--machine)	machine=$val ;;
 	--verbose)	verbose=1 ;;
 	--stdio)	stdio=1 ;;
 	--icount)	icount=1 ;;
+	--stall)	stall=$val ;;
 	--gdb)		gdb_port=${val:-1234} ;;
 	--splats)	echo "$splats"; exit 0 ;;
 	-h|--help)	usage; exit 0 ;;
@@ -182,11 +200,63 @@ fi
 [ -z "$share" ] || [[ $share_guest == /* && $share_guest != *[[:space:]]* ]] ||
 	die "--share: the guest directory must be an absolute path" \
 	    "without blanks, not '$share_guest'"
+# The vmlinux of kernel image $1: itself when it is an ELF file, else (a
+# bzImage, arch/x86/boot/bzImage) the vmlinux of its build directory.
+vmlinux_of() {
+	if [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = 177ELF ]; then
+		echo "$1"
+	else
+		echo "$(dirname "$1")/../../../vmlinux"
+	fi
+}
+
+# The machine's options, and how its virtio devices attach (QEMU's
+# virtio-*-pci or virtio-*-device, the latter virtio-mmio).
+machine_opts=() virtio=pci
+case $machine in
+pc)
+	;;
+microvm)
+	# QEMU would add the virtio-mmio devices to the end of the command
+	# line, where they would be init's arguments after a "--": the
+	# command line below names them itself.
+	machine_opts=(-M microvm,x-option-roms=off,acpi=off,auto-kernel-cmdline=off)
+	virtio=device
+	# QEMU enters an ELF vmlinux at its PVH note (XEN_ELFNOTE_PHYS32_ENTRY,
+	# 0x12); a bzImage stands for the vmlinux of its build directory.
+	vmlinux=$(vmlinux_of "$kernel")
+	[ -f "$vmlinux" ] ||
+		die "--machine microvm boots a vmlinux: $kernel is none," \
+		    "and its build directory has none"
+	kernel=$(realpath "$vmlinux")
+	readelf -n "$kernel" 2>/dev/null | grep -q 'Xen .*(0x00000012)' ||
+		die "--machine microvm: $kernel has no PVH entry; build it with" \
+		    "CONFIG_PVH=y (configs/micro.config) or boot it with --machine pc"
+	;;
+*)
+	die "--machine is pc or microvm, not '$machine'"
+	;;
+esac
 command -v "$qemu" >/dev/null || die "$qemu not found (Debian package qemu-system-x86)"
 
 if [ -n "$icount" ]; then
 	[ "$accel" != kvm ] || die "--icount needs TCG, it cannot be used with --accel kvm"
 	accel=tcg
+fi
+if [ -n "$stall" ]; then
+	[[ $stall =~ ^[a-z0-9-]+:[1-9][0-9]*$ ]] ||
+		die "--stall wants CLASS:USEC, for example cpuid:2000, not '$stall'"
+	[ "$accel" != kvm ] || die "--stall needs TCG, it cannot be used with --accel kvm"
+	accel=tcg
+	inc=$BUILD/src/qemu-plugin
+	[ -f "$inc/qemu/qemu-plugin.h" ] ||
+		die "--stall: $inc/qemu/qemu-plugin.h is missing; make sources puts it there"
+	plugin_dir=$BUILD/ukl-run/plugin
+	mkdir -p "$plugin_dir"
+	# Boots run in parallel: one builds, the others wait for it.
+	flock "$plugin_dir/.lock" make -s -C "$srcdir/insn-classes" OUT="$plugin_dir" \
+		QEMU_PLUGIN_INC="$inc" >"$plugin_dir/build.log" 2>&1 ||
+		die "--stall: building the QEMU plugin failed; see $plugin_dir/build.log"
 fi
 if [ -z "$timeout" ]; then
 	# Waiting for a debugger is not a hang.
@@ -227,7 +297,7 @@ probe_kvm() {
 	err_re+='|failed to initialize kvm|Could not access KVM'
 
 	dir=$(mktemp -d)
-	"$qemu" -accel kvm -cpu host -m 256M -smp 1 -nographic -no-reboot \
+	"$qemu" "${machine_opts[@]}" -accel kvm -cpu host -m 256M -smp 1 -nographic -no-reboot \
 		-monitor none -serial "file:$dir/console" -kernel "$kernel" \
 		-append "console=ttyS0 panic=-1" </dev/null >"$dir/out" 2>"$dir/err" &
 	pid=$!
@@ -303,10 +373,41 @@ fi
 cmdline="console=ttyS0 panic=-1"
 [ -z "$stdio" ] || cmdline+=" ukl.stdio=/dev/ttyS1"
 [ -z "$share" ] || cmdline+=" ukl.share=$share_guest"
+if [ "$machine" = microvm ]; then
+	# Without ACPI the kernel cannot power off: the application's exit
+	# resets the machine, at once with reboot=t, which -no-reboot makes
+	# QEMU's exit.  No check of the I/O APIC's timer, as on KVM.
+	cmdline+=" reboot=t no_timer_check"
+	# QEMU 7.2's microvm has 8 virtio-mmio transports of 512 bytes from
+	# 0xfeb00000, with the interrupts from 5 on, and plugs devices into
+	# the last free one: net (first on QEMU's command line), then 9p.
+	nvirtio=0
+	[ ${#net_fwd[@]} = 0 ] || nvirtio=$((nvirtio + 1))
+	[ -z "$share" ] || nvirtio=$((nvirtio + 1))
+	for ((i = 7; i > 7 - nvirtio; i--)); do
+		printf -v dev '512@0x%x:%d' $((0xfeb00000 + i * 512)) $((5 + i))
+		cmdline+=" virtio_mmio.device=$dev"
+	done
+	if [ "$accel" = tcg ]; then
+		# What a hypervisor tells a guest (kvmclock, the TSC deadline
+		# timer, an invariant TSC) and TCG does not, so that the kernel
+		# does not spend 300 ms measuring it: a TSC that needs no
+		# synchronisation check, the PIT as the tick instead of the
+		# local APIC timer (whose calibration waits 200 ms), and under
+		# -icount the TSC's frequency (1 GHz: one instruction is one
+		# nanosecond) and the delay loop's (which each CPU but the
+		# first would calibrate, 80 ms).
+		cmdline+=" tsc=reliable noapictimer"
+		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$kernel")/.config" 2>/dev/null)
+		[ -z "$icount" ] ||
+			cmdline+=" tsc_early_khz=1000000${hz:+ lpj=$((1000000000 / hz))}"
+	fi
+fi
 [ -z "$append" ] || cmdline+=" $append"
 
 # With NUMA nodes, a socket each: CPUs that share a cache share a node.
-cmd=("$qemu" -accel "$accel_opts" -cpu "$cpu" -smp "$smp${numa:+,sockets=$numa}" -m "$mem"
+cmd=("$qemu" "${machine_opts[@]}" -accel "$accel_opts" -cpu "$cpu"
+     -smp "$smp${numa:+,sockets=$numa}" -m "$mem"
      -nographic -no-reboot -monitor none
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
      -kernel "$kernel" -append "$cmdline")
@@ -314,7 +415,13 @@ cmd=("$qemu" -accel "$accel_opts" -cpu "$cpu" -smp "$smp${numa:+,sockets=$numa}"
 # The console on stdout, or with --stdio in the log, the application's
 # port on stdin and stdout.
 if [ -n "$stdio" ]; then
-	cmd+=(-serial "file:$log" -serial stdio)
+	cmd+=(-serial "file:$log")
+	if [ "$machine" = microvm ]; then
+		# microvm makes only the first port of -serial.
+		cmd+=(-chardev stdio,id=ukl-stdio -device isa-serial,chardev=ukl-stdio,index=1)
+	else
+		cmd+=(-serial stdio)
+	fi
 else
 	cmd+=(-serial stdio)
 fi
@@ -325,19 +432,20 @@ for ((n = 0; n < ${numa:-0}; n++)); do
 	      -numa "node,nodeid=$n,memdev=ram$n,cpus=$((n * per))-$((n * per + per - 1))")
 done
 [ -z "$icount" ] || cmd+=(-icount shift=0,sleep=off)
+[ -z "$stall" ] || cmd+=(-plugin "$plugin_dir/ukl-insn-plugin.so,out=/dev/null,stall=$stall")
 [ -z "$gdb_port" ] || cmd+=(-gdb "tcp::$gdb_port" -S)
 if [ ${#net_fwd[@]} -gt 0 ]; then
 	netdev=user,id=net0
 	for f in "${net_fwd[@]}"; do
 		netdev+=",hostfwd=tcp::${f%%:*}-:${f##*:}"
 	done
-	cmd+=(-netdev "$netdev" -device virtio-net-pci,netdev=net0)
+	cmd+=(-netdev "$netdev" -device "virtio-net-$virtio,netdev=net0")
 fi
 if [ -n "$share" ]; then
 	# QEMU's option syntax doubles a comma in a value.
 	share_dir=$(realpath "$share_dir")
 	cmd+=(-fsdev "local,id=ukl-share,path=${share_dir//,/,,},security_model=none"
-	      -device virtio-9p-pci,fsdev=ukl-share,mount_tag=ukl-share)
+	      -device "virtio-9p-$virtio,fsdev=ukl-share,mount_tag=ukl-share")
 fi
 cmd+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 
@@ -358,8 +466,8 @@ if [ -n "$verbose" ]; then
 	echo >&2
 fi
 if [ -n "$gdb_port" ]; then
-	vmlinux=$(cd "$(dirname "$kernel")/../../.." && pwd)/vmlinux
-	[ -f "$vmlinux" ] || vmlinux=vmlinux
+	vmlinux=$(vmlinux_of "$kernel")
+	[ -f "$vmlinux" ] && vmlinux=$(realpath "$vmlinux") || vmlinux=vmlinux
 	echo "$me: the guest waits for gdb: gdb $vmlinux -ex 'target remote :$gdb_port'" >&2
 	if [ -f "$(dirname "$vmlinux")/.config" ] &&
 	   grep -q '^CONFIG_RANDOMIZE_BASE=y' "$(dirname "$vmlinux")/.config" &&

@@ -74,6 +74,8 @@
 #	smp N		boot with N CPUs (default 1; --smp overrides it)
 #	numa N		boot with N NUMA nodes (ukl-run.sh --numa)
 #	mem SIZE	guest memory (ukl-run.sh --mem; default its 256M)
+#	machine M	QEMU machine of every boot: pc (the default) or
+#			microvm, the fast path (ukl-run.sh --machine)
 #	timeout S	seconds each boot may take (default: ukl-run.sh's;
 #			--timeout overrides it)
 #	hostnet PORT	boot with a virtio-net device on QEMU's user network,
@@ -115,7 +117,11 @@
 # the last two forms go to the kernel command line all the same.  A word
 # qemu:ARG before the "--" goes to QEMU instead (ukl-run.sh --qemu-arg),
 # for example qemu:-singlestep, with which TCG takes interrupts between
-# any two instructions, not only between translated blocks.
+# any two instructions, not only between translated blocks.  A word
+# stall:CLASS:USEC makes each instruction of CLASS take USEC microseconds
+# of host time under TCG (ukl-run.sh --stall), for example stall:cpuid:2000:
+# CPUIDs as slow as VM exits under nested virtualization, so that the
+# timer interrupts come where they would there.
 #
 # Boots of a scenario with the same PROGRAM and init arguments must
 # report the same test results: a program built as the UKL application
@@ -414,7 +420,7 @@ build_programs() {
 			grep -qx kselftest "$dir/boots.new" || echo kselftest >>"$dir/boots.new"
 			;;
 		args|status|smp|numa|mem|multicall|timeout|hostnet|hostclient|example|kunit|tree|\
-		share)
+		share|machine)
 			;;
 		*)
 			echo "$configs/$s.tests: unknown kind of test '$kind'"
@@ -678,6 +684,7 @@ boot_args() {
 		for word in $env; do
 			case $word in
 			qemu:*)	printf '%s\n' --qemu-arg "${word#qemu:}" ;;
+			stall:*) printf '%s\n' --stall "${word#stall:}" ;;
 			*)	append="$append $word" ;;
 			esac
 		done
@@ -697,6 +704,7 @@ boot_args() {
 	printf '%s\n' --smp "$(tests_value "$s" smp 1)"
 	[ -z "$(tests_value "$s" numa "")" ] || printf '%s\n' --numa "$(tests_value "$s" numa "")"
 	[ -z "$(tests_value "$s" mem "")" ] || printf '%s\n' --mem "$(tests_value "$s" mem "")"
+	printf '%s\n' --machine "$(tests_value "$s" machine pc)"
 	timeout=$(tests_value "$s" timeout "")
 	[ -n "$timeout_set" ] || [ -z "$timeout" ] || printf '%s\n' --timeout "$timeout"
 }
@@ -828,11 +836,14 @@ check_boot() {
 	name=$(boot_name "$boot")
 
 	log=$dir/console-$nb-$name.log
-	# The series check writes its log from the scenario's start on.
-	[ "$boot" = series ] || rm -f "$log"
+	rm -f "$log"
 	start=$SECONDS
 	if [ "$boot" = series ]; then
+		# Started in the background by series_background, or now.
+		[ -n "$series_pid" ] || series_background "$s" force
 		wait "$series_pid" || status=$?
+		series_pid=
+		cp "$series_log" "$log"
 		start=$series_start
 		want=0
 	elif [ "$boot" = buildcheck ]; then
@@ -957,7 +968,8 @@ check_boot() {
 	case $boot in buildcheck|series) ;;
 	*) oops=$(tr -d '\r' <"$log" | grep -aE -m 1 "$splats" || true) ;;
 	esac
-	[ -z "$oops" ] || problems+=("$name: the kernel reported: ${oops#*\] }")
+	[ -z "$oops" ] ||
+		problems+=("$name: the kernel reported: ${oops#*\] }$(splat_report "$log")")
 	# Only this boot's problems make it fail, not an earlier boot's.
 	[ ${#problems[@]} = "$np" ] && [ "$bf" = 0 ]
 }
@@ -965,6 +977,16 @@ check_boot() {
 # Console lines that fail a boot whatever its programs reported: the
 # ones ukl-run.sh fails a boot for.
 splats=$("$testdir/ukl-run.sh" --splats)
+
+# The first report on console log $1, each line after a newline, without
+# timestamps: the lines after the one that matched $splats, to the end of
+# the report or at most 60.  A CI keeps the output, not the logs.
+splat_report() {
+	tr -d '\r' <"$1" | grep -aE -A 60 -m 1 "$splats" | tail -n +2 |
+		sed 's/^\[ *[0-9.]*\] //' |
+		awk '{ print ""; printf "%s", $0 }
+		     /^==========+$|^---\[ end trace/ { exit }'
+}
 
 # The results ("NAME STATUS" lines) of file $1 but those of tests that
 # failed in $1 or in $2.
@@ -984,19 +1006,26 @@ results_diff() {
 		grep '^[<>]' | tr '\n' ' '
 }
 
-# The series check builds kernels and boots none.  It starts when the
-# boots of its scenario (directory $1) start, niced, so that it gets the
-# CPU time that the boots leave idle; check_boot waits for it in its
-# place in the list.
+# The series check builds kernels and boots none.  When a scenario of the
+# run lists it, it starts, niced, as the boots of the first scenario built
+# from the patched tree ($1) start, or with $2 = force at once, so that
+# it gets the CPU time that the boots of that scenario and the later ones
+# leave idle; check_boot waits for it in its place in the list.
+series_pid= series_started= series_log=$BUILD/test/series.log
 series_background() {
-	local dir=$1 nb
+	local s
 
-	nb=$(awk '$0 == "series" { print NR; exit }' "$dir/boots")
-	[ -n "$nb" ] || return 0
-	rm -f "$dir/console-$nb-series.log"
-	series_start=$SECONDS
+	[ -z "$series_started" ] || return 0
+	if [ "${2:-}" != force ]; then
+		[ "$(tests_value "$1" tree "")" != pristine ] || return 0
+		for s in $scenarios; do
+			grep -qx series <(config_lines "$configs/$s.tests") && break
+		done || return 0
+	fi
+	series_started=1 series_start=$SECONDS
+	mkdir -p "$(dirname "$series_log")"
 	nice -n 19 make --no-print-directory -C "$REPO" check-series \
-		>"$dir/console-$nb-series.log" 2>&1 &
+		>"$series_log" 2>&1 &
 	series_pid=$!
 }
 
@@ -1008,7 +1037,7 @@ check_scenario() {
 	local -A firsts=()
 
 	mapfile -t boots <"$dir/boots"
-	series_background "$dir"
+	series_background "$s"
 	echo "    KTAP version 1"
 	echo "    # Subtest: $s"
 	echo "    1..${#boots[@]}"
@@ -1067,7 +1096,8 @@ for s in $scenarios; do
 	if [ ${#problems[@]} -gt 0 ]; then
 		total_fail=$((total_fail + 1))
 		for p in "${problems[@]}"; do
-			echo "# $s: $p"
+			printf '%s\n' "$p" | awk -v s="$s" 'NR == 1 { print "# " s ": " $0; next }
+							   { print "#   " $0 }'
 		done
 	fi
 	if [ ${#problems[@]} -gt 0 ] || [ "$fail" != 0 ]; then
