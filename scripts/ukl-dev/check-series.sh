@@ -246,7 +246,7 @@ rm -f "$GIT_INDEX_FILE"
 if [ -z "$diffs" ] && [ "$(git rev-list --count "$base..HEAD")" = "$np" ]; then
 	echo "ok $i tree-identical-to-build/linux"
 else
-	echo "$diffs" | head -n 20 | sed 's/^/# differs: /'
+	head -n 20 <<<"$diffs" | sed 's/^/# differs: /'
 	echo "not ok $i tree-identical-to-build/linux"
 	failed=1
 fi

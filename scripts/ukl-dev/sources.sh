@@ -39,7 +39,7 @@ die() { echo "sources: error: $*" >&2; exit 1; }
 
 missing=()
 for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+	grep -q 'install ok installed' < <(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) ||
 		missing+=("$p")
 done
 
@@ -63,7 +63,7 @@ fi
 enable_deb_src() {
 	local f=/etc/apt/sources.list.d/debian.sources
 
-	apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null | grep -qx Sources && return
+	grep -qx Sources < <(apt-get indextargets --format '$(IDENTIFIER)' 2>/dev/null) && return
 	[ "$(id -u)" = 0 ] || die "enabling deb-src needs root: run 'make deps' as root"
 	if [ -f "$f" ] && grep -q '^Types: deb$' "$f"; then
 		sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"

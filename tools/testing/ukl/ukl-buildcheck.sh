@@ -110,7 +110,8 @@ EOF
 nolibc=$ktree/tools/include/nolibc
 if "$mkapp" --nolibc "$nolibc" -o "$tmp/nolibc.o" "$tmp/nolibc.c" >"$tmp/out" 2>&1 &&
    "$check" "$tmp/nolibc.o" >>"$tmp/out" 2>&1 &&
-   objdump -d "$tmp/nolibc.o" | grep -q 'call  *\*%rcx'; then
+   { grep -q 'call  *\*%rcx' < <(objdump -d "$tmp/nolibc.o") ||
+     ! echo "no 'call *%rcx' in $tmp/nolibc.o: its system calls do not call the UKL entry" >>"$tmp/out"; }; then
 	result mkapp_builds_nolibc_app 0
 else
 	result mkapp_builds_nolibc_app 1 "$(cat "$tmp/out")"
@@ -212,7 +213,7 @@ else
 	result gcc_dependencies_name_ring0_headers 1 "$out"
 fi
 if [ "$("$gcc" -dumpmachine 2>&1)" = "$(gcc -dumpmachine)" ] &&
-   "$gcc" --version | grep -q 'Free Software Foundation'; then
+   grep -q 'Free Software Foundation' < <("$gcc" --version); then
 	result gcc_answers_queries_like_gcc 0
 else
 	result gcc_answers_queries_like_gcc 1 "$("$gcc" -dumpmachine 2>&1)"

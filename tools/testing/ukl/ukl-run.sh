@@ -229,7 +229,7 @@ microvm)
 		die "--machine microvm boots a vmlinux: $kernel is none," \
 		    "and its build directory has none"
 	kernel=$(realpath "$vmlinux")
-	readelf -n "$kernel" 2>/dev/null | grep -q 'Xen .*(0x00000012)' ||
+	grep -q 'Xen .*(0x00000012)' < <(readelf -n "$kernel" 2>/dev/null) ||
 		die "--machine microvm: $kernel has no PVH entry; build it with" \
 		    "CONFIG_PVH=y (configs/micro.config) or boot it with --machine pc"
 	;;

@@ -674,7 +674,7 @@ boot_args() {
 	printf '%s\n' --kernel "$(kobj_dir "$s")/arch/x86/boot/bzImage" \
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
-	! config_lines "$configs/$s.tests" | grep -qx kunit || append="$append kunit.enable=1"
+	! grep -qx kunit < <(config_lines "$configs/$s.tests") || append="$append kunit.enable=1"
 	# make run boots the program as a user would, without test arguments.
 	if [ -z "$run" ] && [ "$boot" != kselftest ]; then
 		args=$(tests_value "$s" args "")
@@ -923,7 +923,7 @@ check_boot() {
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
 	if [ "$boot" != buildcheck ] && [ "$boot" != series ] && [ "$boot" != stdiocheck ] &&
-	   config_lines "$configs/$s.tests" | grep -qx kunit; then
+	   grep -qx kunit < <(config_lines "$configs/$s.tests"); then
 		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' \
 			>"$dir/kernel-$nb.log" || true
 		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
