@@ -19,9 +19,13 @@
 #   UKL=y       vmlinux of tinyconfig + base.config + UKL (the main
 #               configuration), once CONFIG_UNIKERNEL_LINUX can be
 #               enabled (an architecture selects ARCH_SUPPORTS_UKL, at the
-#               end of the series), with tools/testing/ukl/smoke.c as the
-#               application
+#               end of the series), with the series' own selftest,
+#               tools/testing/selftests/ukl/ukl-test.c built with nolibc,
+#               as the application
 #
+# Then the last UKL=y kernel boots under QEMU and its selftest must pass
+# (the selftests' "make rerun"), and the tree must be identical to
+# BUILD/linux but for the paths of patches/not-in-series.
 # A patch that changes nothing the kernel build reads (only Documentation/,
 # tools/, MAINTAINERS) or only adds files that no Makefile or Kconfig names
 # yet is not built again: its build tests are skipped.  So the first build
@@ -33,7 +37,7 @@
 # so that ccache hits with the scenario builds: the UKL=n build compiles
 # what the series changes, the UKL=y build (of the final tree) hardly
 # anything.  The two builds of a patch run at the same time.
-# At the end the tree must be identical to BUILD/linux.  Logs:
+# Logs:
 # BUILD/series-check/log/.  Exit status 0 when every test passed.
 
 set -euo pipefail
@@ -49,6 +53,7 @@ src=$top/linux
 logs=$top/log
 configs=$repo/tools/testing/ukl/configs
 explained=$repo/patches/checkpatch-checks.txt
+outside=$repo/patches/not-in-series
 jobs=${JOBS:-$(nproc)}
 : "${UKL_CCACHE_DIR:=/var/cache/ukl/ccache}"
 
@@ -73,25 +78,25 @@ git reset -q --hard "$base"
 git clean -q -ffdx
 git am --abort >/dev/null 2>&1 || true
 
-# The application: smoke.c, built with the current ukl-mkapp.  Its path is
-# the one configs/UKL names, relative to the source tree.
+# The application: the series' selftest, built with the current
+# ukl-mkapp and the nolibc of the tree that the series must end in.  Its
+# path is the one configs/UKL names, relative to the source tree.
 app=$top/test/UKL/app.o
-bash "$repo/scripts/ukl-dev/musl.sh" "$build" > "$logs/musl.log" 2>&1 ||
-	die "building musl failed (see $logs/musl.log)"
-"$repo/scripts/ukl/ukl-mkapp" --libc "$build/musl/ukl" -o "$top/app.o.new" -Wall \
-	-DUKL_APP -I"$build/src/linux/tools/testing/selftests" -I"$repo/tools/testing/ukl" \
-	"$repo/tools/testing/ukl/smoke.c" > "$logs/app.log" 2>&1 ||
+"$repo/scripts/ukl/ukl-mkapp" --nolibc "$build/linux/tools/include/nolibc" \
+	-o "$top/app.o.new" -Wall "$repo/tools/testing/selftests/ukl/ukl-test.c" \
+	> "$logs/app.log" 2>&1 ||
 	die "building the application failed (see $logs/app.log)"
 if cmp -s "$top/app.o.new" "$app"; then rm "$top/app.o.new"; else mv "$top/app.o.new" "$app"; fi
 
-# Build vmlinux of configuration $1 (off/on) with fragment $2; log to $3.
+# Build target $3 (default vmlinux) of configuration $1 (off/on) with
+# fragment $2.
 kbuild() {
 	local obj=$top/kernel/$1
 	bash "$repo/scripts/ukl-dev/kconfig.sh" "$src" "$obj" "$configs/base.config" "$2" &&
 	CCACHE_DIR=$UKL_CCACHE_DIR CCACHE_BASEDIR=$build \
 	KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026" \
 	KBUILD_BUILD_USER=ukl KBUILD_BUILD_HOST=ukl \
-		make -s -C "$src" O="$obj" CC="ccache gcc" -j"$jobs" vmlinux
+		make -s -C "$src" O="$obj" CC="ccache gcc" -j"$jobs" "${3:-vmlinux}"
 }
 
 # Build configuration $1 (off/on) with fragment $2 in the background; log
@@ -133,7 +138,7 @@ result() {
 mapfile -t list < <(ls "$patches"/0*.patch | grep -v '/0000-')
 np=${#list[@]}
 echo "KTAP version 1"
-echo "1..$((np + 1))"
+echo "1..$((np + 2))"
 failed=0
 
 # The checkpatch findings of patch $1 without an explanation.
@@ -224,19 +229,48 @@ for p in "${list[@]}"; do
 	echo "$ok $i $b"
 done
 
+# The last UKL=y kernel boots its selftest, a nested KTAP document.
+i=$((np + 1))
+echo "    KTAP version 1"
+echo "    # Subtest: selftests-ukl"
+if ! grep -qsE '^[[:space:]]select ARCH_SUPPORTS_UKL' "$src/arch/x86/Kconfig"; then
+	echo "    1..0"
+	echo "not ok $i selftests-ukl # the series does not let x86 enable UKL"
+	failed=1
+elif ! kbuild on "$configs/UKL" bzImage > "$logs/bzImage.log" 2>&1; then
+	echo "    1..0"
+	tail -n 20 "$logs/bzImage.log" | sed 's/^/    # /'
+	echo "not ok $i selftests-ukl # the bzImage does not build (log: $logs/bzImage.log)"
+	failed=1
+else
+	st=0
+	make -s -C "$src/tools/testing/selftests/ukl" O="$top/kernel/on" \
+		TIMEOUT=600 rerun > "$logs/selftests-ukl.log" 2>&1 || st=$?
+	sed -e 's/^\([0-9]* passed, [0-9]* failed\)$/# \1/' -e 's/^/    /' \
+		"$logs/selftests-ukl.log"
+	if [ "$st" = 0 ]; then
+		echo "ok $i selftests-ukl"
+	else
+		echo "not ok $i selftests-ukl # console: $src/tools/testing/selftests/ukl/run.out"
+		failed=1
+	fi
+fi
+
 # The result must be the tree that 'make tree' assembles, byte for byte
-# and with the same modes.  Only build output there is left out: the
+# and with the same modes, but for the paths that patches/not-in-series
+# keeps out of the series.  Only build output there is left out: the
 # stamps of the scripts, kunit.py's __pycache__, the netlink specs that
 # 'make htmldocs' generates in the source tree, and the CamelCase cache of
 # a checkpatch run in it (which series.sh leaves out of the base commit).
 
-i=$((np + 1))
+i=$((np + 2))
 export GIT_INDEX_FILE=$top/index.tree
 git read-tree HEAD
 GIT_WORK_TREE=$build/linux git update-index -q --refresh >/dev/null 2>&1 || true
 buildout='(\.ukl-manifest|\.ukl-unpacked|.*/__pycache__/.*'
 buildout+='|Documentation/networking/netlink_spec/[^/]*\.rst'
-buildout+='|\.checkpatch-camelcase\..*)'
+buildout+='|\.checkpatch-camelcase\..*'
+buildout+=$(awk '!/^(#|$)/ { gsub(/\./, "\\."); printf "|%s(/.*)?", $0 }' "$outside")')'
 diffs=$( { GIT_WORK_TREE=$build/linux git diff-files --name-status
 	   (cd "$build/linux" && GIT_WORK_TREE=. git ls-files --others) | sed 's/^/?\t/'; } |
 	grep -vE $'^\\?\t'"$buildout\$" || true)

@@ -23,7 +23,8 @@
 #	<blank line>
 #	changelog: why, then what
 #
-# Every new file that assemble.sh copies and every file section of every
+# Every new file that assemble.sh copies (but those of the paths that
+# REPO/patches/not-in-series lists) and every file section of every
 # diff in patches/series must be claimed by exactly one patch; anything
 # unclaimed or claimed twice is an error.  The commits are made from the
 # current content of the repository every time.  The cover letter is
@@ -42,6 +43,7 @@ changelogs=$repo/patches/changelogs
 series=$repo/patches/series
 template=$repo/patches/cover-letter.txt
 explained=$repo/patches/checkpatch-checks.txt
+outside=$repo/patches/not-in-series
 git=$out/series.git
 dest=$out/series
 
@@ -51,7 +53,7 @@ date="Thu, 1 Jan 2026 00:00:00 +0000"
 
 [ -f "$pristine/.ukl-unpacked" ] || die "no pristine tree at $pristine (run 'make sources')"
 [ -d "$changelogs" ] || die "no $changelogs"
-for f in "$series" "$template" "$explained"; do
+for f in "$series" "$template" "$explained" "$outside"; do
 	[ -f "$f" ] || die "$f is missing"
 done
 
@@ -62,11 +64,14 @@ trap 'rm -rf "$tmp"' EXIT
 
 # "new PATH" for every new file, "diff NAME PATH" for every file section of
 # every diff, in the order assemble.sh applies them.
+# Paths that patches/not-in-series keeps out of the series are no items.
 for d in "$@"; do
 	[ -e "$repo/$d" ] || continue
 	(cd "$repo" && find "$d" -type f ! -name '*.orig' ! -name '*.rej') | LC_ALL=C sort |
 		sed 's/^/new /'
-done > "$tmp/items"
+done | awk 'NR == FNR { if ($0 !~ /^(#|$)/) out[$0] = 1; next }
+	    { for (p in out) if ($2 == p || index($2, p "/") == 1) next; print }' \
+	"$outside" - > "$tmp/items"
 n=0
 while read -r p _; do
 	case "$p" in ''|'#'*) continue ;; esac
