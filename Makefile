@@ -243,7 +243,7 @@ UKL_STDIO ?= serial
 ifeq ($(filter serial console,$(UKL_STDIO)),)
 $(error UKL_STDIO=$(UKL_STDIO): use serial (the application's own port) or console)
 endif
-UKL_RUN = $(TESTDIR)/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --verbose \
+UKL_RUN = $(TESTDIR)/bin/ukl-run.sh --kernel $(BZIMAGE) --initrd $(UKL_ROOTFS) --verbose \
 	--machine $(UKL_MACHINE) \
 	$(if $(filter serial,$(UKL_STDIO)),--stdio --log $(KOBJ)/console.log) \
 	--timeout $(UKL_TIMEOUT) $(UKL_HOSTFWD_ARGS) $(foreach a,$(UKL_QEMU_ARGS),--qemu-arg $(a)) \
@@ -272,44 +272,44 @@ gdb: rootfs
 		$(KOBJ)/.config && echo 'nokaslr ')$(UKL_KARGS)"
 else
 run:
-	+@$(TESTDIR)/ukl-test.sh --run $(SCENARIO)
+	+@$(TESTDIR)/bin/ukl-test.sh --run $(SCENARIO)
 
 gdb:
-	+@$(TESTDIR)/ukl-test.sh --run $(SCENARIO) --gdb $(GDB_PORT)
+	+@$(TESTDIR)/bin/ukl-test.sh --run $(SCENARIO) --gdb $(GDB_PORT)
 endif
 
 test:
-	+@$(TESTDIR)/ukl-test.sh $(TESTFLAGS)
+	+@$(TESTDIR)/bin/ukl-test.sh $(TESTFLAGS)
 
 # Not part of test: it takes a while (Documentation/ukl/benchmarks.rst).
 bench:
 	+@BENCHFLAGS='$(BENCHFLAGS)' JOBS=$(JOBS) UKL_CCACHE_DIR=$(UKL_CCACHE_DIR) \
-		$(TESTDIR)/ukl-bench.sh $(BENCHFLAGS)
+		$(TESTDIR)/bin/ukl-bench.sh $(BENCHFLAGS)
 
 # Redis (Debian's source, unmodified) as the application; part of test,
 # not of bench (Documentation/ukl/redis.rst).
 test-redis:
-	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios REDIS $(TESTFLAGS)
+	+@JOBS=$(JOBS) $(TESTDIR)/bin/ukl-test.sh --scenarios REDIS $(TESTFLAGS)
 
 # memcached (Debian's source, unmodified) as the application
 # (Documentation/ukl/memcached.rst); part of test.
 # The suite on the fast-boot kernel and QEMU's microvm machine
 # (Documentation/ukl/testing.rst); part of test.
 test-micro:
-	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios MICRO $(TESTFLAGS)
+	+@JOBS=$(JOBS) $(TESTDIR)/bin/ukl-test.sh --scenarios MICRO $(TESTFLAGS)
 
 test-memcached:
-	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios MEMCACHED $(TESTFLAGS)
+	+@JOBS=$(JOBS) $(TESTDIR)/bin/ukl-test.sh --scenarios MEMCACHED $(TESTFLAGS)
 
 # nginx (Debian's source, unmodified) as the application
 # (Documentation/ukl/nginx.rst); part of test.
 test-nginx:
-	+@JOBS=$(JOBS) $(TESTDIR)/ukl-test.sh --scenarios NGINX $(TESTFLAGS)
+	+@JOBS=$(JOBS) $(TESTDIR)/bin/ukl-test.sh --scenarios NGINX $(TESTFLAGS)
 
 # Redis, memcached and nginx against their ring-3 builds
 # (ukl-bench-app.sh); options in APP_BENCHFLAGS, such as "--reps 1"
 bench-redis bench-memcached bench-nginx:
-	+@JOBS=$(JOBS) $(TESTDIR)/ukl-bench-app.sh $(@:bench-%=%) $(APP_BENCHFLAGS)
+	+@JOBS=$(JOBS) $(TESTDIR)/bin/ukl-bench-app.sh $(@:bench-%=%) $(APP_BENCHFLAGS)
 
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux

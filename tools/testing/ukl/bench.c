@@ -3,7 +3,7 @@
  * UKL microbenchmarks in the style of LEBench: the cost of the kernel
  * services an application uses most, measured the same way in every mode
  * (an ordinary ring-3 process, the UKL application at its shortcut
- * levels).  Run by tools/testing/ukl/ukl-bench.sh ("make bench"),
+ * levels).  Run by tools/testing/ukl/bin/ukl-bench.sh ("make bench"),
  * which boots the kernels, collects the results and makes the tables; see
  * Documentation/ukl/benchmarks.rst.
  *

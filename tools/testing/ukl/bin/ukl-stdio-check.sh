@@ -27,14 +27,14 @@
 set -euo pipefail
 
 me=ukl-stdio-check
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# = 2 ] || { echo "usage: $me BZIMAGE INITRAMFS" >&2; exit 2; }
 kernel=$1 initrd=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 run() {
-	"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$initrd" --smp 1 \
+	"$testdir/bin/ukl-run.sh" --kernel "$kernel" --initrd "$initrd" --smp 1 \
 		--timeout 300 "$@"
 }
 

@@ -37,7 +37,7 @@
 
 set -uo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 ktree=$1 kobj=$2 libc=$3 suite=${4:-} qemu_inc=${5:-} unpatched=${6:-}
 [ -z "$qemu_inc" ] || qemu_inc=$(realpath -m "$qemu_inc")
 tmp=$(mktemp -d)
@@ -361,7 +361,7 @@ out=$(readelf -SW "$vobj" 2>&1 | awk '
 result vdso_code_in_app_text $? "$out"
 
 # The instruction class counter.
-testdir=$(dirname "${BASH_SOURCE[0]}")
+testdir=$(dirname "${BASH_SOURCE[0]}")/..
 ic=$tmp/insn-classes
 mkdir -p "$ic"
 out=$(make -s -C "$testdir/insn-classes" OUT="$ic" check 2>&1)
@@ -397,7 +397,7 @@ else
 		>"$tmp/out" 2>&1
 	rc=$?
 	if [ "$rc" = 0 ]; then
-		out=$("$testdir/ukl-insn-check.py" "$tmp/console" "$tmp/classes" 2>&1)
+		out=$("$testdir/bin/ukl-insn-check.py" "$tmp/console" "$tmp/classes" 2>&1)
 		rc=$?
 	else
 		out="the boot ended with status $rc: $(cat "$tmp/out")"
@@ -426,7 +426,7 @@ else
 		fi
 	done
 	if [ "$rc" = 0 ]; then
-		out=$("$testdir/ukl-cost-check.py" "$tmp/cost-ukl" "$tmp/cost-unpatched" 2>&1)
+		out=$("$testdir/bin/ukl-cost-check.py" "$tmp/cost-ukl" "$tmp/cost-unpatched" 2>&1)
 		rc=$?
 	fi
 	result ring3_costs_as_unpatched "$rc" "$out"

@@ -36,7 +36,7 @@
 set -euo pipefail
 
 me=ukl-bench
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${REPO:=$(cd "$testdir/../../.." && pwd)}"
 : "${BUILD:=$REPO/build}"
 BUILD=$(realpath -m "$BUILD")
@@ -125,7 +125,7 @@ scenarios=UKL
 [ -z "$hello" ] || scenarios="$scenarios HELLO HELLOREF"
 [ -z "$hello_only" ] || scenarios="HELLO HELLOREF" unpatched=
 log "BUILD   $scenarios (ukl-test.sh --build)"
-"$testdir/ukl-test.sh" --build --scenarios "$scenarios" >"$out/build.log" 2>&1 ||
+"$testdir/bin/ukl-test.sh" --build --scenarios "$scenarios" >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "building $scenarios failed"; }
 
 # The instruction class counter, against the installed QEMU's plugin API
@@ -207,7 +207,7 @@ if [ -n "$try_kvm" ]; then
 	       --append "kunit.enable=0 -- area=bench only=none reps=1")
 	[ -z "$hello_only" ] ||
 		probe=(--kernel "$khello" --machine microvm --initrd "$out/initramfs-hello.cpio")
-	if "$testdir/ukl-run.sh" "${probe[@]}" --accel auto --verbose --timeout 120 \
+	if "$testdir/bin/ukl-run.sh" "${probe[@]}" --accel auto --verbose --timeout 120 \
 		--log "$out/kvm-probe.log" >/dev/null 2>"$out/kvm-probe.err"; then :; fi
 	grep -q -- '-accel kvm' "$out/kvm-probe.err" && kvm=1
 fi
@@ -234,7 +234,7 @@ bench_boot() {
 	what=$metric
 	[ -z "$mit" ] || what+=", mitigations $mit: -cpu ${mit_cpu[$mit]} ${mit_args[$mit]}"
 	log "BOOT    $name ($what)"
-	"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" "${accel[@]}" \
+	"$testdir/bin/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" "${accel[@]}" \
 		--timeout "$timeout" --log "$out/console-$name-$metric.log" \
 		--append "kunit.enable=0 ${mit:+${mit_args[$mit]} }-- $args" \
 		>"$out/run-$name-$metric.log" 2>&1 || status=$?
@@ -261,7 +261,7 @@ hello_boot() {
 	local name=$1 kernel=$2 cpio=$3
 
 	shift 3
-	"$testdir/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" --smp 2 \
+	"$testdir/bin/ukl-run.sh" --kernel "$kernel" --initrd "$cpio" --smp 2 \
 		--log "$out/console-$name.log" "$@" >"$out/run-$name.log" 2>&1
 }
 
@@ -317,20 +317,20 @@ if [ -n "$hello" ]; then
 	# the timeline of both paths in four phases, for boot-timeline.png.
 	hello_boot hello-profile "$khello" "$out/initramfs-hello.cpio" --machine microvm \
 		--icount --timeout 120 --append "initcall_debug ignore_loglevel" || true
-	python3 "$testdir/ukl-boot-profile.py" --top 10 "$vmlinux" \
+	python3 "$testdir/bin/ukl-boot-profile.py" --top 10 "$vmlinux" \
 		"$out/console-hello-profile.log" >"$out/hello-profile.txt" || true
-	python3 "$testdir/ukl-boot-profile.py" --phases "$vmlinux" \
+	python3 "$testdir/bin/ukl-boot-profile.py" --phases "$vmlinux" \
 		"$out/console-hello-profile.log" >"$out/hello-phases-microvm.txt" || true
 	hello_boot hello-profile-pc "$khello" "$out/initramfs-hello.cpio" --machine pc \
 		--icount --timeout 120 --append "initcall_debug ignore_loglevel" || true
-	python3 "$testdir/ukl-boot-profile.py" --phases "$vmlinux" \
+	python3 "$testdir/bin/ukl-boot-profile.py" --phases "$vmlinux" \
 		"$out/console-hello-profile-pc.log" >"$out/hello-phases-pc.txt" || true
 fi
 
 # --- results ---------------------------------------------------------------
 
 log "REPORT  $out/bench.md bench.json bench.png"
-python3 "$testdir/ukl-bench-report.py" --out "$out" --modes "$mode_order" \
+python3 "$testdir/bin/ukl-bench-report.py" --out "$out" --modes "$mode_order" \
 	--command "make bench${BENCHFLAGS:+ BENCHFLAGS=\"$BENCHFLAGS\"}" \
 	--seconds $((SECONDS - start)) ${kvm:+--kvm}
 cat "$out/bench.md"

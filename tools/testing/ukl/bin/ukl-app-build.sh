@@ -18,7 +18,7 @@
 # and checks that all of them are there.  A parent make's jobserver and
 # variables are unset, as they must not reach the program's own build.
 
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 repo=$(cd "$testdir/../../.." && pwd)
 : "${BUILD:=$repo/build}"
 BUILD=$(realpath -m "$BUILD")

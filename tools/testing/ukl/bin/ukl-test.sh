@@ -42,7 +42,7 @@
 #			compiled with -DUKL_TEST_MULTICALL, wherever the
 #			scenario builds it (ukl, init, script, file): one
 #			program that holds several tests (see suite.c)
-#	build SCRIPT	run tools/testing/ukl/SCRIPT $BUILD/test/NAME first: it
+#	build SCRIPT	run tools/testing/ukl/bin/SCRIPT $BUILD/test/NAME first: it
 #			builds programs that have no PROGRAM.c here (such as
 #			ukl-redis-build.sh, Redis from its own source tree);
 #			then a ukl line for such a PROGRAM takes the app.o, an
@@ -84,7 +84,7 @@
 #			talks to the guest from the host meanwhile (hostnet.c);
 #			"make run" forwards host port PORT itself
 #	hostclient PROGRAM
-#			with hostnet: run tools/testing/ukl/PROGRAM HOSTPORT
+#			with hostnet: run tools/testing/ukl/clients/PROGRAM HOSTPORT
 #			SECONDS ARGS (the boot line's) on the host instead of
 #			hostnet-client.py; the KTAP it prints, if any, is the
 #			boot's result instead of the console's (for programs
@@ -141,7 +141,7 @@
 set -euo pipefail
 
 me=ukl-test
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${REPO:=$(cd "$testdir/../../.." && pwd)}"
 : "${BUILD:=$REPO/build}"
 # Absolute: kunit.py changes directory.
@@ -385,7 +385,7 @@ build_programs() {
 		build)
 			echo "  BUILD   $args"
 			# shellcheck disable=SC2086
-			"$testdir/"$args "$dir" 2>&1 ||
+			"$testdir/bin/"$args "$dir" 2>&1 ||
 				{ echo "$args failed"; return 1; }
 			prebuilt=${args%% *}
 			;;
@@ -541,7 +541,7 @@ EOF
 			echo "file /bin/busybox /bin/busybox 0755 0 0"
 			echo "slink /bin/sh busybox 0777 0 0"
 			echo "file /bin/exitstatus $dir/exitstatus 0755 0 0"
-			echo "file /init $testdir/kselftest-init.sh 0755 0 0"
+			echo "file /init $testdir/bin/kselftest-init.sh 0755 0 0"
 			echo "dir /kselftest 0755 0 0"
 			echo "dir /kselftest/kselftest 0755 0 0"
 			echo "file /kselftest/kselftest/runner.sh" \
@@ -760,7 +760,7 @@ if [ -n "$run" ]; then
 		[[ " ${args[*]} " == *" nokaslr"* ]] || args+=(--append nokaslr)
 	fi
 	[ -z "$gdb_port" ] || run_args+=(--gdb="$gdb_port")
-	exec "$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
+	exec "$testdir/bin/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} --verbose
 fi
 
 # --- building only ---------------------------------------------------------
@@ -851,13 +851,13 @@ check_boot() {
 		# with the instruction class counter.
 		suite=$dir/suite
 		[ -f "$suite" ] || suite=
-		"$testdir/ukl-buildcheck.sh" "$BUILD/linux" "$(kobj_dir "$s")" "$BUILD/musl/ukl" \
+		"$testdir/bin/ukl-buildcheck.sh" "$BUILD/linux" "$(kobj_dir "$s")" "$BUILD/musl/ukl" \
 			"$suite" "$BUILD/src/qemu-plugin" "$(kobj_dir REF)/arch/x86/boot/bzImage" \
 			>"$log" 2>&1 || status=$?
 		want=0
 	elif [ "$boot" = stdiocheck ]; then
 		cpio=$(build_initramfs "$s" "$(grep -m 1 '^ukl ' "$dir/boots")" 2> >(diag >&2)) &&
-		"$testdir/ukl-stdio-check.sh" "$(kobj_dir "$s")/arch/x86/boot/bzImage" "$cpio" \
+		"$testdir/bin/ukl-stdio-check.sh" "$(kobj_dir "$s")/arch/x86/boot/bzImage" "$cpio" \
 			>"$log" 2>&1 || status=$?
 		want=0
 	else
@@ -871,15 +871,15 @@ check_boot() {
 		rm -f "$dir/hostclient-$nb.ktap"
 		if [ -n "$hostnet_port" ] && [ -n "$hostclient" ]; then
 			# shellcheck disable=SC2046
-			"$testdir/$hostclient" "$hostnet_port" 600 $(boot_line_args "$boot") \
+			"$testdir/clients/$hostclient" "$hostnet_port" 600 $(boot_line_args "$boot") \
 				>"$dir/hostclient-$nb.ktap" 2>"$dir/hostnet-$nb.log" &
 			client=$!
 		elif [ -n "$hostnet_port" ]; then
-			"$testdir/hostnet-client.py" "$hostnet_port" 600 \
+			"$testdir/clients/hostnet-client.py" "$hostnet_port" 600 \
 				>"$dir/hostnet-$nb.log" 2>&1 &
 			client=$!
 		fi
-		"$testdir/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
+		"$testdir/bin/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
 		if [ -n "$client" ]; then
 			# A hostclient reports after the guest's last answer:
@@ -976,7 +976,7 @@ check_boot() {
 
 # Console lines that fail a boot whatever its programs reported: the
 # ones ukl-run.sh fails a boot for.
-splats=$("$testdir/ukl-run.sh" --splats)
+splats=$("$testdir/bin/ukl-run.sh" --splats)
 
 # The first report on console log $1, each line after a newline, without
 # timestamps: the lines after the one that matched $splats, to the end of

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 me=ukl-run
-srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${BUILD:=$(cd "$srcdir/../../.." && pwd)/build}"
 qemu=${QEMU:-qemu-system-x86_64}
 

@@ -61,7 +61,7 @@
 set -euo pipefail
 
 me=ukl-bench-app
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${REPO:=$(cd "$testdir/../../.." && pwd)}"
 : "${BUILD:=$REPO/build}"
 BUILD=$(realpath -m "$BUILD")
@@ -156,7 +156,7 @@ qemu=
 trap '[ -z "$qemu" ] || kill -- -"$qemu" 2>/dev/null || true' EXIT
 
 log "BUILD   $scenario (ukl-test.sh --build)"
-"$testdir/ukl-test.sh" --build --scenarios "$scenario" >"$out/$app-build.log" 2>&1 ||
+"$testdir/bin/ukl-test.sh" --build --scenarios "$scenario" >"$out/$app-build.log" 2>&1 ||
 	{ cat "$out/$app-build.log" >&2; die "building $scenario failed"; }
 
 # The initramfs of the scenario's boots, as ukl-test.sh makes it: the
@@ -341,7 +341,7 @@ bench_mode() {
 	log "BOOT    $app $mode (port $port)"
 	t=$SECONDS
 	# A session of its own: the EXIT trap stops QEMU with ukl-run.sh.
-	setsid "$testdir/ukl-run.sh" --kernel "$kobj/arch/x86/boot/bzImage" \
+	setsid "$testdir/bin/ukl-run.sh" --kernel "$kobj/arch/x86/boot/bzImage" \
 		--initrd "$out/initramfs-$app.cpio" --accel tcg --smp 1 \
 		--qemu-arg=-icount --qemu-arg=shift=0,sleep=on \
 		--net-fwd "$port:$guest_port" --timeout "$timeout" \
@@ -396,7 +396,7 @@ for mode in "${modes[@]}"; do
 done
 
 log "REPORT  $out/$app.md $app.json (merged into bench.md, bench.json)"
-python3 "$testdir/ukl-bench-app-report.py" --out "$out" --app "$app" \
+python3 "$testdir/bin/ukl-bench-app-report.py" --out "$out" --app "$app" \
 	--seconds $((SECONDS - start)) --reps "$reps" --clients "$clients" \
 	--requests "$requests" --benches "${benches[*]}" --modes "${modes[*]}"
 cat "$out/$app.md"
