@@ -22,7 +22,10 @@ import sys
 import threading
 import time
 
-port, seconds, which = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+from ukl_hostclient import port_and_seconds
+
+port, seconds = port_and_seconds(sys.argv, "HOSTPORT SECONDS echo|http|OTHER [ARGS...]")
+which = sys.argv[3] if len(sys.argv) > 3 else ""
 deadline = time.monotonic() + seconds
 results = []
 PAGE = b"<h1>Hello from a UKL application</h1>"

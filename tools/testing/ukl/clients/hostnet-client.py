@@ -17,7 +17,9 @@ import socket
 import sys
 import time
 
-port, seconds = int(sys.argv[1]), float(sys.argv[2])
+from ukl_hostclient import port_and_seconds
+
+port, seconds = port_and_seconds(sys.argv)
 nonce = secrets.token_hex(8)
 deadline = time.monotonic() + seconds
 while time.monotonic() < deadline:

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 
-from ukl_hostclient import Ktap
+from ukl_hostclient import Ktap, port_and_seconds
 
 TESTS = ["version", "text-sizes", "multi-get", "incr-add-delete", "binary",
          "concurrent", "stats", "shutdown"]
@@ -137,7 +137,7 @@ def concurrent(port, prefix, ops):
 
 
 def main():
-    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    port, seconds = port_and_seconds(sys.argv)
     wrong = os.environ.get("UKL_MEMCACHED_TEST_WRONG") == "1"
     prefix = "ukl" + secrets.token_hex(3)
     ktap = Ktap(TESTS)

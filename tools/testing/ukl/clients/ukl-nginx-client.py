@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 
-from ukl_hostclient import Ktap
+from ukl_hostclient import Ktap, port_and_seconds
 
 TESTS = ["index", "files", "keepalive", "range", "not-found", "concurrent",
          "access-log", "stop"]
@@ -57,7 +57,7 @@ def wait_up(port, deadline):
 
 
 def main():
-    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    port, seconds = port_and_seconds(sys.argv)
     wrong = os.environ.get("UKL_NGINX_TEST_WRONG") == "1"
     requests = 0
     ktap = Ktap(TESTS)

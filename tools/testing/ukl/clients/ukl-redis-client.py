@@ -19,7 +19,7 @@ import socket
 import sys
 import time
 
-from ukl_hostclient import Ktap
+from ukl_hostclient import Ktap, port_and_seconds
 
 TESTS = ["ping", "set", "get", "info", "pipeline", "large-value", "bgsave",
          "shutdown"]
@@ -98,7 +98,7 @@ def connect(port, deadline):
 
 
 def main():
-    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    port, seconds = port_and_seconds(sys.argv)
     wrong = os.environ.get("UKL_REDIS_TEST_WRONG") == "1"
     ktap = Ktap(TESTS)
     result = ktap.result

@@ -1,11 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# KTAP output of the host clients of the server scenarios
-# (ukl-redis-client.py, ukl-memcached-client.py, ukl-nginx-client.py): a
-# plan of named tests, diagnostics as results come in, and at the end one
-# result line per test, in the plan's order.  A test with no result (the
-# server stopped answering before it ran) fails, as does a result under a
-# name that is not in the plan (an exception the client caught).
+# What the host clients share: their command line, HOSTPORT SECONDS
+# [ARGS...] (port_and_seconds()), and the KTAP output of those of the
+# server scenarios (ukl-redis-client.py, ukl-memcached-client.py,
+# ukl-nginx-client.py): a plan of named tests, diagnostics as results come
+# in, and at the end one result line per test, in the plan's order.  A
+# test with no result (the server stopped answering before it ran) fails,
+# as does a result under a name that is not in the plan (an exception the
+# client caught).
+
+import os
+import sys
+
+
+def port_and_seconds(argv, usage="HOSTPORT SECONDS"):
+    """HOSTPORT and SECONDS of ARGV; exit with status 2 and USAGE if wrong."""
+    try:
+        port, seconds = int(argv[1]), float(argv[2])
+    except (IndexError, ValueError):
+        print(f"usage: {os.path.basename(argv[0])} {usage} (the host port that "
+              "QEMU forwards to the guest, and how long to wait for it)",
+              file=sys.stderr)
+        sys.exit(2)
+    return port, seconds
 
 
 class Ktap:
