@@ -252,9 +252,11 @@ def main():
 
 	md = []
 	when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+	# The hello world boots quietly: without the microbenchmarks' boot
+	# no console names the release.
+	kernel = f"Linux {release['ukl']}, " if "ukl" in release else ""
 	md.append(f"Produced by `{a.command}` on {when} "
-		  f"({a.seconds // 60} min {a.seconds % 60} s), Linux "
-		  f"{release.get('ukl', '?')}, 1 CPU, "
+		  f"({a.seconds // 60} min {a.seconds % 60} s), {kernel}1 CPU, "
 		  "medians of the repetitions (min-max in parentheses).")
 	md.append("")
 	md += [f"Note: {n}" for n in notes] + ([""] if notes else [])
