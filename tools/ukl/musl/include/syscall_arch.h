@@ -29,8 +29,8 @@
  * There is no vDSO image in ring 0 (its code sits on a user page and the
  * kernel passes no AT_SYSINFO_EHDR).  The kernel links the functions of
  * its ring-0 vDSO with the application instead, and this header defines
- * the original's VDSO_* symbols plus UKL_VDSO and __ukl_vdsosym(), in
- * which __vdsosym() finds them (patches/0014).
+ * the original's VDSO_* symbols plus UKL_VDSO and the ring-0 vDSO
+ * functions, which clock_gettime() and sched_getcpu() call (patches/0014).
  */
 
 #define __SYSCALL_LL_E(x) (x)
@@ -183,11 +183,12 @@ static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
 
 /*
  * The ring-0 vDSO (the kernel's arch/x86/entry/vdso/vdso_ukl.c): kernel
- * functions in the application's text, called through a pointer like the
- * vDSO's.  Where the vDSO would make the system call (clocks it does not
- * read, a clock source without a vDSO mode, a time namespace), they
- * return -EOPNOTSUPP, and clock_gettime(), which makes the system call
- * after any error but EINVAL, makes it.
+ * functions in the application's text, which clock_gettime() and
+ * sched_getcpu() call directly where ring-3 musl calls the vDSO's through
+ * a pointer (patches/0014).  Where the vDSO would make the system call
+ * (clocks it does not read, a clock source without a vDSO mode, a time
+ * namespace), they return -EOPNOTSUPP, and clock_gettime(), which makes
+ * the system call after any error but EINVAL, makes it.
  */
 #define VDSO_USEFUL
 #define VDSO_CGT_SYM "__vdso_clock_gettime"
@@ -197,16 +198,8 @@ static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
 
 #define UKL_VDSO 1
 
-extern char ukl_vdso_clock_gettime[], ukl_vdso_getcpu[];
-
-/* __vdsosym() of the ring-0 musl (patches/0014): the function @name. */
-static inline void *__ukl_vdsosym(const char *name)
-{
-	if (!__builtin_strcmp(name, VDSO_CGT_SYM))
-		return ukl_vdso_clock_gettime;
-	if (!__builtin_strcmp(name, VDSO_GETCPU_SYM))
-		return ukl_vdso_getcpu;
-	return 0;
-}
+struct timespec;
+int ukl_vdso_clock_gettime(int clock, struct timespec *ts);
+long ukl_vdso_getcpu(unsigned *cpu, unsigned *node, void *unused);
 
 #define IPC_64 0
