@@ -61,11 +61,7 @@
 set -euo pipefail
 
 me=ukl-bench-app
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-: "${REPO:=$(cd "$testdir/../../.." && pwd)}"
-: "${BUILD:=$REPO/build}"
-BUILD=$(realpath -m "$BUILD")
-export REPO BUILD
+. "$(dirname "${BASH_SOURCE[0]}")/functions.sh"
 out=$BUILD/bench
 
 usage() {
@@ -83,11 +79,6 @@ bench.json and bench.md).
   --timeout S    seconds a boot may take (default 1800)
   -h, --help     show this text
 EOF
-}
-
-die() {
-	echo "$me: error: $*" >&2
-	exit 2
 }
 
 app=${1:-}
@@ -144,10 +135,6 @@ esac
 for t in "${tools[@]}"; do
 	command -v "$t" >/dev/null || die "$t is missing (Debian package $pkg; make deps)"
 done
-
-log() {
-	echo "  $*"
-}
 
 mkdir -p "$out"
 start=$SECONDS

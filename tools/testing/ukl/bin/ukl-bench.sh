@@ -36,11 +36,7 @@
 set -euo pipefail
 
 me=ukl-bench
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-: "${REPO:=$(cd "$testdir/../../.." && pwd)}"
-: "${BUILD:=$REPO/build}"
-BUILD=$(realpath -m "$BUILD")
-export REPO BUILD
+. "$(dirname "${BASH_SOURCE[0]}")/functions.sh"
 configs=$testdir/configs
 out=$BUILD/bench
 : "${UKL_CCACHE_DIR:=/var/cache/ukl/ccache}"
@@ -66,11 +62,6 @@ mode and metric) and bench.png (bar chart) to \$BUILD/bench/.
   --timeout S      seconds a benchmark boot may take (default 1800)
   -h, --help       show this text
 EOF
-}
-
-die() {
-	echo "$me: error: $*" >&2
-	exit 2
 }
 
 reps=7 scale=1 only= unpatched=1 hello=1 try_kvm=1 timeout=1800 mitigations=off,distro
@@ -109,10 +100,6 @@ declare -A mit_args=([off]=mitigations=off [distro]=)
 
 # The order of the columns; modes without results are left out.
 mode_order="ring3 base ret bypass direct ring3-unpatched"
-
-log() {
-	echo "  $*"
-}
 
 mkdir -p "$out"
 start=$SECONDS

@@ -141,12 +141,7 @@
 set -euo pipefail
 
 me=ukl-test
-testdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-: "${REPO:=$(cd "$testdir/../../.." && pwd)}"
-: "${BUILD:=$REPO/build}"
-# Absolute: kunit.py changes directory.
-BUILD=$(realpath -m "$BUILD")
-export REPO BUILD
+. "$(dirname "${BASH_SOURCE[0]}")/functions.sh"
 configs=$testdir/configs
 
 usage() {
@@ -171,11 +166,6 @@ is kept in \$BUILD/test/SCENARIO/ (console.log, run.log, kunit.log, ...).
   --timeout S        seconds a guest may run (default: ukl-run.sh's, 300)
   -h, --help         show this text
 EOF
-}
-
-die() {
-	echo "$me: error: $*" >&2
-	exit 2
 }
 
 run= scenarios= run_args=() timeout_set= build_only= gdb_port=
