@@ -29,8 +29,10 @@
  * There is no vDSO image in ring 0 (its code sits on a user page and the
  * kernel passes no AT_SYSINFO_EHDR).  The kernel links the functions of
  * its ring-0 vDSO with the application instead, and this header defines
- * the original's VDSO_* symbols plus UKL_VDSO and the ring-0 vDSO
- * functions, which clock_gettime() and sched_getcpu() call (patches/0014).
+ * the original's VDSO_CGT_SYM and VDSO_GETCPU_SYM, which select the vDSO
+ * code paths, plus UKL_VDSO and the ring-0 vDSO functions, which
+ * clock_gettime() and sched_getcpu() call (patches/0014).  Without
+ * VDSO_USEFUL, __vdsosym(), which searches an ELF image, is not built.
  */
 
 #define __SYSCALL_LL_E(x) (x)
@@ -190,11 +192,8 @@ static inline long __syscall6(long n, long a1, long a2, long a3, long a4,
  * namespace), they return -EOPNOTSUPP, and clock_gettime(), which makes
  * the system call after any error but EINVAL, makes it.
  */
-#define VDSO_USEFUL
 #define VDSO_CGT_SYM "__vdso_clock_gettime"
-#define VDSO_CGT_VER "LINUX_2.6"
 #define VDSO_GETCPU_SYM "__vdso_getcpu"
-#define VDSO_GETCPU_VER "LINUX_2.6"
 
 #define UKL_VDSO 1
 
