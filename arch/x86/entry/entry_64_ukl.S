@@ -162,19 +162,23 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_leaf, SYM_L_GLOBAL)
 	ENDBR
 	/*
 	 * The other entries are the base entry but for the C function it
-	 * calls, chosen by the caller's rcx, the address it called.  The
-	 * nops keep the four addresses apart without IBT, where ENDBR is
-	 * empty; all are application context until the CLI below.
+	 * calls, chosen by the caller's rcx, the address it called.  A jump,
+	 * not a fall through the entries below, so that no level executes
+	 * another's ENDBR; all are application context until the CLI below.
 	 */
-	nop
+	jmp	.Lukl_entry
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_direct, SYM_L_GLOBAL)
+	UNWIND_HINT_END_OF_STACK
 	ENDBR
-	nop
+	jmp	.Lukl_entry
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl_bypass, SYM_L_GLOBAL)
+	UNWIND_HINT_END_OF_STACK
 	ENDBR
-	nop
+	jmp	.Lukl_entry
 SYM_INNER_LABEL(entry_SYSCALL_64_ukl, SYM_L_GLOBAL)
+	UNWIND_HINT_END_OF_STACK
 	ENDBR
+.Lukl_entry:
 
 	/*
 	 * The return address that the call just stored may be gone again
