@@ -12,7 +12,7 @@
  * asked by name.  Started as
  *
  *	suite area=bench [mode=NAME] [reps=R] [scale=S] [only=A,B]
- *		[levels=ret,bypass,direct] [spawn=PATH]
+ *		[levels=base,ret,bypass,direct] [spawn=PATH]
  *
  * it runs each benchmark once to warm up and R times (default 7) more,
  * each time timing N operations with CLOCK_MONOTONIC, and prints a line
@@ -22,24 +22,28 @@
  * per repetition (rep=0 is the warm-up).  The N operations run between
  * the two marker instructions of ukl_bench.h, at which the QEMU plugin of
  * make bench starts and ends its count of instructions by class: its
- * K-th record belongs to the K-th "# bench" line.  MODE is NAME of mode=, by default
- * "ring3" at CPL 3 and, at CPL 0, the shortcut level the application runs
- * at (<ukl.h>): "base", "bypass" or "direct".  N is the benchmark's count
- * times S.  At CPL 0, levels= then runs every benchmark again at each level
- * it names, as the mode of that name, and returns to the level before:
- * "ret" turns the kernel's ret level on for the base level (ukl.ret,
- * through sysfs), "bypass" and "direct" are those of <ukl.h>.
- * Threads a benchmark creates start at the level of the thread that
- * creates them.  With
+ * K-th record belongs to the K-th "# bench" line.  MODE is NAME of
+ * mode=, by default "ring3" at CPL 3 and, at CPL 0, the shortcut level
+ * the application runs at (<ukl.h>): "base", "bypass" or "direct".  N is the benchmark's count
+ * times S.  At CPL 0, levels=L,... instead runs every benchmark at each
+ * level it names (base, ret, bypass, direct, in that order), each time in
+ * a new instance of the application (this program executed again, with
+ * "area=bench" and the same reps=, scale= and only=), so that every level
+ * starts from a fresh process as ring 3 does and none inherits what an
+ * earlier one left (the memory map, freed thread stacks) or gains from
+ * being init: "base", "bypass" and "direct" run with UKL_LEVEL=NAME in
+ * their environment (<ukl.h>), so that their mode is the level they
+ * really run at; "ret" runs at the base level with the kernel's ret level
+ * on (ukl.ret, through sysfs), as mode "ret".  Threads a benchmark
+ * creates start at the level of the thread that creates them.  With
  * spawn=PATH, it then runs PATH (the ring-3 build of the suite in the
- * initramfs) with "area=bench" and the same reps=, scale= and only=, so
- * that one boot measures the ring-0 application and an ordinary process on
- * the same kernel.
+ * initramfs) the same way, so that one boot measures the ring-0
+ * application and an ordinary process on the same kernel.
  *
  * Under QEMU's -icount shift=0,sleep=off a guest nanosecond is one guest
- * instruction, so T counts instructions.  In ring 0 clock_gettime() is a
- * system call (there is no vDSO); the counts are large enough for that not
- * to matter.  The "empty" and "call" benchmarks are the references: a loop
+ * instruction, so T counts instructions, the clock_gettime() calls (the
+ * vDSO in ring 3, the ring-0 vDSO in the application) that take the times
+ * among them; the counts are large enough for that not to matter.  The "empty" and "call" benchmarks are the references: a loop
  * iteration, and a call of a function that does nothing.
  */
 #define _GNU_SOURCE
@@ -504,18 +508,36 @@ static int run_bench(const struct bench *b, const char *mode, unsigned int reps,
 	return 0;
 }
 
-/* Run @path, the ring-3 build, with the same options; wait for it. */
-static int spawn_ring3(const char *path, char **opts, int nopts)
+/*
+ * Run @path with "area=bench", with "mode=@mode" unless @mode is NULL, and
+ * with the options @opts; wait for it.  Its environment is ours without
+ * UKL_LEVEL, plus UKL_LEVEL=@level unless @level is NULL.
+ */
+static int spawn_bench(const char *path, const char *mode, const char *level,
+		       char **opts, int nopts)
 {
-	char *argv[8] = { (char *)path, "area=bench" };
-	int argc = 2, i, status, err;
+	char *argv[8] = { (char *)path, "area=bench" }, *envp[256];
+	char mode_arg[64], level_env[64];
+	int argc = 2, envc = 0, i, status, err;
 	pid_t pid;
 
+	if (mode) {
+		snprintf(mode_arg, sizeof(mode_arg), "mode=%s", mode);
+		argv[argc++] = mode_arg;
+	}
 	for (i = 0; i < nopts && argc < 7; i++)
 		argv[argc++] = opts[i];
 	argv[argc] = NULL;
+	if (level) {
+		snprintf(level_env, sizeof(level_env), "UKL_LEVEL=%s", level);
+		envp[envc++] = level_env;
+	}
+	for (i = 0; environ[i] && envc < 255; i++)
+		if (strncmp(environ[i], "UKL_LEVEL=", 10))
+			envp[envc++] = environ[i];
+	envp[envc] = NULL;
 	fflush(NULL);
-	err = posix_spawn(&pid, path, NULL, NULL, argv, environ);
+	err = posix_spawn(&pid, path, NULL, NULL, argv, envp);
 	if (err) {
 		printf("# bench-error spawn %s: %s\n", path, strerror(err));
 		return -1;
@@ -532,8 +554,8 @@ static int run_mode(const char *mode, const char *only, unsigned int reps,
 	unsigned int i;
 	int failed = 0;
 
-	printf("# bench-start %s cpl=%d reps=%u scale=%g\n", mode,
-	       ukl_test_cpl(), reps, scale);
+	printf("# bench-start %s cpl=%d pid=%d reps=%u scale=%g\n", mode,
+	       ukl_test_cpl(), (int)getpid(), reps, scale);
 	for (i = 0; i < NR_BENCHES; i++)
 		if (wanted(only, benches[i].name) &&
 		    run_bench(&benches[i], mode, reps, scale))
@@ -541,6 +563,38 @@ static int run_mode(const char *mode, const char *only, unsigned int reps,
 	printf("# bench-end %s failed=%d\n", mode, failed);
 	return failed;
 }
+
+#ifdef UKL_APP
+/*
+ * Run the benchmarks at each level that @levels names, in a new instance
+ * of the application (@self) each; return the failures.
+ */
+static int run_levels(const char *self, const char *levels, char **opts,
+		      int nopts)
+{
+	static const char *const names[] = { "base", "ret", "bypass", "direct" };
+	unsigned int i;
+	int failed = 0, old;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!wanted(levels, names[i]))
+			continue;
+		if (strcmp(names[i], "ret")) {
+			failed += !!spawn_bench(self, NULL, names[i], opts, nopts);
+			continue;
+		}
+		old = ukl_test_ret_level(1);
+		if (old < 0) {
+			printf("# bench-error ret: the kernel has no ret level\n");
+			failed++;
+			continue;
+		}
+		failed += !!spawn_bench(self, "ret", NULL, opts, nopts);
+		ukl_test_ret_level(old);
+	}
+	return failed;
+}
+#endif
 
 UKL_TEST_MAIN(bench)
 {
@@ -553,7 +607,6 @@ UKL_TEST_MAIN(bench)
 		[UKL_LEVEL_DIRECT] = "direct",
 	};
 	const char *levels = NULL;
-	int level;
 #endif
 	unsigned int reps = DEFAULT_REPS, i;
 	char *pass[3];
@@ -590,31 +643,13 @@ UKL_TEST_MAIN(bench)
 	zero_fd = open_dev("/dev/zero", 5, O_RDONLY);
 	null_fd = open_dev("/dev/null", 3, O_WRONLY);
 	loopback_up();
-	failed += run_mode(mode, only, reps, scale);
 #ifdef UKL_APP
-	if (levels && wanted(levels, "ret")) {
-		int old = ukl_test_ret_level(1);
-
-		if (old < 0) {
-			printf("# bench-error ret: the kernel has no ret level\n");
-			failed++;
-		} else {
-			failed += run_mode("ret", only, reps, scale);
-			ukl_test_ret_level(old);
-		}
-	}
-	for (level = UKL_LEVEL_BYPASS; levels && level <= UKL_LEVEL_DIRECT;
-	     level++) {
-		int old = ukl_get_level();
-
-		if (!wanted(levels, level_names[level]))
-			continue;
-		ukl_set_level(level);
-		failed += run_mode(level_names[level], only, reps, scale);
-		ukl_set_level(old);
-	}
+	if (levels)
+		failed += run_levels(argv[0], levels, pass, npass);
+	else
 #endif
-	if (spawn && spawn_ring3(spawn, pass, npass))
+		failed += run_mode(mode, only, reps, scale);
+	if (spawn && spawn_bench(spawn, NULL, NULL, pass, npass))
 		failed++;
 	if (getpid() == 1)
 		ukl_test_exit(failed ? 1 : 0);

@@ -20,9 +20,9 @@
 # Modes: every line of the table "modes" below is one boot, which prints
 # results for one or more modes ("# bench NAME MODE rep=I ops=N ns=T",
 # see bench.c).  The application's boot measures the base level, then the
-# ret, the bypass and the direct level (levels=ret,bypass,direct), then the
-# ring-3 build (spawn=).  A new mode is one more line there or one more
-# level, and one more entry in mode_order.
+# ret, the bypass and the direct level (levels=base,ret,bypass,direct),
+# then the ring-3 build (spawn=), each in a new process.  A new mode is one
+# more line there or one more level, and one more entry in mode_order.
 #
 # Metrics: "instructions", from boots under QEMU's -icount shift=0,sleep=off
 # (TCG), where one guest instruction is one guest nanosecond; "ns", from
@@ -173,11 +173,11 @@ khello=$BUILD/kernel/HELLO/arch/x86/boot/bzImage
 
 # One line a boot: name, kernel, initramfs, init arguments.  kunit.enable=0:
 # the UKL kernel's KUnit tests would run in the boot otherwise.
-levels=ret,bypass,direct
+levels=base,ret,bypass,direct
 modes=()
 if [ -z "$hello_only" ]; then
 	printf -v ukl_mode '%s|%s|%s|%s' ukl "$kukl" "$out/initramfs-ukl.cpio" \
-		"area=bench mode=base levels=$levels spawn=/suite $opts"
+		"area=bench levels=$levels spawn=/suite $opts"
 	modes+=("$ukl_mode")
 fi
 if [ -n "$unpatched" ]; then
