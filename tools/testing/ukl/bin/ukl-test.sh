@@ -292,7 +292,7 @@ build_program() {
 	for src in "${srcs[@]}"; do
 		[ -f "$src" ] || { echo "test program source $src does not exist"; return 1; }
 	done
-	cmd=("$musl_gcc" -static -Os -Wall -I"$kselftest" -I"$testdir" ${flags[@]+"${flags[@]}"}
+	cmd=("$musl_gcc" -static -Os -Wall -Werror -I"$kselftest" -I"$testdir" ${flags[@]+"${flags[@]}"}
 	     -Wl,--dependency-file="$out.ld.d" -o "$out" "${srcs[@]}")
 	if [ -f "$out.cmd" ] && [ "$(cat "$out.cmd")" = "${cmd[*]}" ] &&
 	   [ -f "$out.d" ] && [ -f "$out.ld.d" ]; then
@@ -329,7 +329,7 @@ build_app() {
 	fi
 	echo "  MKAPP   $out"
 	rm -f "$out.prog"
-	"$mkapp" --libc "$libc" -o "$out" -Wall -DUKL_APP ${flags[@]+"${flags[@]}"} \
+	"$mkapp" --libc "$libc" -o "$out" -Wall -Werror -DUKL_APP ${flags[@]+"${flags[@]}"} \
 		-I"$kselftest" -I"$testdir" "${srcs[@]}" 2>&1 ||
 		{ echo "building the application $prog failed"; return 1; }
 	echo "$prog ${flags[*]} ${srcs[*]}" >"$out.prog"
