@@ -24,27 +24,30 @@
  * make bench starts and ends its count of instructions by class: its
  * K-th record belongs to the K-th "# bench" line.  MODE is NAME of
  * mode=, by default "ring3" at CPL 3 and, at CPL 0, the shortcut level
- * the application runs at (<ukl.h>): "base", "bypass" or "direct".  N is the benchmark's count
- * times S.  At CPL 0, levels=L,... instead runs every benchmark at each
- * level it names (base, ret, bypass, direct, in that order), each time in
- * a new instance of the application (this program executed again, with
+ * the application runs at (<ukl.h>): "base", "bypass" or "direct".  N is
+ * the benchmark's count times S.
+ *
+ * At CPL 0, levels=L,... instead runs every benchmark at each level it
+ * names (base, ret, bypass, direct, in that order), each time in a new
+ * instance of the application (this program executed again, with
  * "area=bench" and the same reps=, scale= and only=), so that every level
  * starts from a fresh process as ring 3 does and none inherits what an
- * earlier one left (the memory map, freed thread stacks) or gains from
- * being init: "base", "bypass" and "direct" run with UKL_LEVEL=NAME in
- * their environment (<ukl.h>), so that their mode is the level they
- * really run at; "ret" runs at the base level with the kernel's ret level
- * on (ukl.ret, through sysfs), as mode "ret".  Threads a benchmark
- * creates start at the level of the thread that creates them.  With
- * spawn=PATH, it then runs PATH (the ring-3 build of the suite in the
- * initramfs) the same way, so that one boot measures the ring-0
- * application and an ordinary process on the same kernel.
+ * earlier one left (the memory map, freed thread stacks): "base",
+ * "bypass" and "direct" run with UKL_LEVEL=NAME in their environment
+ * (<ukl.h>), so that their mode is the level they really run at; "ret"
+ * runs at the base level with the kernel's ret level on (ukl.ret, through
+ * sysfs), as mode "ret".  Threads a benchmark creates start at the level
+ * of the thread that creates them.  With spawn=PATH, it then runs PATH
+ * (the ring-3 build of the suite in the initramfs) the same way, so that
+ * one boot measures the ring-0 application and an ordinary process on the
+ * same kernel.
  *
  * Under QEMU's -icount shift=0,sleep=off a guest nanosecond is one guest
  * instruction, so T counts instructions, the clock_gettime() calls (the
  * vDSO in ring 3, the ring-0 vDSO in the application) that take the times
- * among them; the counts are large enough for that not to matter.  The "empty" and "call" benchmarks are the references: a loop
- * iteration, and a call of a function that does nothing.
+ * among them; the counts are large enough for that not to matter.  The
+ * "empty" and "call" benchmarks are the references: a loop iteration, and
+ * a call of a function that does nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -564,7 +567,6 @@ static int run_mode(const char *mode, const char *only, unsigned int reps,
 	return failed;
 }
 
-#ifdef UKL_APP
 /*
  * Run the benchmarks at each level that @levels names, in a new instance
  * of the application (@self) each; return the failures.
@@ -594,19 +596,17 @@ static int run_levels(const char *self, const char *levels, char **opts,
 	}
 	return failed;
 }
-#endif
 
 UKL_TEST_MAIN(bench)
 {
 	const char *mode = ukl_test_cpl() ? "ring3" : "base", *only = NULL;
-	const char *spawn = NULL;
+	const char *spawn = NULL, *levels = NULL;
 #ifdef UKL_APP
 	static const char *const level_names[] = {
 		[UKL_LEVEL_BASE] = "base",
 		[UKL_LEVEL_BYPASS] = "bypass",
 		[UKL_LEVEL_DIRECT] = "direct",
 	};
-	const char *levels = NULL;
 #endif
 	unsigned int reps = DEFAULT_REPS, i;
 	char *pass[3];
@@ -643,11 +643,9 @@ UKL_TEST_MAIN(bench)
 	zero_fd = open_dev("/dev/zero", 5, O_RDONLY);
 	null_fd = open_dev("/dev/null", 3, O_WRONLY);
 	loopback_up();
-#ifdef UKL_APP
 	if (levels)
 		failed += run_levels(argv[0], levels, pass, npass);
 	else
-#endif
 		failed += run_mode(mode, only, reps, scale);
 	if (spawn && spawn_bench(spawn, NULL, NULL, pass, npass))
 		failed++;
