@@ -292,8 +292,8 @@ build_program() {
 	for src in "${srcs[@]}"; do
 		[ -f "$src" ] || { echo "test program source $src does not exist"; return 1; }
 	done
-	cmd=("$musl_gcc" -static -Os -Wall -Werror -I"$kselftest" -I"$testdir" ${flags[@]+"${flags[@]}"}
-	     -Wl,--dependency-file="$out.ld.d" -o "$out" "${srcs[@]}")
+	cmd=("$musl_gcc" -static -Os -Wall -Werror -I"$kselftest" -I"$testdir"
+	     ${flags[@]+"${flags[@]}"} -Wl,--dependency-file="$out.ld.d" -o "$out" "${srcs[@]}")
 	if [ -f "$out.cmd" ] && [ "$(cat "$out.cmd")" = "${cmd[*]}" ] &&
 	   [ -f "$out.d" ] && [ -f "$out.ld.d" ]; then
 		deps=$(sed -e 's/^[^:]*://' -e 's/\\$//' "$out.d" "$out.ld.d")
