@@ -389,7 +389,7 @@ if [ -z "$suite" ] || [ ! -f "$ic/ukl-insn-plugin.so" ]; then
 	echo "ok $n insn_plugin_counts_levels # SKIP no ring-3 suite or no plugin"
 else
 	suite_initramfs /suite "$tmp/initramfs.cpio"
-	bench_args="area=bench only=getppid,read-1 reps=1 levels=base,bypass,direct spawn=/suite"
+	bench_args="area=bench only=getppid,read-1,signal reps=1 levels=base,bypass,direct spawn=/suite"
 	"$run" --kernel "$kobj/arch/x86/boot/bzImage" --initrd "$tmp/initramfs.cpio" \
 		--icount --timeout 900 --log "$tmp/console" \
 		--qemu-arg -plugin --qemu-arg "$ic/ukl-insn-plugin.so,out=$tmp/classes" \
