@@ -7,27 +7,25 @@
  * entry_SYSCALL_64_ukl_direct build the same pt_regs on the task stack as
  * the base entry and call ukl_do_syscall_bypass() or
  * ukl_do_syscall_direct() instead of do_syscall_64().  Both run the system
- * call without the entry and exit work when there provably is none, and
- * fall back to the full path of do_syscall_64() otherwise:
+ * call without the entry and exit work when no flag asks for it, and fall
+ * back to the full path of do_syscall_64() otherwise:
  *
  * - on entry, when any SYSCALL_WORK_ENTER bit is set (seccomp, ptrace,
  *   audit, the syscall tracepoint, syscall user dispatch) or the number is
  *   not an x86-64 system call, do_syscall_64() runs the whole call;
- * - on exit, when a SYSCALL_WORK_EXIT bit is set, or, tested with
- *   interrupts off, a thread flag asks for the work of
- *   exit_to_user_mode_loop() (EXIT_TO_USER_MODE_WORK: signals,
- *   rescheduling, notify-resume, uprobes, live patching),
+ * - on exit, when a SYSCALL_WORK_EXIT bit is set,
  *   syscall_exit_to_user_mode() does the whole exit.
  *
- * What is always kept: pt_regs on the task stack, interrupts off while the
- * work is tested and until the return, the context tracking and lockdep
- * bookkeeping of enter_from_user_mode() and exit_to_user_mode(), and the
- * last step of every exit, exit_to_user_mode_prepare_finish() (the x86
- * work: the FPU registers, the I/O bitmap, user return notifiers, an IBPB
- * that is due).  What is skipped: the kernel stack offset randomization
- * on entry, the exit work's loop and per-flag tests when no flag is set,
- * and, in the entry code, the mitigations against predictions trained at
- * a lower privilege (the application runs in ring 0).
+ * What is always kept: pt_regs on the task stack, the context tracking and
+ * lockdep bookkeeping of enter_from_user_mode() and exit_to_user_mode(),
+ * and all of exit_to_user_mode_prepare(): the thread flags tested with
+ * interrupts off, the work of exit_to_user_mode_loop() when one asks for
+ * it (signals, rescheduling, notify-resume, uprobes, live patching), and
+ * the x86 work of every exit (the FPU registers, the I/O bitmap, user
+ * return notifiers, an IBPB that is due).  What is skipped: the kernel
+ * stack offset randomization and, in the entry code, the mitigations
+ * against predictions trained at a lower privilege (the application runs
+ * in ring 0).
  *
  * The direct level differs from the bypass in the system call itself: for
  * read(), write(), sendto() and recvfrom() it calls the kernel functions
@@ -67,29 +65,27 @@
 #define MODULE_PARAM_PREFIX "ukl."
 
 /**
- * ukl_bypass_exit_prepare - test with interrupts off that the exit has no work
+ * ukl_bypass_exit_prepare - prepare the exit unless it has system call work
  * @regs: pt_regs of the system call
  *
  * Called by ukl_do_syscall_bypass() after the system call, with interrupts
  * enabled, in an instrumentation section.  Does what
- * syscall_exit_to_user_mode_prepare() and exit_to_user_mode_prepare() do
- * when there is no work for exit_to_user_mode_loop(), in their order and
- * with their helpers: the one-time system call exit work is tested with
- * interrupts on, as there; then interrupts go off and
- * exit_to_user_mode_read_work() reads the thread flags, so that nothing
- * can set one unseen before the return: a remote CPU that sets one
- * afterwards sends an interrupt, which arrives in application context once
- * the entry code has enabled interrupts right before its RET, and takes
- * the exit work there.  exit_to_user_mode_prepare_finish() does the rest.
+ * syscall_exit_to_user_mode() does before exit_to_user_mode() when no
+ * SYSCALL_WORK_EXIT bit asks for the one-time system call exit work, in
+ * its order: rseq_syscall(), then, with interrupts off,
+ * exit_to_user_mode_prepare(), which runs exit_to_user_mode_loop() only
+ * when a thread flag asks for it.  A flag that a remote CPU sets after
+ * that last test comes with an interrupt, which arrives in application
+ * context once the entry code has enabled interrupts right before its RET,
+ * and takes the exit work there.
  *
  * Context: process context of the application, interrupts enabled.
- * Return: true with interrupts disabled if the return needs no work; false
- * with interrupts enabled, for syscall_exit_to_user_mode() to do it.
+ * Return: true with interrupts disabled and the exit prepared; false, with
+ * nothing done, for syscall_exit_to_user_mode() to do the whole exit.
  */
 static __always_inline bool ukl_bypass_exit_prepare(struct pt_regs *regs)
 {
 	unsigned long work = READ_ONCE(current_thread_info()->syscall_work);
-	unsigned long ti_work;
 
 	if (unlikely(work & SYSCALL_WORK_EXIT))
 		return false;
@@ -101,12 +97,7 @@ static __always_inline bool ukl_bypass_exit_prepare(struct pt_regs *regs)
 	rseq_syscall(regs);
 
 	local_irq_disable_exit_to_user();
-	ti_work = exit_to_user_mode_read_work();
-	if (unlikely(ti_work & EXIT_TO_USER_MODE_WORK)) {
-		local_irq_enable();
-		return false;
-	}
-	exit_to_user_mode_prepare_finish(regs, ti_work);
+	exit_to_user_mode_prepare(regs);
 	return true;
 }
 
@@ -195,9 +186,8 @@ static __always_inline bool ukl_do_syscall_shortcut(struct pt_regs *regs,
  * full path would do again; enter_from_user_mode() (context tracking,
  * lockdep) comes before interrupts are enabled and before any instrumented
  * code; the system call runs with interrupts enabled; and the exit either
- * is the whole of syscall_exit_to_user_mode(), or ends in
- * exit_to_user_mode(), after ukl_bypass_exit_prepare() found no work with
- * interrupts off.
+ * is the whole of syscall_exit_to_user_mode(), or, when no system call
+ * exit work is due, ukl_bypass_exit_prepare() and exit_to_user_mode().
  *
  * Context: the application's system call, interrupts disabled, noinstr.
  * Return: ukl_syscall_can_ret(): true if the return may be a RET.
