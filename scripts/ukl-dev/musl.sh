@@ -209,12 +209,26 @@ check_relocs() {
 # ("missing an ELF size annotation"), or global without endbr64 at their
 # start.  gcc -fcf-protection=branch gives C functions one; an
 # application may call any global function through a pointer, which IBT
-# only allows onto ENDBR.  The asm gets both from patches 0010 and 0011.
+# only allows onto ENDBR.  The asm gets both from patches 0010 and 0011,
+# but for the functions that a .discard.noendbr entry names (objtool's
+# ANNOTATE_NOENDBR): they are never the target of an indirect branch.
 check_funcs() {
 	local bad
-	bad=$( { objdump -t "$@"; echo "@@disassembly"; objdump -d "$@"; } | awk '
+	bad=$( { objdump -t "$@"; echo "@@relocations"; objdump -r "$@"
+		 echo "@@disassembly"; objdump -d "$@"; } | awk '
+		/^@@relocations$/ { pass = 1; n = 0; next }
 		/^@@disassembly$/ { pass = 2; n = 0; next }
 		/file format/ { n++; obj = $1; sub(/:$/, "", obj); next }
+		# objdump -r: the symbols that .discard.noendbr entries name
+		pass == 1 && /^RELOCATION RECORDS FOR / {
+			noendbr_sec = ($0 ~ /\[\.discard\.noendbr\]/)
+			next
+		}
+		pass == 1 {
+			if (noendbr_sec && /^[0-9a-f]+ +R_/)
+				noendbr[n, $3] = 1
+			next
+		}
 		# objdump -t: value, 7 flag characters, section TAB size name
 		pass != 2 && /^[0-9a-f]+ / {
 			flags = substr($0, 18, 7)
@@ -223,15 +237,18 @@ check_funcs() {
 			if (f[1] == "*UND*") next
 			m = split(f[2], g, " ")
 			if (g[1] ~ /^0+$/) print obj ": " g[m] ": no ELF size"
-			if (substr(flags, 1, 1) == "g" || substr(flags, 2, 1) == "w")
+			if (substr(flags, 1, 1) == "g" || substr(flags, 2, 1) == "w") {
 				want[n, f[1], $1] = obj ": " g[m]
+				name[n, f[1], $1] = g[m]
+			}
 			next
 		}
 		/^Disassembly of section / { sec = $4; sub(/:$/, "", sec); next }
 		/^[0-9a-f]+ <.*>:$/ { key = n SUBSEP sec SUBSEP $1; first = 1; next }
 		first && /^ *[0-9a-f]+:\t/ {
 			first = 0
-			if ((key in want) && $0 !~ /\tendbr64/)
+			if ((key in want) && $0 !~ /\tendbr64/ &&
+			    !((n SUBSEP name[key]) in noendbr))
 				print want[key] ": no endbr64 at its start"
 			delete want[key]
 		}
