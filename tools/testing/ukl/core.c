@@ -721,13 +721,14 @@ static void test_faults(void)
 		{ "fault_rodata_sigsegv", SIGSEGV, SEGV_ACCERR },
 	};
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+	struct sigaction old;
 	int zero = 0, seven = 7, *ro;
 	void *expect_addr;
 	unsigned int i;
 
 	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
-		sigaction(want[i].sig, &sa, NULL);
+		sigaction(want[i].sig, &sa, &old);
 		WRITE_ONCE(fault_sig, 0);
 		expect_addr = NULL;
 		WRITE_ONCE(fault_addr, NULL);
@@ -761,6 +762,8 @@ static void test_faults(void)
 				 READ_ONCE(fault_code) == want[i].code &&
 				 (!expect_addr || READ_ONCE(fault_addr) == expect_addr),
 				 "%s\n", want[i].name);
+		/* A later fault must not jump back into this loop. */
+		sigaction(want[i].sig, &old, NULL);
 	}
 	munmap(ro, 4096);
 }
@@ -1003,6 +1006,38 @@ static void test_fork(void)
 	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 3 && data == 1 && READ_ONCE(on_stack) == 1;
 	ksft_test_result(ok, "fork_child_has_private_copy\n");
+}
+
+/*
+ * A frame with a stack canary, made before fork() and left by both the
+ * parent and the child, as a program built with -fstack-protector-strong
+ * leaves main() or the C library's fork().  The canary is the process's,
+ * the C library's in TLS, as in ring 3: the child must pass the check.
+ */
+static __attribute__((noinline, optimize("stack-protector-all")))
+pid_t fork_in_protected_frame(void)
+{
+	char buf[64];
+
+	memset(buf, 0, sizeof(buf));
+	asm volatile("" : : "r" (buf) : "memory");
+	return fork();
+}
+
+static void test_fork_stack_protector(void)
+{
+	int status = 0, ok;
+	pid_t pid;
+
+	pid = fork_in_protected_frame();
+	if (pid == 0)
+		_exit(3);
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("fork in a protected frame: pid %d, status 0x%x\n",
+			       pid, status);
+	ksft_test_result(ok, "fork_child_leaves_protected_frame\n");
 }
 
 /*
@@ -1288,7 +1323,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(37);
+	ksft_set_plan(38);
 
 	test_cpl();
 	test_ids();
@@ -1314,6 +1349,7 @@ UKL_TEST_MAIN(core)
 	test_reach_into();
 	test_file_strings();
 	test_fork();
+	test_fork_stack_protector();
 	test_ptrace_singlestep();
 	test_ptrace_watchpoint();
 	test_ptrace_regs();
