@@ -705,7 +705,9 @@ static const char *const rodata_str = "read-only";
 /*
  * Faults in application code are signals to the process, with the siginfo
  * of a ring-3 fault, and a handler can recover with siglongjmp().  The
- * application's rodata is read-only as a ring-3 program's is.
+ * application's rodata is read-only as a ring-3 program's is.  A call to
+ * a user address, an instruction fetch that SMEP refuses ring 0, is a
+ * SIGSEGV too.
  */
 static void test_faults(void)
 {
@@ -719,6 +721,7 @@ static void test_faults(void)
 		{ "fault_div0_sigfpe", SIGFPE, FPE_INTDIV },
 		{ "fault_int3_sigtrap", SIGTRAP, SI_KERNEL },
 		{ "fault_rodata_sigsegv", SIGSEGV, SEGV_ACCERR },
+		{ "fault_call_null_sigsegv", SIGSEGV, SEGV_MAPERR },
 	};
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 	struct sigaction old;
@@ -755,6 +758,11 @@ static void test_faults(void)
 			case 5:
 				expect_addr = (void *)rodata_str;
 				WRITE_ONCE(*(char *)expect_addr, 'R');
+				break;
+			case 6:
+				/* A call through a null function pointer. */
+				expect_addr = READ_ONCE(null_page);
+				((void (*)(void))expect_addr)();
 				break;
 			}
 		}
@@ -1323,7 +1331,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(38);
+	ksft_set_plan(39);
 
 	test_cpl();
 	test_ids();
