@@ -777,6 +777,37 @@ static void test_faults(void)
 }
 
 /*
+ * A signal handler at an address where no code is: a non-canonical one,
+ * which the return to the handler cannot load into RIP, and a user one.
+ * The process dies of SIGSEGV, as in ring 3, and nothing else happens.
+ */
+static void test_bad_handler(void)
+{
+	static const unsigned long bad[] = { 0x4141414141414141UL, 0x1000 };
+	struct sigaction sa = { 0 };
+	int status, ok = 1;
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		status = 0;
+		pid = fork();
+		if (pid == 0) {
+			sa.sa_handler = (void (*)(int))bad[i];
+			sigaction(SIGUSR1, &sa, NULL);
+			raise(SIGUSR1);
+			_exit(3);
+		}
+		if (pid > 0 && waitpid(pid, &status, 0) == pid &&
+		    WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+			continue;
+		ksft_print_msg("handler at %#lx: pid %d, status 0x%x\n", bad[i], pid, status);
+		ok = 0;
+	}
+	ksft_test_result(ok, "bad_handler_address_sigsegv\n");
+}
+
+/*
  * posix_spawn() of an ordinary program (vfork and execve from the
  * application): it runs at CPL 3 and its exit status comes back.
  */
@@ -1331,7 +1362,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(39);
+	ksft_set_plan(40);
 
 	test_cpl();
 	test_ids();
@@ -1353,6 +1384,7 @@ UKL_TEST_MAIN(core)
 	test_restart();
 	test_signal_interrupts_loop();
 	test_faults();
+	test_bad_handler();
 	test_spawn_ring3();
 	test_reach_into();
 	test_file_strings();
