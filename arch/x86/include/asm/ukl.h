@@ -378,6 +378,24 @@ static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 	return ukl_app_may_run_at(regs->ip) && ukl_app_may_use_stack(regs->sp);
 }
 
+/**
+ * ukl_signal_handler - check the handler a signal is to run in the application
+ * @handler: the handler's address, from the task's sigaction()
+ *
+ * The application enters its handlers in ring 0: a non-canonical address
+ * would make the IRET to it fault as an IRET to the kernel, and a user
+ * address is not code it can run (SMEP).  Such a handler fails the
+ * signal frame, and the task gets SIGSEGV, as a ring-3 task gets it from
+ * the CPU when it is returned to an address without code.
+ *
+ * Context: the current task, in signal delivery (x64_setup_rt_frame()).
+ * Return: false if the current task may not be returned to @handler.
+ */
+static inline bool ukl_signal_handler(const void __user *handler)
+{
+	return !is_ukl_task(current) || ukl_app_may_run_at((unsigned long)handler);
+}
+
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
 bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 		       unsigned long address);
@@ -394,6 +412,11 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 }
 
 static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
+{
+	return true;
+}
+
+static inline bool ukl_signal_handler(const void __user *handler)
 {
 	return true;
 }
