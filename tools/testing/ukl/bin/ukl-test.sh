@@ -121,7 +121,9 @@
 # stall:CLASS:USEC makes each instruction of CLASS take USEC microseconds
 # of host time under TCG (ukl-run.sh --stall), for example stall:cpuid:2000:
 # CPUIDs as slow as VM exits under nested virtualization, so that the
-# timer interrupts come where they would there.
+# timer interrupts come where they would there.  A word cpu:MODEL boots
+# that CPU model under TCG (ukl-run.sh --cpu), for example cpu:EPYC-Rome,
+# an AMD Zen 2 for which the kernel applies its AMD mitigations.
 #
 # Boots of a scenario with the same PROGRAM and init arguments must
 # report the same test results: a program built as the UKL application
@@ -675,6 +677,7 @@ boot_args() {
 			case $word in
 			qemu:*)	printf '%s\n' --qemu-arg "${word#qemu:}" ;;
 			stall:*) printf '%s\n' --stall "${word#stall:}" ;;
+			cpu:*)	printf '%s\n' --cpu "${word#cpu:}" ;;
 			*)	append="$append $word" ;;
 			esac
 		done
