@@ -1048,6 +1048,71 @@ static void test_fork(void)
 }
 
 /*
+ * vfork() with bits set above the low 32 of the number, which the kernel
+ * ignores, as in ring 3: the number is an int.  The parent must go on
+ * after the child's exit as it left off, although the child, on the same
+ * stack, made a system call of its own.  The child exits in the same asm,
+ * so that it touches no frame of the parent.
+ */
+#ifdef UKL_APP
+extern char entry_SYSCALL_64_ukl[];
+#endif
+
+static long vfork_wide_nr(void)
+{
+	long ret = (1L << 32) | SYS_vfork;
+
+#ifdef UKL_APP
+	/* The system calls of the C library: calls objtool vouches for. */
+	__asm__ volatile ("mov %[entry], %%rcx\n\t"
+			  "999: call *%%rcx\n\t"
+			  ".pushsection .discard.retpoline_safe\n\t"
+			  ".long 999b\n\t"
+			  ".popsection\n\t"
+			  "test %%rax, %%rax\n\t"
+			  "jnz 1f\n\t"
+			  "mov %[exit], %%eax\n\t"
+			  "mov $3, %%edi\n\t"
+			  "mov %[entry], %%rcx\n\t"
+			  "999: call *%%rcx\n\t"
+			  ".pushsection .discard.retpoline_safe\n\t"
+			  ".long 999b\n\t"
+			  ".popsection\n\t"
+			  "ud2\n"
+			  "1:"
+			  : "+a" (ret)
+			  : [entry] "i" (entry_SYSCALL_64_ukl), [exit] "i" (SYS_exit)
+			  : "rcx", "rdi", "r11", "memory");
+#else
+	__asm__ volatile ("syscall\n\t"
+			  "test %%rax, %%rax\n\t"
+			  "jnz 1f\n\t"
+			  "mov %[exit], %%eax\n\t"
+			  "mov $3, %%edi\n\t"
+			  "syscall\n\t"
+			  "ud2\n"
+			  "1:"
+			  : "+a" (ret)
+			  : [exit] "i" (SYS_exit)
+			  : "rcx", "rdi", "r11", "memory");
+#endif
+	return ret;
+}
+
+static void test_vfork_wide_nr(void)
+{
+	int status = 0, ok;
+	long pid;
+
+	pid = vfork_wide_nr();
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("vfork with a wide number: %ld, status 0x%x\n", pid, status);
+	ksft_test_result(ok, "vfork_number_upper_bits_ignored\n");
+}
+
+/*
  * A frame with a stack canary, made before fork() and left by both the
  * parent and the child, as a program built with -fstack-protector-strong
  * leaves main() or the C library's fork().  The canary is the process's,
@@ -1362,7 +1427,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(40);
+	ksft_set_plan(41);
 
 	test_cpl();
 	test_ids();
@@ -1390,6 +1455,7 @@ UKL_TEST_MAIN(core)
 	test_file_strings();
 	test_fork();
 	test_fork_stack_protector();
+	test_vfork_wide_nr();
 	test_ptrace_singlestep();
 	test_ptrace_watchpoint();
 	test_ptrace_regs();
