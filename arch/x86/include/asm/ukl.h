@@ -121,7 +121,8 @@ static __always_inline bool ukl_syscall_can_ret(const struct pt_regs *regs,
 	if (regs->ip != ret->ip || regs->sp != ret->sp ||
 	    regs->cs != __KERNEL_CS || (regs->flags & X86_EFLAGS_TF))
 		return false;
-	switch (regs->orig_ax) {
+	/* The number as do_syscall_64() dispatched it: an int, maybe x32. */
+	switch ((int)regs->orig_ax & ~__X32_SYSCALL_BIT) {
 	case __NR_vfork:
 	case __NR_clone:
 	case __NR_clone3:
