@@ -1330,6 +1330,14 @@ static void test_ptrace_regs(void)
 			       strerror(errno));
 		kept = 0;
 	}
+	/* The same after a single step, whose trap flag ptrace hides. */
+	ok = ok && !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGTRAP && !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+	if (ok && ptrace(PTRACE_SETREGS, pid, NULL, &regs)) {
+		ksft_print_msg("PTRACE_SETREGS after a single step: %s\n", strerror(errno));
+		kept = 0;
+	}
 	if (ok && ukl_test_cpl() == 0) {
 		const struct ptrace_bad_reg bad[] = {
 			{ "rip", offsetof(struct user_regs_struct, rip), kernel },
