@@ -274,10 +274,12 @@ static inline void __ukl_app_selectors(struct pt_regs *regs)
  * putreg() lets a tracer write what is safe for a task in ring 3.  The
  * application's ring-0 state is the kernel's: a tracer may not point its
  * instruction pointer outside its code (ukl_app_may_run_at()) or its stack
- * pointer outside user space, change EFLAGS.AC or TF
- * (UKL_APP_FLAGS_FIXED), or change its CS or SS.  Writing CS and SS back
- * unchanged, as PTRACE_SETREGS of what PTRACE_GETREGS read does, succeeds
- * here, since putreg() refuses their kernel selectors.
+ * pointer outside user space, give it EFLAGS with AC clear or TF set
+ * (UKL_APP_FLAGS_FIXED), or change its CS or SS.  The trap flag of a
+ * single step is ptrace's own: get_flags() hides it from the tracer and
+ * set_flags() keeps it.  Writing CS and SS back unchanged, as
+ * PTRACE_SETREGS of what PTRACE_GETREGS read does, succeeds here, since
+ * putreg() refuses their kernel selectors.
  *
  * Context: putreg(), for PTRACE_POKEUSER, PTRACE_SETREGS and
  * PTRACE_SETREGSET; @child is stopped.
@@ -301,7 +303,7 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 	case offsetof(struct user_regs_struct, sp):
 		return ukl_app_may_use_stack(value) ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, flags):
-		return (value ^ regs->flags) & UKL_APP_FLAGS_FIXED ? -EIO : 1;
+		return (value & UKL_APP_FLAGS_FIXED) == UKL_APP_FLAGS ? 1 : -EIO;
 	}
 	return 1;
 }
