@@ -1209,6 +1209,78 @@ static void test_ptrace_singlestep(void)
 }
 
 /*
+ * A tracer single-steps its tracee through getppid() and delivers a signal
+ * at every instruction where it stops for the first time: the handler runs
+ * and its sigreturn brings the tracee back there, wherever that is.  The
+ * application also stops in the kernel's return thunks, which it runs as
+ * its own code (on an AMD Zen 3 or 4, SRSO's safe-RET sequence).
+ */
+static volatile int step_signals;
+
+static void on_step_signal(int sig)
+{
+	step_signals++;
+}
+
+static void test_ptrace_signal_every_step(void)
+{
+	/* Not blocked in the handler: it is stepped through and signalled too. */
+	struct sigaction sa = { .sa_handler = on_step_signal, .sa_flags = SA_NODEFER };
+	static unsigned long seen[2048];
+	struct user_regs_struct regs = { 0 };
+	int status = 0, ok, steps = 0, nseen = 0, sig, i;
+	pid_t pid;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		/* Stopped again outside raise(), which blocks all signals. */
+		kill(getpid(), SIGSTOP);
+		getppid();
+		_exit(step_signals ? 3 : 4);
+	}
+	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGSTOP;
+	sig = 0;
+	while (ok && steps < 100000) {
+		if (ptrace(PTRACE_GETREGS, pid, NULL, &regs)) {
+			ok = 0;
+			break;
+		}
+		for (i = 0; i < nseen && seen[i] != regs.rip; i++)
+			;
+		if (i == nseen && nseen < (int)ARRAY_SIZE(seen)) {
+			seen[nseen++] = regs.rip;
+			sig = SIGUSR1;
+		}
+		if (ptrace(PTRACE_SINGLESTEP, pid, NULL, (void *)(long)sig) ||
+		    waitpid(pid, &status, 0) != pid)
+			ok = 0;
+		else if (!WIFSTOPPED(status))
+			break;
+		/* One given where it is blocked comes back (ptrace_signal()). */
+		else if (WSTOPSIG(status) == SIGUSR1)
+			sig = SIGUSR1;
+		else if (WSTOPSIG(status) == SIGTRAP)
+			sig = 0;
+		else
+			ok = 0;
+		steps++;
+	}
+	if (ok && WIFSTOPPED(status)) {
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+		waitpid(pid, &status, 0);
+	}
+	signal(SIGUSR1, SIG_DFL);
+	ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("%d steps, %d signals, last at %#llx, status %#x\n",
+			       steps, nseen, (unsigned long long)regs.rip, status);
+	ksft_test_result(ok, "ptrace_signal_at_every_step\n");
+}
+
+/*
  * A tracer sets a hardware watchpoint on a variable of the tracee through
  * its debug registers (DR0, DR7): the tracee's write stops it with a
  * SIGTRAP of si_code TRAP_HWBKPT, DR6 says which watchpoint, and it
@@ -1435,7 +1507,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(41);
+	ksft_set_plan(42);
 
 	test_cpl();
 	test_ids();
@@ -1465,6 +1537,7 @@ UKL_TEST_MAIN(core)
 	test_fork_stack_protector();
 	test_vfork_wide_nr();
 	test_ptrace_singlestep();
+	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
 	test_ptrace_regs();
 	test_ptrace_breakpoint();
