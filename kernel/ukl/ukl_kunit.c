@@ -753,6 +753,8 @@ static void ukl_mode_app_code_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)ukl_vdso_getcpu));
 	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)__x86_return_thunk));
 	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)__x86_indirect_thunk_rax));
+	if (IS_ENABLED(CONFIG_MITIGATION_SRSO))
+		KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)srso_alias_return_thunk));
 	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)entry_SYSCALL_64_ukl_app_ret));
 	KUNIT_EXPECT_TRUE(test, ukl_app_code((unsigned long)entry_SYSCALL_64_ukl));
 	KUNIT_EXPECT_TRUE(test, ukl_app_code(irqs_off - 1));

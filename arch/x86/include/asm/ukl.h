@@ -40,6 +40,7 @@ bool is_ukl_task(struct task_struct *tsk);
  * retpoline thunks that follow it (arch/x86/kernel/vmlinux.lds.S).
  */
 extern char __ukl_text_start[], __ukl_text_end[], __ukl_thunks_end[];
+extern char __ukl_rethunk_safe_start[], __ukl_rethunk_safe_end[];
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_irqs_off[];
 extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 extern char entry_SYSCALL_64_ukl_leaf[];
@@ -210,11 +211,12 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
  *
  * The application runs its text (with the kernel functions it calls in
  * application context, __ukl_app_text), the kernel's return and retpoline
- * thunks, which the linker script places right after it, and the entry
- * code from the RET that returns to it to the CLI of its system call
- * entries (see arch_ukl_app_regs()).  An interrupt, a signal or a ptrace
- * stop finds it at one of these addresses, or in one of the kernel's
- * per-site ITS thunks (ukl_app_may_run_at()).
+ * thunks, which the linker script places right after it, SRSO's alias
+ * return thunks, which it places after the entry code (AMD Zen 3 and 4),
+ * and the entry code from the RET that returns to it to the CLI of its
+ * system call entries (see arch_ukl_app_regs()).  An interrupt, a signal
+ * or a ptrace stop finds it at one of these addresses, or in one of the
+ * kernel's per-site ITS thunks (ukl_app_may_run_at()).
  *
  * Context: any.
  * Return: true if @ip is in the application's code.
@@ -224,7 +226,10 @@ static inline bool ukl_app_code(unsigned long ip)
 	return (ip >= (unsigned long)__ukl_text_start &&
 		ip < (unsigned long)__ukl_thunks_end) ||
 	       (ip >= (unsigned long)entry_SYSCALL_64_ukl_app_ret &&
-		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off);
+		ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off) ||
+	       (IS_ENABLED(CONFIG_MITIGATION_SRSO) &&
+		ip >= (unsigned long)__ukl_rethunk_safe_start &&
+		ip < (unsigned long)__ukl_rethunk_safe_end);
 }
 
 /*
