@@ -1347,6 +1347,87 @@ static void test_ptrace_watchpoint(void)
 }
 
 /*
+ * A tracer stops its tracee at a system call entry and single-steps on
+ * from there.  A watchpoint on the word below the stack pointer at the
+ * system call stops it there: in ring 0 the call into the entry writes
+ * the return address to that word, and the entry's first instruction is
+ * still application context.  The next step must go over the whole
+ * system call, as a step over the call does, and stop at the return
+ * address, never at a later instruction of the entry or in the kernel.
+ * (In ring 3 SYSCALL writes no stack: a later call stops the tracee, and
+ * it steps on to its exit.)
+ */
+static int at_syscall_insn(unsigned long ip)
+{
+	const unsigned char *insn = (const unsigned char *)ip;
+
+#ifdef UKL_APP
+	return insn[0] == 0xff && insn[1] == 0xd1;	/* call *%rcx */
+#else
+	return insn[0] == 0x0f && insn[1] == 0x05;	/* syscall */
+#endif
+}
+
+static void test_ptrace_step_from_entry(void)
+{
+	/* DR7: local enable of DR0, break on data writes, 8 bytes. */
+	const unsigned long dr7 = 1 | (1UL << 16) | (2UL << 18);
+	struct user_regs_struct regs = { 0 };
+	unsigned long ret_addr = 0;
+	int status = 0, ok, steps = 0, stopped = 0, over = 1;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		getppid();
+		_exit(3);
+	}
+	/* Step to the tracee's next system call. */
+	while (ok && steps++ < 10000) {
+		ok = !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+		if (!ok || at_syscall_insn(regs.rip))
+			break;
+		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
+		     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+		     WSTOPSIG(status) == SIGTRAP;
+	}
+	ok = ok && at_syscall_insn(regs.rip) &&
+	     !poke_debugreg(pid, 0, regs.rsp - 8) && !poke_debugreg(pid, 7, dr7) &&
+	     !ptrace(PTRACE_CONT, pid, NULL, NULL) && waitpid(pid, &status, 0) == pid;
+	if (ok && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) {
+		stopped = !ptrace(PTRACE_GETREGS, pid, NULL, &regs) &&
+			  stopped_in_entry(pid);
+		/* The return address, as the call wrote it. */
+		errno = 0;
+		ret_addr = ptrace(PTRACE_PEEKDATA, pid, (void *)regs.rsp, NULL);
+		ok = !errno && !poke_debugreg(pid, 7, 0);
+	}
+	if (ok && stopped) {
+		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
+		     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+		     WSTOPSIG(status) == SIGTRAP &&
+		     !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+		over = regs.rip == ret_addr;
+		if (ok && !over)
+			ksft_print_msg("step from the entry stopped at %#llx, not %#lx\n",
+				       (unsigned long long)regs.rip, ret_addr);
+	}
+	/* Then step on to the exit: no step may trap in the kernel. */
+	for (steps = 0; ok && WIFSTOPPED(status) && steps < 100000; steps++)
+		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
+		     waitpid(pid, &status, 0) == pid;
+	if (pid > 0 && WIFSTOPPED(status)) {
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+		waitpid(pid, &status, 0);
+	}
+	ok = ok && over && (stopped || ukl_test_cpl() == 3) && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("stopped in the entry: %d, status %#x\n", stopped, status);
+	ksft_test_result(ok, "ptrace_step_from_syscall_entry\n");
+}
+
+/*
  * A tracer writes the tracee's registers with PTRACE_POKEUSER and
  * PTRACE_SETREGS.  Writing back what PTRACE_GETREGS read works (a
  * debugger does that), and EFLAGS.IF and IOPL stay as they are whatever
@@ -1507,7 +1588,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(42);
+	ksft_set_plan(43);
 
 	test_cpl();
 	test_ids();
@@ -1539,6 +1620,7 @@ UKL_TEST_MAIN(core)
 	test_ptrace_singlestep();
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
+	test_ptrace_step_from_entry();
 	test_ptrace_regs();
 	test_ptrace_breakpoint();
 	test_seccomp();
