@@ -321,29 +321,29 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
  * A tracer single-steps the application with the trap flag, as a ring-3
  * program.  A step over its system call, the call into one of the system
  * call entries, traps at the entry's first instruction, which is still
- * application context.  Clear the trap flag there, as SYSCALL does with
- * its flag mask in ring 3, and let the system call run: its exit work
- * reports the step after it (SYSCALL_WORK_SYSCALL_EXIT_TRAP, which
- * PTRACE_SINGLESTEP sets), as for a ring-3 program.  Stepping on with the
- * trap flag would run kernel code under it.
+ * application context, and so does a step from a stop there or further
+ * in up to the CLI (a watchpoint on the return address's word stops the
+ * application at the first instruction).  Clear the trap flag there, as
+ * SYSCALL does with its flag mask in ring 3, and let the system call run:
+ * its exit work reports the step after it (SYSCALL_WORK_SYSCALL_EXIT_TRAP,
+ * which PTRACE_SINGLESTEP sets), as for a ring-3 program.  Stepping on
+ * with the trap flag would run kernel code under it.
  *
  * Context: exc_debug_user(), for application context.
- * Return: true if it was such a step, which needs no SIGTRAP now.
+ * Return: true if it was such a step and nothing else, which needs no
+ * SIGTRAP now.
  */
 static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
 						  unsigned long dr6)
 {
 	unsigned long ip = regs->ip;
 
-	if (dr6 != DR_STEP || !(regs->flags & X86_EFLAGS_TF))
-		return false;
-	if (ip != (unsigned long)entry_SYSCALL_64_ukl &&
-	    ip != (unsigned long)entry_SYSCALL_64_ukl_bypass &&
-	    ip != (unsigned long)entry_SYSCALL_64_ukl_direct &&
-	    ip != (unsigned long)entry_SYSCALL_64_ukl_leaf)
+	if (!(dr6 & DR_STEP) || !(regs->flags & X86_EFLAGS_TF) ||
+	    ip < (unsigned long)entry_SYSCALL_64_ukl_leaf ||
+	    ip >= (unsigned long)entry_SYSCALL_64_ukl_irqs_off)
 		return false;
 	regs->flags &= ~X86_EFLAGS_TF;
-	return true;
+	return dr6 == DR_STEP;
 }
 
 /**
