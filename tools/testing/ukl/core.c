@@ -1368,13 +1368,57 @@ static int at_syscall_insn(unsigned long ip)
 #endif
 }
 
-static void test_ptrace_step_from_entry(void)
+/*
+ * Run tracee @pid, stopped, to its next system call and on with a
+ * watchpoint on the word below its stack pointer there.  Return whether
+ * that stopped it in the system call entry, with @regs and the return
+ * address (@ret_addr) there; @status is its state after it.
+ */
+static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
+				 unsigned long *ret_addr, int *status)
 {
 	/* DR7: local enable of DR0, break on data writes, 8 bytes. */
 	const unsigned long dr7 = 1 | (1UL << 16) | (2UL << 18);
+	int ok = 1, steps = 0, stopped = 0;
+
+	/* Step to the tracee's next system call. */
+	while (ok && steps++ < 10000) {
+		ok = !ptrace(PTRACE_GETREGS, pid, NULL, regs);
+		if (!ok || at_syscall_insn(regs->rip))
+			break;
+		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
+		     waitpid(pid, status, 0) == pid && WIFSTOPPED(*status) &&
+		     WSTOPSIG(*status) == SIGTRAP;
+	}
+	ok = ok && at_syscall_insn(regs->rip) &&
+	     !poke_debugreg(pid, 0, regs->rsp - 8) && !poke_debugreg(pid, 7, dr7) &&
+	     !ptrace(PTRACE_CONT, pid, NULL, NULL) && waitpid(pid, status, 0) == pid;
+	if (ok && WIFSTOPPED(*status) && WSTOPSIG(*status) == SIGTRAP) {
+		stopped = !ptrace(PTRACE_GETREGS, pid, NULL, regs) &&
+			  stopped_in_entry(pid);
+		/* The return address, as the call wrote it. */
+		errno = 0;
+		*ret_addr = ptrace(PTRACE_PEEKDATA, pid, (void *)regs->rsp, NULL);
+		stopped = !poke_debugreg(pid, 7, 0) && !errno && stopped;
+	}
+	return stopped;
+}
+
+/* Let tracee @pid, stopped or not, exit; return its status. */
+static int tracee_exit_status(pid_t pid, int status)
+{
+	if (pid > 0 && WIFSTOPPED(status)) {
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+		waitpid(pid, &status, 0);
+	}
+	return status;
+}
+
+static void test_ptrace_step_from_entry(void)
+{
 	struct user_regs_struct regs = { 0 };
 	unsigned long ret_addr = 0;
-	int status = 0, ok, steps = 0, stopped = 0, over = 1;
+	int status = 0, ok, steps, stopped = 0, over = 1;
 	pid_t pid;
 
 	pid = ukl_test_fork_tracee(&ok);
@@ -1382,27 +1426,8 @@ static void test_ptrace_step_from_entry(void)
 		getppid();
 		_exit(3);
 	}
-	/* Step to the tracee's next system call. */
-	while (ok && steps++ < 10000) {
-		ok = !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
-		if (!ok || at_syscall_insn(regs.rip))
-			break;
-		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
-		     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
-		     WSTOPSIG(status) == SIGTRAP;
-	}
-	ok = ok && at_syscall_insn(regs.rip) &&
-	     !poke_debugreg(pid, 0, regs.rsp - 8) && !poke_debugreg(pid, 7, dr7) &&
-	     !ptrace(PTRACE_CONT, pid, NULL, NULL) && waitpid(pid, &status, 0) == pid;
-	if (ok && WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) {
-		stopped = !ptrace(PTRACE_GETREGS, pid, NULL, &regs) &&
-			  stopped_in_entry(pid);
-		/* The return address, as the call wrote it. */
-		errno = 0;
-		ret_addr = ptrace(PTRACE_PEEKDATA, pid, (void *)regs.rsp, NULL);
-		ok = !errno && !poke_debugreg(pid, 7, 0);
-	}
-	if (ok && stopped) {
+	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status);
+	if (stopped) {
 		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
 		     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
 		     WSTOPSIG(status) == SIGTRAP &&
@@ -1416,15 +1441,65 @@ static void test_ptrace_step_from_entry(void)
 	for (steps = 0; ok && WIFSTOPPED(status) && steps < 100000; steps++)
 		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
 		     waitpid(pid, &status, 0) == pid;
-	if (pid > 0 && WIFSTOPPED(status)) {
-		ptrace(PTRACE_CONT, pid, NULL, NULL);
-		waitpid(pid, &status, 0);
-	}
+	status = tracee_exit_status(pid, status);
 	ok = ok && over && (stopped || ukl_test_cpl() == 3) && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 3;
 	if (!ok)
 		ksft_print_msg("stopped in the entry: %d, status %#x\n", stopped, status);
 	ksft_test_result(ok, "ptrace_step_from_syscall_entry\n");
+}
+
+/*
+ * A signal that comes while the application is in a system call entry
+ * before the system call began, as an interrupt's may: its handler finds
+ * it at its call into the entry, as a ring-3 handler finds a program
+ * before or after its SYSCALL, never in the kernel's code.  C libraries
+ * depend on that: musl's pthread_cancel() acts on a signal that comes
+ * before a cancellable system call only if the interrupted address is
+ * in that call's range.  The tracer stops the tracee in the entry (as in
+ * ptrace_step_from_syscall_entry) and gives it SIGUSR1 there.
+ */
+static volatile unsigned long entry_signal_ip;
+
+static void on_entry_signal(int sig, siginfo_t *si, void *uc)
+{
+	entry_signal_ip = ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+}
+
+static void test_ptrace_signal_in_entry(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_entry_signal, .sa_flags = SA_SIGINFO };
+	struct user_regs_struct regs = { 0 };
+	unsigned long ret_addr = 0;
+	int status = 0, ok, stopped = 0;
+	pid_t pid;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		/* Stopped again outside raise(), which blocks all signals. */
+		kill(getpid(), SIGSTOP);
+		getppid();
+		/* Either no signal came (ring 3) or at the system call. */
+		if (!entry_signal_ip || at_syscall_insn(entry_signal_ip))
+			_exit(3);
+		ksft_print_msg("the handler found the tracee at %#lx\n", entry_signal_ip);
+		_exit(4);
+	}
+	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGSTOP;
+	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status);
+	if (stopped)
+		ok = !ptrace(PTRACE_CONT, pid, NULL, (void *)SIGUSR1) &&
+		     waitpid(pid, &status, 0) == pid;
+	status = tracee_exit_status(pid, status);
+	signal(SIGUSR1, SIG_DFL);
+	ok = ok && (stopped || ukl_test_cpl() == 3) && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("stopped in the entry: %d, status %#x\n", stopped, status);
+	ksft_test_result(ok, "signal_in_syscall_entry_sees_call\n");
 }
 
 /*
@@ -1588,7 +1663,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(43);
+	ksft_set_plan(44);
 
 	test_cpl();
 	test_ids();
@@ -1621,6 +1696,7 @@ UKL_TEST_MAIN(core)
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
 	test_ptrace_step_from_entry();
+	test_ptrace_signal_in_entry();
 	test_ptrace_regs();
 	test_ptrace_breakpoint();
 	test_seccomp();
