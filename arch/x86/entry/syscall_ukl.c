@@ -423,6 +423,39 @@ VISIBLE_IF_KUNIT bool ukl_its_thunk_insn(const u8 *insn)
 EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
 
 /**
+ * ukl_signal_before_syscall - let a signal find the application at its call
+ * @ksig: the signal about to be delivered
+ * @regs: the task's registers
+ *
+ * An interrupt may come after the application's call into a system call
+ * entry and before the entry's CLI, in application context (see
+ * arch_ukl_app_regs()), and its exit work deliver a signal there.  The
+ * system call has not begun: undo the call, so that the handler finds the
+ * application at its call, as a ring-3 handler finds a program before its
+ * SYSCALL, and the return from the handler makes the call again.  C
+ * libraries rely on this: musl's thread cancellation acts on a signal that
+ * comes before a cancellable system call only at an address in the range
+ * of that call.  A SIGTRAP stays where it came: it is the trap of an
+ * instruction, such as the call's write to a watched word, reported after
+ * it.
+ *
+ * Context: signal delivery to the current task, before its frame is set up.
+ */
+void ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs)
+{
+	unsigned long ret;
+
+	if (!is_ukl_task(current) || ksig->sig == SIGTRAP ||
+	    regs->ip < (unsigned long)entry_SYSCALL_64_ukl_leaf ||
+	    regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_irqs_off ||
+	    get_user(ret, (unsigned long __user *)regs->sp))
+		return;
+	/* The two-byte "call *%rcx" of the entry's ABI (entry_64_ukl.S). */
+	regs->ip = ret - 2;
+	regs->sp += 8;
+}
+
+/**
  * ukl_app_may_run_at - tell whether the application may be sent to an address
  * @ip: an instruction pointer that a tracer or a signal frame gives it
  *

@@ -30,14 +30,17 @@
 #include <asm/segment.h>
 #include <asm/unistd.h>
 
+struct ksignal;
+
 #ifdef CONFIG_UNIKERNEL_LINUX
 
 /* Also declared by linux/ukl.h, which includes this file. */
 bool is_ukl_task(struct task_struct *tsk);
 
 /*
- * The application's code, and the end of the kernel's return and
- * retpoline thunks that follow it (arch/x86/kernel/vmlinux.lds.S).
+ * The application's code, the end of the kernel's return and retpoline
+ * thunks that follow it, and SRSO's alias return thunks after the entry
+ * code (arch/x86/kernel/vmlinux.lds.S).
  */
 extern char __ukl_text_start[], __ukl_text_end[], __ukl_thunks_end[];
 extern char __ukl_rethunk_safe_start[], __ukl_rethunk_safe_end[];
@@ -246,6 +249,7 @@ static inline bool ukl_app_code(unsigned long ip)
 bool ukl_its_thunk_insn(const u8 *insn);
 #endif
 bool ukl_app_may_run_at(unsigned long ip);
+void ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs);
 
 /**
  * ukl_app_may_use_stack - tell whether the application may run on a stack
@@ -428,6 +432,9 @@ static inline bool ukl_signal_handler(const void __user *handler)
 {
 	return true;
 }
+
+static inline void ukl_signal_before_syscall(struct ksignal *ksig,
+					     struct pt_regs *regs) { }
 
 static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
 						  unsigned long dr6)
