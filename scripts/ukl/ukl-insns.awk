@@ -23,7 +23,7 @@ insn ~ /^(syscall|sysenter|sysexit|sysret|hlt)( |$)/ || insn ~ /^int +\$0x80/ {
 	print obj "\t" fn "\t" m[1] " (does not work at CPL 0)"
 	next
 }
-insn ~ /^(rep +)?ret/ {
+insn ~ /^((rep|repz|repnz|bnd) +)?ret/ {
 	print obj "\t" fn "\tret (not through __x86_return_thunk)"
 	next
 }

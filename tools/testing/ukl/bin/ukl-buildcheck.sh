@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..31"
+echo "1..32"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -144,6 +144,10 @@ int main(void) { return helper(); }
 EOF
 expect_fail mkapp_rejects_naked_return "helper>: ret .not through __x86_return_thunk" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/ret.s"
+# The same with a REP prefix (objdump's "repz ret"), an AMD idiom.
+sed 's/^\tret$/\trep ret/' "$tmp/ret.s" >"$tmp/repret.s"
+expect_fail mkapp_rejects_rep_return "helper>: ret .not through __x86_return_thunk" \
+	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/repret.s"
 # A kernel build with an objtool warning about a thunk fails and removes
 # vmlinux.o, so that the next build runs objtool again; one about the
 # application's control flow does not fail it (a stand-in for make warns).
