@@ -7,8 +7,8 @@
  * runs in ring 0 with no vDSO image (Documentation/ukl/vdso.rst): the same
  * lib/vdso code, built here into the application's text, gives it the two
  * functions its C library calls where ring-3 musl calls the vDSO's.  The
- * application's musl finds them by name (its __vdsosym()) and calls them
- * through a pointer, as it calls the vDSO's.
+ * application's musl calls them directly, where ring-3 musl looks the
+ * vDSO's up with __vdsosym() and calls them through a pointer.
  *
  * The functions run in application context, like the application's own
  * code: their declarations in <asm/ukl.h> put their text in the
@@ -16,8 +16,9 @@
  * interrupt, a page fault on the caller's buffer or a preemption is taken
  * as from user mode.  Hence everything here is inlined into the two
  * functions, and the object is built like the application: without
- * instrumentation, return thunks or retpolines, with which it would run
- * kernel text outside that range (see the Makefile).
+ * instrumentation, and with the kernel's return thunks, which the
+ * application runs as its own code, as its only calls, so that it never
+ * runs kernel text outside its code (see the Makefile).
  *
  * They differ from the vDSO image's where a system call would be made
  * (<asm/vdso/gettimeofday_ukl.h>): for a clock that lib/vdso does not
