@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..32"
+echo "1..34"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -222,6 +222,23 @@ if [ "$("$gcc" -dumpmachine 2>&1)" = "$(gcc -dumpmachine)" ] &&
 else
 	result gcc_answers_queries_like_gcc 1 "$("$gcc" -dumpmachine 2>&1)"
 fi
+# Flags that would undo the ring-0 code generation (ukl-mkapp's codegen)
+# are refused by name, by ukl-gcc when it compiles and by ukl-mkapp.
+bad=
+for f in -fcf-protection=none -fcf-protection=return -fjump-tables -mred-zone \
+	 -mcmodel=small -mindirect-branch=keep -mfunction-return=keep; do
+	if out=$("$gcc" "$f" -c "$tmp/proj/lib.c" -o "$tmp/bad.o" 2>&1) ||
+	   ! grep -q -- "$f: " <<<"$out"; then
+		bad="$bad $f"
+	fi
+done
+if [ -z "$bad" ]; then
+	result gcc_rejects_codegen_overrides 0
+else
+	result gcc_rejects_codegen_overrides 1 "accepted or not named:$bad"
+fi
+expect_fail mkapp_rejects_codegen_overrides "-mred-zone: " \
+	"$mkapp" --libc "$libc" -mred-zone -o "$tmp/bad.o" "$tmp/main.c"
 expect_fail gcc_rejects_shared "-shared: UKL applications are static" \
 	"$gcc" -shared -fPIC -o "$tmp/lib.so" "$tmp/proj/lib.c"
 gcc -shared -o "$tmp/libplain.so" "$tmp/plain.o"
