@@ -423,9 +423,9 @@ VISIBLE_IF_KUNIT bool ukl_its_thunk_insn(const u8 *insn)
 EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
 
 /**
- * ukl_signal_before_syscall - let a signal find the application at its call
+ * __ukl_signal_before_syscall - let a signal find the application at its call
  * @ksig: the signal about to be delivered
- * @regs: the task's registers
+ * @regs: the task's registers, with ip in a system call entry before its CLI
  *
  * An interrupt may come after the application's call into a system call
  * entry and before the entry's CLI, in application context (see
@@ -441,13 +441,11 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
  *
  * Context: signal delivery to the current task, before its frame is set up.
  */
-void ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs)
+void __ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs)
 {
 	unsigned long ret;
 
 	if (!is_ukl_task(current) || ksig->sig == SIGTRAP ||
-	    regs->ip < (unsigned long)entry_SYSCALL_64_ukl_leaf ||
-	    regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_irqs_off ||
 	    get_user(ret, (unsigned long __user *)regs->sp))
 		return;
 	/* The two-byte "call *%rcx" of the entry's ABI (entry_64_ukl.S). */

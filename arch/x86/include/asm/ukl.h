@@ -249,7 +249,25 @@ static inline bool ukl_app_code(unsigned long ip)
 bool ukl_its_thunk_insn(const u8 *insn);
 #endif
 bool ukl_app_may_run_at(unsigned long ip);
-void ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs);
+void __ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs);
+
+/**
+ * ukl_signal_before_syscall - let a signal find the application at its call
+ * @ksig: the signal about to be delivered
+ * @regs: the task's registers
+ *
+ * See __ukl_signal_before_syscall(), which this calls for an instruction
+ * pointer in a system call entry before its CLI: never a ring-3 task's.
+ *
+ * Context: signal delivery to the current task, before its frame is set up.
+ */
+static inline void ukl_signal_before_syscall(struct ksignal *ksig,
+					     struct pt_regs *regs)
+{
+	if (unlikely(regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_leaf &&
+		     regs->ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off))
+		__ukl_signal_before_syscall(ksig, regs);
+}
 
 /**
  * ukl_app_may_use_stack - tell whether the application may run on a stack
