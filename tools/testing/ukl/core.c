@@ -1209,6 +1209,27 @@ static void test_ptrace_singlestep(void)
 }
 
 /*
+ * ukl_test_fork_tracee(), then let the child run to a SIGSTOP of its own
+ * outside raise(), which blocks all signals: from there on, a signal that
+ * the tracer gives it reaches its handler.  Returns 0 in the child, as
+ * ukl_test_fork_tracee() does.
+ */
+static pid_t fork_tracee_for_signals(int *stopped)
+{
+	int status = 0;
+	pid_t pid = ukl_test_fork_tracee(stopped);
+
+	if (pid == 0) {
+		kill(getpid(), SIGSTOP);
+		return 0;
+	}
+	*stopped = *stopped && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+		   waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+		   WSTOPSIG(status) == SIGSTOP;
+	return pid;
+}
+
+/*
  * A tracer single-steps its tracee through getppid() and delivers a signal
  * at every instruction where it stops for the first time: the handler runs
  * and its sigreturn brings the tracee back there, wherever that is.  The
@@ -1232,16 +1253,11 @@ static void test_ptrace_signal_every_step(void)
 	pid_t pid;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	pid = ukl_test_fork_tracee(&ok);
+	pid = fork_tracee_for_signals(&ok);
 	if (pid == 0) {
-		/* Stopped again outside raise(), which blocks all signals. */
-		kill(getpid(), SIGSTOP);
 		getppid();
 		_exit(step_signals ? 3 : 4);
 	}
-	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
-	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
-	     WSTOPSIG(status) == SIGSTOP;
 	sig = 0;
 	while (ok && steps < 100000) {
 		if (ptrace(PTRACE_GETREGS, pid, NULL, &regs)) {
@@ -1475,10 +1491,8 @@ static void test_ptrace_signal_in_entry(void)
 	pid_t pid;
 
 	sigaction(SIGUSR1, &sa, NULL);
-	pid = ukl_test_fork_tracee(&ok);
+	pid = fork_tracee_for_signals(&ok);
 	if (pid == 0) {
-		/* Stopped again outside raise(), which blocks all signals. */
-		kill(getpid(), SIGSTOP);
 		getppid();
 		/* Either no signal came (ring 3) or at the system call. */
 		if (!entry_signal_ip || at_syscall_insn(entry_signal_ip))
@@ -1486,9 +1500,6 @@ static void test_ptrace_signal_in_entry(void)
 		ksft_print_msg("the handler found the tracee at %#lx\n", entry_signal_ip);
 		_exit(4);
 	}
-	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
-	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
-	     WSTOPSIG(status) == SIGSTOP;
 	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status);
 	if (stopped)
 		ok = !ptrace(PTRACE_CONT, pid, NULL, (void *)SIGUSR1) &&
