@@ -410,20 +410,29 @@ static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 
 /**
  * ukl_signal_handler - check the handler a signal is to run in the application
+ * @regs: the registers the signal interrupts, the application's when their
+ *	CS is the kernel's
  * @handler: the handler's address, from the task's sigaction()
  *
  * The application enters its handlers in ring 0: a non-canonical address
  * would make the IRET to it fault as an IRET to the kernel, and a user
  * address is not code it can run (SMEP).  Such a handler fails the
  * signal frame, and the task gets SIGSEGV, as a ring-3 task gets it from
- * the CPU when it is returned to an address without code.
+ * the CPU when it is returned to an address without code.  A handler in
+ * the application's text needs no further look.
  *
  * Context: the current task, in signal delivery (x64_setup_rt_frame()).
  * Return: false if the current task may not be returned to @handler.
  */
-static inline bool ukl_signal_handler(const void __user *handler)
+static inline bool ukl_signal_handler(struct pt_regs *regs,
+				      const void __user *handler)
 {
-	return !is_ukl_task(current) || ukl_app_may_run_at((unsigned long)handler);
+	unsigned long ip = (unsigned long)handler;
+
+	return user_mode(regs) ||
+	       (ip >= (unsigned long)__ukl_text_start &&
+		ip < (unsigned long)__ukl_text_end) ||
+	       ukl_app_may_run_at(ip);
 }
 
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
@@ -446,7 +455,8 @@ static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
 	return true;
 }
 
-static inline bool ukl_signal_handler(const void __user *handler)
+static inline bool ukl_signal_handler(struct pt_regs *regs,
+				      const void __user *handler)
 {
 	return true;
 }
