@@ -1144,6 +1144,16 @@ static void test_fork_stack_protector(void)
 	ksft_test_result(ok, "fork_child_leaves_protected_frame\n");
 }
 
+/* Let tracee @pid, stopped or not, exit; return its status. */
+static int tracee_exit_status(pid_t pid, int status)
+{
+	if (pid > 0 && WIFSTOPPED(status)) {
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+		waitpid(pid, &status, 0);
+	}
+	return status;
+}
+
 /*
  * A tracer single-steps its tracee from its SIGSTOP to its exit, one
  * SIGTRAP stop per instruction, through the system calls of raise(),
@@ -1197,10 +1207,7 @@ static void test_ptrace_singlestep(void)
 		steps++;
 		in_entry += stopped_in_entry(pid);
 	}
-	if (ok && WIFSTOPPED(status)) {
-		ptrace(PTRACE_CONT, pid, NULL, NULL);
-		waitpid(pid, &status, 0);
-	}
+	status = tracee_exit_status(pid, status);
 	if (!ok || in_entry || !WIFEXITED(status) || WEXITSTATUS(status) != 3)
 		ksft_print_msg("%d steps, %d in the entry code, status %#x\n",
 			       steps, in_entry, status);
@@ -1284,10 +1291,7 @@ static void test_ptrace_signal_every_step(void)
 			ok = 0;
 		steps++;
 	}
-	if (ok && WIFSTOPPED(status)) {
-		ptrace(PTRACE_CONT, pid, NULL, NULL);
-		waitpid(pid, &status, 0);
-	}
+	status = tracee_exit_status(pid, status);
 	signal(SIGUSR1, SIG_DFL);
 	ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
 	if (!ok)
@@ -1418,16 +1422,6 @@ static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
 		stopped = !poke_debugreg(pid, 7, 0) && !errno && stopped;
 	}
 	return stopped;
-}
-
-/* Let tracee @pid, stopped or not, exit; return its status. */
-static int tracee_exit_status(pid_t pid, int status)
-{
-	if (pid > 0 && WIFSTOPPED(status)) {
-		ptrace(PTRACE_CONT, pid, NULL, NULL);
-		waitpid(pid, &status, 0);
-	}
-	return status;
 }
 
 static void test_ptrace_step_from_entry(void)
