@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/ucontext.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -531,10 +532,58 @@ static void test_sigreturn_frame(void)
 			 "sigreturn_keeps_ring0_state\n");
 }
 
+/*
+ * A tracer that suppresses the SIGSEGV of such a frame lets the tracee go
+ * on.  In ring 3 it goes on where the frame says, and the CPU raises
+ * SIGSEGV there.  In ring 0, sigreturn must not have taken the frame's
+ * instruction pointer at all: the tracee goes on after its call into the
+ * kernel, the ud2 after musl's __restore_rt (SIGILL).  The frame points at
+ * the program's data, which neither ring can execute.
+ */
+static void test_sigreturn_frame_traced(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1_frame, .sa_flags = SA_SIGINFO };
+	struct user_regs_struct regs = { 0 };
+	int status = 0, ok, want;
+	pid_t pid;
+
+	frame_case = FRAME_IP;
+	frame_kernel = (unsigned long)&frame_case;
+	want = ukl_test_cpl() == 0 ? SIGILL : SIGSEGV;
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		sigaction(SIGUSR1, &sa, NULL);
+		raise(SIGUSR1);
+		_exit(0);
+	}
+	/* The SIGUSR1 stop, then the SIGSEGV of the bad frame. */
+	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGUSR1 &&
+	     !ptrace(PTRACE_CONT, pid, NULL, (void *)SIGUSR1) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     WSTOPSIG(status) == SIGSEGV;
+	/* Suppressed: the next stop says where the tracee went on. */
+	ok = ok && !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+	if (ok && (WSTOPSIG(status) != want ||
+		   (regs.rip == frame_kernel) != (want == SIGSEGV))) {
+		ksft_print_msg("signal %d at %#llx after the bad frame\n",
+			       WSTOPSIG(status), (unsigned long long)regs.rip);
+		ok = 0;
+	}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	ksft_test_result(ok, "sigreturn_bad_frame_traced\n");
+}
+
 UKL_TEST_MAIN(signals)
 {
 	ksft_print_header();
-	ksft_set_plan(14);
+	ksft_set_plan(15);
 
 	test_siginfo_kill();
 	test_siginfo_sigqueue();
@@ -549,6 +598,7 @@ UKL_TEST_MAIN(signals)
 	test_resethand();
 	test_fp_preserved();
 	test_sigreturn_frame();
+	test_sigreturn_frame_traced();
 	ksft_test_result(READ_ONCE(got_count) >= 5 && handler_fp == fp_work(), "handler_fp_math\n");
 
 	ksft_print_cnts();
