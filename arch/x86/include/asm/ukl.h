@@ -385,27 +385,43 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 }
 
 /**
- * ukl_sigreturn_regs - check the registers sigreturn restores for the application
- * @regs: the registers restore_sigcontext() read from a signal frame
+ * ukl_sigreturn_frame - check where a signal frame returns the application to
+ * @ip: the instruction pointer that rt_sigreturn() read from the frame
+ * @sp: the stack pointer it read
  *
  * A signal frame is the application's memory, and a handler may change it.
- * Whatever it says, the application goes on in ring 0 with the kernel's
- * selectors and its fixed EFLAGS bits (UKL_APP_FLAGS_FIXED).  An
- * instruction pointer outside its code (ukl_app_may_run_at()) or a stack pointer
- * outside user space makes the frame a bad one, and the task gets SIGSEGV,
- * as a ring-3 task gets it from the CPU when it returns to a kernel
- * address.
+ * An instruction pointer outside its code (ukl_app_may_run_at()) or a stack
+ * pointer outside user space makes the frame a bad one, and the task gets
+ * SIGSEGV, as a ring-3 task gets it from the CPU when it returns to a kernel
+ * address.  The check comes before any register is restored: a tracer may
+ * suppress that SIGSEGV, and the application then goes on after its call
+ * into the kernel, never where the frame says.
  *
  * Context: the current task, in rt_sigreturn().
- * Return: false if @regs must not be returned to.
+ * Return: false if the frame must not be restored.
  */
-static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
+static inline bool ukl_sigreturn_frame(unsigned long ip, unsigned long sp)
+{
+	return !is_ukl_task(current) ||
+	       (ukl_app_may_run_at(ip) && ukl_app_may_use_stack(sp));
+}
+
+/**
+ * ukl_sigreturn_regs - keep the application's ring-0 state across sigreturn
+ * @regs: the registers restore_sigcontext() read from a signal frame
+ *
+ * Whatever the frame says, the application goes on in ring 0 with the
+ * kernel's selectors and its fixed EFLAGS bits (UKL_APP_FLAGS_FIXED).  Its
+ * instruction and stack pointers passed ukl_sigreturn_frame().
+ *
+ * Context: the current task, in rt_sigreturn().
+ */
+static inline void ukl_sigreturn_regs(struct pt_regs *regs)
 {
 	if (!is_ukl_task(current))
-		return true;
+		return;
 	__ukl_app_selectors(regs);
 	regs->flags = (regs->flags & ~UKL_APP_FLAGS_FIXED) | UKL_APP_FLAGS;
-	return ukl_app_may_run_at(regs->ip) && ukl_app_may_use_stack(regs->sp);
 }
 
 /**
@@ -450,10 +466,12 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 	return 1;
 }
 
-static inline bool ukl_sigreturn_regs(struct pt_regs *regs)
+static inline bool ukl_sigreturn_frame(unsigned long ip, unsigned long sp)
 {
 	return true;
 }
+
+static inline void ukl_sigreturn_regs(struct pt_regs *regs) { }
 
 static inline bool ukl_signal_handler(struct pt_regs *regs,
 				      const void __user *handler)
