@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..34"
+echo "1..35"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -239,6 +239,8 @@ else
 fi
 expect_fail mkapp_rejects_codegen_overrides "-mred-zone: " \
 	"$mkapp" --libc "$libc" -mred-zone -o "$tmp/bad.o" "$tmp/main.c"
+expect_fail mkapp_rejects_pic "-fPIE: UKL applications are static, non-PIC" \
+	"$mkapp" --libc "$libc" -fPIE -o "$tmp/bad.o" "$tmp/main.c"
 expect_fail gcc_rejects_shared "-shared: UKL applications are static" \
 	"$gcc" -shared -fPIC -o "$tmp/lib.so" "$tmp/proj/lib.c"
 gcc -shared -o "$tmp/libplain.so" "$tmp/plain.o"
