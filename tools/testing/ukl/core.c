@@ -808,6 +808,57 @@ static void test_bad_handler(void)
 }
 
 /*
+ * PR_SET_TSC(PR_TSC_SIGSEGV) and ARCH_SET_CPUID(0) make RDTSC and CPUID
+ * raise SIGSEGV in ring 3 (CR4.TSD, CPUID faulting, where the CPU has it:
+ * ENODEV otherwise).  Neither faults at CPL 0, so the application must
+ * learn it from the call's error (EINVAL, ENODEV, as where a kernel
+ * cannot do it), not go on as if the instruction faulted.  Each case runs
+ * in a child, which exits with 3 when the call failed with that error
+ * and with 4 when the instruction ran after the call had succeeded.
+ */
+#ifndef ARCH_SET_CPUID
+#define ARCH_SET_CPUID	0x1012
+#endif
+
+static int insn_fault_status(int cpuid)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		unsigned int a = 0, b, c = 0, d;
+
+		if (cpuid ? syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) :
+			    prctl(PR_SET_TSC, PR_TSC_SIGSEGV))
+			_exit(errno == (cpuid ? ENODEV : EINVAL) ? 3 : 5);
+		if (cpuid)
+			__asm__ volatile ("cpuid" : "+a" (a), "=b" (b), "+c" (c), "=d" (d));
+		else
+			__asm__ volatile ("rdtsc" : "=a" (a), "=d" (d));
+		_exit(4);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static void test_insn_faults(void)
+{
+	int tsc = insn_fault_status(0), cpuid = insn_fault_status(1);
+	int segv_tsc = WIFSIGNALED(tsc) && WTERMSIG(tsc) == SIGSEGV,
+	    segv_cpuid = WIFSIGNALED(cpuid) && WTERMSIG(cpuid) == SIGSEGV,
+	    refused_tsc = WIFEXITED(tsc) && WEXITSTATUS(tsc) == 3,
+	    refused_cpuid = WIFEXITED(cpuid) && WEXITSTATUS(cpuid) == 3;
+	int ok = EXPECTED_CPL == 3 ? segv_tsc && (segv_cpuid || refused_cpuid) :
+				     refused_tsc && refused_cpuid;
+
+	if (!ok)
+		ksft_print_msg("status %#x (PR_SET_TSC), %#x (ARCH_SET_CPUID)\n",
+			       tsc, cpuid);
+	ksft_test_result(ok, "tsc_cpuid_faults_or_refused\n");
+}
+
+/*
  * posix_spawn() of an ordinary program (vfork and execve from the
  * application): it runs at CPL 3 and its exit status comes back.
  */
@@ -1668,7 +1719,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(44);
+	ksft_set_plan(45);
 
 	test_cpl();
 	test_ids();
@@ -1691,6 +1742,7 @@ UKL_TEST_MAIN(core)
 	test_signal_interrupts_loop();
 	test_faults();
 	test_bad_handler();
+	test_insn_faults();
 	test_spawn_ring3();
 	test_reach_into();
 	test_file_strings();
