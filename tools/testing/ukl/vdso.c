@@ -18,7 +18,8 @@
  *   follows it;
  * - a task in a time namespace sees the namespace's offsets;
  * - a bad pointer is a SIGSEGV for the caller where the vDSO writes the
- *   time (EFAULT from the system call otherwise), an invalid clock EINVAL.
+ *   time (EFAULT from the system call otherwise), a kernel pointer EFAULT
+ *   in ring 0, an invalid clock EINVAL.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -361,6 +362,7 @@ static void test_bad_arguments(void)
 {
 	struct timespec ts;
 	int status = 0, ok, vdso;
+	unsigned long kernel;
 	char cur[64];
 	pid_t pid;
 
@@ -389,12 +391,37 @@ static void test_bad_arguments(void)
 		ksft_print_msg("clock_gettime(.., 8) with %s: status %#x\n",
 			       vdso ? "the vDSO" : "the system call", status);
 	ksft_test_result(ok, "bad_pointer_sigsegv\n");
+
+	/*
+	 * A kernel address: the ring-3 vDSO faults on it, the system call
+	 * fails it with EFAULT, and so must the ring-0 vDSO, which could
+	 * write there.
+	 */
+	kernel = ukl_test_kernel_text();
+	status = 0;
+	pid = fork();
+	if (pid == 0) {
+		errno = 0;
+		if (clock_gettime(CLOCK_MONOTONIC, (struct timespec *)kernel) == -1 &&
+		    errno == EFAULT)
+			_exit(3);
+		_exit(0);
+	}
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid;
+	if (vdso && ukl_test_cpl() == 3)
+		ok = ok && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+	else
+		ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("clock_gettime(.., %#lx) with %s: status %#x\n", kernel,
+			       vdso ? "the vDSO" : "the system call", status);
+	ksft_test_result(ok, "kernel_pointer_efault\n");
 }
 
 UKL_TEST_MAIN(vdso)
 {
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(clocks) + 8);
+	ksft_set_plan(ARRAY_SIZE(clocks) + 9);
 	ksft_print_msg("cpl %d\n", ukl_test_cpl());
 
 	test_matches_syscall();
