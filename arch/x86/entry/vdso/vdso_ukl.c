@@ -24,6 +24,8 @@
  * (<asm/vdso/gettimeofday_ukl.h>): for a clock that lib/vdso does not
  * handle, a clock source without a vDSO mode or a task in a time
  * namespace, they return -EOPNOTSUPP and the C library makes the call.
+ * A pointer outside user space, which they could write in ring 0, gets
+ * the system call's EFAULT.
  */
 #define BUILD_VDSO_UKL
 
@@ -54,15 +56,17 @@ static __always_inline bool ukl_vdso_in_time_ns(void)
  *
  * Context: Application context (called by the application, in its text
  * range); preemptible, on the application's stack.  A fault on @ts is the
- * application's.
+ * application's.  A kernel address in @ts is the system call's EFAULT:
+ * ring 0 could write there, where the vDSO image faults.
  *
  * Return: 0, or -EOPNOTSUPP when the system call must answer: a clock that
  * lib/vdso does not read (the CPU-time clocks, an invalid one), a clock
- * source without a usable counter, or a task in a time namespace.
+ * source without a usable counter, a task in a time namespace, or @ts
+ * outside user space.
  */
 int ukl_vdso_clock_gettime(clockid_t clock, struct __kernel_timespec *ts)
 {
-	if (ukl_vdso_in_time_ns() ||
+	if (!access_ok((void __user *)ts, sizeof(*ts)) || ukl_vdso_in_time_ns() ||
 	    __cvdso_clock_gettime_common(__arch_get_vdso_data(), clock, ts))
 		return -EOPNOTSUPP;
 	return 0;
@@ -78,10 +82,14 @@ int ukl_vdso_clock_gettime(clockid_t clock, struct __kernel_timespec *ts)
  * which is as stale as the task's next migration.
  *
  * Context: Application context, as ukl_vdso_clock_gettime().
- * Return: 0.
+ * Return: 0, or -EFAULT, the system call's answer, when @cpu or @node is
+ * outside user space.
  */
 long ukl_vdso_getcpu(unsigned int *cpu, unsigned int *node, void *unused)
 {
+	if ((cpu && !access_ok((void __user *)cpu, sizeof(*cpu))) ||
+	    (node && !access_ok((void __user *)node, sizeof(*node))))
+		return -EFAULT;
 	vdso_read_cpunode(cpu, node);
 	return 0;
 }
