@@ -919,6 +919,34 @@ static void test_reach_into(void)
 }
 
 /*
+ * A tracer keeps its access to its tracee across execve(), so one without
+ * CAP_SYS_RAWIO may not have its tracee start the application, as it may
+ * not attach to it after the start: /cpl3 drops the capability, traces a
+ * child that has it and lets it execute /ukl, which must fail with EPERM.
+ * An ordinary program (/cpl3 again) starts under such a tracer.
+ */
+static void test_trace_exec(void)
+{
+#ifdef UKL_APP
+	char expect[] = "refused", path[] = "/ukl";
+#else
+	char expect[] = "allowed", path[] = "/cpl3";
+#endif
+	char verb[] = "traceexec", prog[] = "/cpl3";
+	char *const argv[] = { prog, verb, path, expect, NULL };
+	int status = -1;
+	pid_t helper;
+
+	if (posix_spawn(&helper, prog, NULL, NULL, argv, NULL) ||
+	    waitpid(helper, &status, 0) != helper)
+		status = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 42)
+		ksft_print_msg("cpl3 traceexec %s %s: status %#x\n", path, expect, status);
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+			 "tracer_needs_cap_sys_rawio_at_exec\n");
+}
+
+/*
  * A file that starts the application may carry arguments and environment
  * strings of any content after its magic (fs/binfmt_ukl.c): each a tag,
  * 'a' or 'e', the bytes and a NUL.  The test writes such a file, with
@@ -1719,7 +1747,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(45);
+	ksft_set_plan(46);
 
 	test_cpl();
 	test_ids();
@@ -1745,6 +1773,7 @@ UKL_TEST_MAIN(core)
 	test_insn_faults();
 	test_spawn_ring3();
 	test_reach_into();
+	test_trace_exec();
 	test_file_strings();
 	test_fork();
 	test_fork_stack_protector();

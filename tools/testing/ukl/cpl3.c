@@ -21,6 +21,10 @@
  * Started as "cpl3 reach PID ADDR refused|allowed", it reaches into
  * process PID, which has UKL_TEST_REACH_MAGIC at ADDR (reach() below),
  * and exits with 42 if all went as the last argument says.
+ *
+ * Started as "cpl3 traceexec PATH refused|allowed", it traces a child
+ * without CAP_SYS_RAWIO and lets it execute PATH (trace_exec() below),
+ * and exits with 42 if that went as the last argument says.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -189,6 +194,57 @@ static int reach(pid_t pid, unsigned long addr, int refused)
 	return 42;
 }
 
+/*
+ * Without CAP_SYS_RAWIO, become the tracer of a child that has it
+ * (PTRACE_TRACEME after the drop, which CAP_SYS_PTRACE allows) and let
+ * the child execute @path.  A tracer keeps its access across execve():
+ * if @refused, the execve() must fail with EPERM; if not, the child stops
+ * after it (SIGTRAP) and its registers can be read.
+ * Returns 42, or the number of the step that went otherwise.
+ */
+static int trace_exec(const char *path, int refused)
+{
+	struct user_regs_struct regs = { 0 };
+	int go[2], st = 0, ret = 42;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(go))
+		return 20;
+	pid = fork();
+	if (pid == 0) {
+		char *const argv[] = { (char *)path, "area=none", NULL };
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1 || ptrace(PTRACE_TRACEME, 0, 0, 0))
+			_exit(1);
+		execv(path, argv);
+		_exit(errno == EPERM ? 3 : 2);
+	}
+	close(go[0]);
+	if (pid < 0 || drop_cap_sys_rawio() || write(go[1], &c, 1) != 1)
+		ret = 21;
+	close(go[1]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 21;
+	if (refused && !(WIFEXITED(st) && WEXITSTATUS(st) == 3)) {
+		if (WIFSTOPPED(st))
+			ptrace(PTRACE_GETREGS, pid, 0, &regs);
+		fprintf(stderr, "cpl3: execve() of %s under a tracer without CAP_SYS_RAWIO: status %#x, rip %#llx\n",
+			path, st, (unsigned long long)regs.rip);
+		ret = 22;
+	} else if (!refused && !(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP &&
+				 !ptrace(PTRACE_GETREGS, pid, 0, &regs))) {
+		fprintf(stderr, "cpl3: execve() of %s under a tracer: status %#x\n", path, st);
+		ret = 23;
+	}
+	if (WIFSTOPPED(st)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
@@ -199,6 +255,8 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "reach"))
 		return reach(atoi(argv[2]), strtoul(argv[3], NULL, 0),
 			     !strcmp(argv[4], "refused"));
+	if (argc == 4 && !strcmp(argv[1], "traceexec"))
+		return trace_exec(argv[2], !strcmp(argv[3], "refused"));
 
 	if (ukl_test_cpl() != 3)
 		return 1;
