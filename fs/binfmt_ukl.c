@@ -60,8 +60,9 @@ bool is_ukl_task(struct task_struct *tsk)
  * A task that runs the application runs in ring 0: whoever can write its
  * memory or registers chooses what the kernel executes, and whoever can
  * read them reads ring-0 state.  Starting the application takes
- * CAP_SYS_RAWIO in the initial user namespace (load_ukl_binary()), and
- * so does every access that __ptrace_may_access() decides, on top of its
+ * CAP_SYS_RAWIO in the initial user namespace (load_ukl_binary()), of
+ * the caller and of its tracer, and so does every access that
+ * __ptrace_may_access() decides, on top of its
  * own rules: ptrace(), /proc/PID/mem and the other /proc files it
  * guards, process_vm_readv() and process_vm_writev(), process_madvise(),
  * pidfd_getfd(), kcmp().  The application's own threads are not asked.
@@ -76,6 +77,25 @@ bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode)
 	if (mode & PTRACE_MODE_NOAUDIT)
 		return ns_capable_noaudit(&init_user_ns, CAP_SYS_RAWIO);
 	return ns_capable(&init_user_ns, CAP_SYS_RAWIO);
+}
+
+/*
+ * The current task's tracer, if any, has CAP_SYS_RAWIO in the initial user
+ * namespace now.  Its creds of the attach (ptracer_cred) would not do:
+ * after PTRACE_TRACEME they are the tracee's.  execve() holds
+ * cred_guard_mutex, so no tracer attaches meanwhile.
+ */
+static bool ukl_tracer_capable(void)
+{
+	struct task_struct *tracer;
+	bool ret = true;
+
+	rcu_read_lock();
+	tracer = ptrace_parent(current);
+	if (tracer)
+		ret = has_ns_capability_noaudit(tracer, &init_user_ns, CAP_SYS_RAWIO);
+	rcu_read_unlock();
+	return ret;
 }
 
 /**
@@ -566,9 +586,11 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	/*
 	 * The application runs in ring 0: only callers that could reach ring 0
 	 * anyway may start it.  This is checked against the caller's
-	 * credentials, before a set-user-ID file could change them.
+	 * credentials, before a set-user-ID file could change them.  A tracer
+	 * keeps its access across execve(): it needs the same, as one that
+	 * attaches later does (ukl_ptrace_may_access()).
 	 */
-	if (!capable(CAP_SYS_RAWIO))
+	if (!capable(CAP_SYS_RAWIO) || !ukl_tracer_capable())
 		return -EPERM;
 	retval = arch_ukl_can_run();
 	if (retval)
