@@ -22,6 +22,7 @@
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/tty.h>
 #include <linux/ukl.h>
@@ -124,17 +125,25 @@ late_initcall(ukl_kprobe_blacklist);
  * The breakpoint fires in application context, which perf counts as user
  * mode.
  *
- * Context: hw_breakpoint_parse(), for a new breakpoint or a new address.
+ * Context: hw_breakpoint_parse(), for a new breakpoint or a new address;
+ * takes task_lock() of the target, which perf_event_open() may give while
+ * it exits.
  * Return: true if @bp belongs to a task that runs the application and
  * @attr lies within the application's text.
  */
 bool ukl_bp_on_app_code(struct perf_event *bp, const struct perf_event_attr *attr)
 {
 	struct task_struct *tsk = bp->hw.target;
+	bool ukl;
 
-	return tsk && is_ukl_task(tsk) &&
-	       attr->bp_addr >= (unsigned long)__ukl_text_start &&
-	       attr->bp_addr + attr->bp_len <= (unsigned long)__ukl_text_end;
+	if (!tsk || attr->bp_addr < (unsigned long)__ukl_text_start ||
+	    attr->bp_addr + attr->bp_len > (unsigned long)__ukl_text_end)
+		return false;
+	/* Its mm, which is_ukl_task() reads, lives as long as task_lock(). */
+	task_lock(tsk);
+	ukl = is_ukl_task(tsk);
+	task_unlock(tsk);
+	return ukl;
 }
 #endif
 
