@@ -15,6 +15,7 @@
 
 #if !defined(__ASSEMBLY__) && !defined(LINKER_SCRIPT)
 
+#include <linux/cc_platform.h>
 #include <linux/cpufeature.h>
 #include <linux/elf.h>
 #include <linux/instrumentation.h>
@@ -508,15 +509,23 @@ void arch_ukl_start_thread(struct pt_regs *regs, unsigned long new_ip,
  * Its entry from application context relies on IDT event delivery
  * (UKL_LEAVE_APP_STACK, the #PF IST stack); FRED delivers events through
  * other entry code, which does not know the application.  FRED is off
- * unless the kernel is booted with fred=on.
+ * unless the kernel is booted with fred=on.  In an SEV-ES or SEV-SNP
+ * guest, the application's CPUID raises a #VC in application context,
+ * whose handler finds the interrupted stack pointer on no stack it knows
+ * and panics.
  *
  * Context: execve() of the application, before the point of no return.
- * Return: 0, or -EOPNOTSUPP (with a message, once) when FRED is in use.
+ * Return: 0, or -EOPNOTSUPP (with a message, once) when FRED is in use or
+ * the guest's register state is encrypted.
  */
 static inline int arch_ukl_can_run(void)
 {
 	if (cpu_feature_enabled(X86_FEATURE_FRED)) {
 		pr_err_once("ukl: the application cannot run with FRED event delivery; boot without fred=on\n");
+		return -EOPNOTSUPP;
+	}
+	if (cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT)) {
+		pr_err_once("ukl: the application cannot run in an SEV-ES or SEV-SNP guest\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;
