@@ -876,6 +876,28 @@ static void test_spawn_ring3(void)
 }
 
 /*
+ * A ring-3 program single-steps a SYSENTER from 64-bit mode (cpl3
+ * sysenter): on an Intel CPU with IA32 emulation the kernel takes a #DB
+ * in its entry code with the program's GS, and must return from it as
+ * upstream does.  The program gets SIGSEGV or SIGILL and exits with 42.
+ */
+static void test_sysenter_step(void)
+{
+	char prog[] = "/cpl3", verb[] = "sysenter";
+	char *const argv[] = { prog, verb, NULL };
+	int status = -1;
+	pid_t pid;
+
+	if (posix_spawn(&pid, prog, NULL, NULL, argv, NULL) ||
+	    waitpid(pid, &status, 0) != pid)
+		status = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 42)
+		ksft_print_msg("cpl3 sysenter: status %#x\n", status);
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+			 "ring3_sysenter_single_step\n");
+}
+
+/*
  * Reaching into a process that runs the application takes CAP_SYS_RAWIO,
  * as starting it does: such a process runs in ring 0.  A ring-3 program
  * (/cpl3) with all capabilities attaches to a forked copy of this
@@ -1747,7 +1769,7 @@ UKL_TEST_MAIN(core)
 		return file_strings_check(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(46);
+	ksft_set_plan(47);
 
 	test_cpl();
 	test_ids();
@@ -1772,6 +1794,7 @@ UKL_TEST_MAIN(core)
 	test_bad_handler();
 	test_insn_faults();
 	test_spawn_ring3();
+	test_sysenter_step();
 	test_reach_into();
 	test_trace_exec();
 	test_file_strings();

@@ -22,6 +22,9 @@
  * process PID, which has UKL_TEST_REACH_MAGIC at ADDR (reach() below),
  * and exits with 42 if all went as the last argument says.
  *
+ * Started as "cpl3 sysenter", it single-steps a SYSENTER from 64-bit mode
+ * (sysenter_step() below) and exits with 42 when it got its signal.
+ *
  * Started as "cpl3 traceexec PATH refused|allowed", it traces a child
  * without CAP_SYS_RAWIO and lets it execute PATH (trace_exec() below),
  * and exits with 42 if that went as the last argument says.
@@ -41,6 +44,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -245,6 +249,46 @@ static int trace_exec(const char *path, int refused)
 	return ret;
 }
 
+/* A single step's SIGTRAP: step no further. */
+static void on_step(int sig, siginfo_t *si, void *uc)
+{
+	((ucontext_t *)uc)->uc_mcontext.gregs[REG_EFL] &= ~0x100UL;
+}
+
+/*
+ * SYSENTER with the trap flag set, from 64-bit mode, as the kernel's
+ * single_step_syscall selftest does.  On an Intel CPU with IA32
+ * emulation, the CPU single-steps the first instructions of the kernel's
+ * entry_SYSENTER_compat, with the program's GS still loaded, and the #DB
+ * returns through paranoid_exit: nothing there may use per-CPU data.  A
+ * SYSENTER from 64-bit mode makes no system call the program could use;
+ * it ends in SIGSEGV (SIGILL on AMD CPUs, where it is invalid).  Returns
+ * 42 once one of them came.
+ */
+static int sysenter_step(void)
+{
+	static char altstack[SIGSTKSZ];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction step = { .sa_sigaction = on_step, .sa_flags = SA_SIGINFO };
+	struct sigaction segv = { .sa_handler = on_segv, .sa_flags = SA_ONSTACK };
+
+	/* The kernel returns from SYSENTER to the stack pointer in EBP. */
+	if (sigaltstack(&ss, NULL))
+		return 31;
+	sigaction(SIGTRAP, &step, NULL);
+	sigaction(SIGSEGV, &segv, NULL);
+	sigaction(SIGILL, &segv, NULL);
+	if (!sigsetjmp(jmp, 1)) {
+		__asm__ volatile ("pushfq\n\t"
+				  "orq $0x100, (%%rsp)\n\t"
+				  "popfq\n\t"
+				  "sysenter" : : : "memory");
+		fprintf(stderr, "cpl3: SYSENTER returned\n");
+		return 30;
+	}
+	return 42;
+}
+
 int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
@@ -255,6 +299,8 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "reach"))
 		return reach(atoi(argv[2]), strtoul(argv[3], NULL, 0),
 			     !strcmp(argv[4], "refused"));
+	if (argc == 2 && !strcmp(argv[1], "sysenter"))
+		return sysenter_step();
 	if (argc == 4 && !strcmp(argv[1], "traceexec"))
 		return trace_exec(argv[2], !strcmp(argv[3], "refused"));
 
