@@ -44,8 +44,8 @@
  * With the ret level on (ukl.ret=1), that return, and the return from an
  * interrupt or exception in application context, is a RET too when
  * ukl_exit_prepare_ret() could write the return address below the stack
- * pointer it returns to: restore_regs_and_return_to_kernel then comes to
- * ukl_ret_to_app.
+ * pointer it returns to: ukl_restore_regs_and_return_to_kernel then
+ * comes to ukl_ret_to_app.
  */
 #include <linux/export.h>
 #include <linux/linkage.h>
@@ -235,7 +235,8 @@ SYM_INNER_LABEL(entry_SYSCALL_64_ukl_irqs_off, SYM_L_GLOBAL)
 /*
  * ukl_ret_to_app - the ret level's return from an interrupt or exception
  *
- * restore_regs_and_return_to_kernel jumps here, with pt_regs on the stack
+ * ukl_restore_regs_and_return_to_kernel, the return to kernel mode of
+ * interrupts and of error_return, jumps here, with pt_regs on the stack
  * and interrupts off, when ukl_exit_prepare_ret() wrote the return
  * address of a return to application context below its stack pointer,
  * and recorded that stack pointer in ukl_ret_sp.  If pt_regs are those it

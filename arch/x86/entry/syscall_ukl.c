@@ -324,8 +324,10 @@ DEFINE_STATIC_KEY_FALSE(ukl_ret_key);
  * The stack pointer of the return to application context that
  * ukl_exit_prepare_ret() prepared on this CPU, or 0.  Set with interrupts
  * off right before the return from an interrupt or exception, which ends
- * in restore_regs_and_return_to_kernel and so in ukl_ret_to_app, which
- * consumes it.  System call returns never set it.
+ * in ukl_restore_regs_and_return_to_kernel and so in ukl_ret_to_app,
+ * which consumes it.  System call returns never set it, nor do the
+ * returns of paranoid_exit, which may have put back the user's GS and
+ * do not look at it.
  */
 DEFINE_PER_CPU(unsigned long, ukl_ret_sp);
 
