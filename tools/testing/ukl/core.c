@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -36,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/user.h>
@@ -859,6 +861,50 @@ static void test_insn_faults(void)
 }
 
 /*
+ * The same mode set by a ring-3 program that then executes this one
+ * (cpl3 tscexec): an ordinary program keeps it across execve() and gets
+ * SIGSEGV from RDTSC, the application must find RDTSC allowed
+ * (PR_GET_TSC), which is what it gets.  The new process runs tsc_check()
+ * and exits with 3 when all is as said.
+ */
+static int tsc_check(void)
+{
+	int mode = 0;
+
+	if (prctl(PR_GET_TSC, &mode))
+		return 5;
+	if (EXPECTED_CPL == 0)
+		return mode == PR_TSC_ENABLE ? 3 : 4;
+	if (mode != PR_TSC_SIGSEGV)
+		return 4;
+	__asm__ volatile ("rdtsc" : : : "eax", "edx");
+	return 6;
+}
+
+static void test_tsc_exec(void)
+{
+	char exe[PATH_MAX] = "", link[64], prog[] = "/cpl3", verb[] = "tscexec";
+	char area[] = "area=core", check[] = "tsc-check";
+	char *const argv[] = { prog, verb, exe, area, check, NULL };
+	int status = -1, ok;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(link, sizeof(link), "%s/self/exe", ukl_test_procfs());
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n > 0)
+		exe[n] = 0;
+	if (n <= 0 || posix_spawn(&pid, prog, NULL, NULL, argv, NULL) ||
+	    waitpid(pid, &status, 0) != pid)
+		status = -1;
+	ok = EXPECTED_CPL == 0 ? WIFEXITED(status) && WEXITSTATUS(status) == 3 :
+				 WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+	if (!ok)
+		ksft_print_msg("%s after PR_SET_TSC in ring 3: status %#x\n", exe, status);
+	ksft_test_result(ok, "tsc_mode_across_exec\n");
+}
+
+/*
  * posix_spawn() of an ordinary program (vfork and execve from the
  * application): it runs at CPL 3 and its exit status comes back.
  */
@@ -1123,6 +1169,106 @@ static void test_file_strings(void)
 		ksft_print_msg("file strings: status 0x%x\n", status);
 	ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
 			 "file_strings_byte_for_byte\n");
+}
+
+/*
+ * Each string of such a file takes a pointer on the new stack besides its
+ * bytes.  60000 empty arguments (60000 bytes) fit the room that execve()
+ * gives strings with a 256 KiB stack limit (128 KiB, ARG_MAX), but their
+ * pointers (480 KiB) do not fit the stack: execve() must fail with E2BIG,
+ * as for as many arguments of the caller, and not kill the caller after
+ * the point of no return.
+ */
+#define FILE_STRINGS_MANY	60000
+
+static void test_file_strings_many(void)
+{
+	char path[] = "/tmp/ukl-many-XXXXXX";
+	int fd, ok, i, status = -1;
+	FILE *f;
+	pid_t pid;
+
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	ok = f && fputs(FILE_STRINGS_MAGIC, f) != EOF;
+	for (i = 0; ok && i < FILE_STRINGS_MANY; i++)
+		ok = file_strings_put(f, 'a', "");
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok || chmod(path, 0700)) {
+		ksft_perror(path);
+		ksft_test_result_fail("file_strings_too_many_e2big\n");
+		return;
+	}
+
+	pid = fork();
+	if (!pid) {
+		struct rlimit stack = { 256 << 10, 256 << 10 };
+		char *argv[] = { path, NULL }, *envp[] = { NULL };
+
+		if (setrlimit(RLIMIT_STACK, &stack))
+			_exit(5);
+		execve(path, argv, envp);
+		_exit(errno == E2BIG ? 3 : errno == ENOEXEC ? 4 : 6);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	unlink(path);
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 4) {
+		ksft_test_result_skip("file_strings_too_many_e2big (no UKL: ENOEXEC)\n");
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 3)
+		ksft_print_msg("%d file strings: status 0x%x\n", FILE_STRINGS_MANY, status);
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+			 "file_strings_too_many_e2big\n");
+}
+
+/*
+ * execve() starts a program with its general registers cleared
+ * (ELF_PLAT_INIT): the caller's values, the system call's own arguments
+ * among them, do not reach it.  A tracer stops a child right after its
+ * execve() of this program (PTRACE_O_TRACEEXEC; the application itself
+ * in ring 0), made with marked fourth to sixth arguments, and reads its
+ * registers.
+ */
+static void test_exec_regs(void)
+{
+	char exe[PATH_MAX] = "", link[64], area[] = "area=none";
+	struct user_regs_struct r = { 0 };
+	int status = 0, ok;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(link, sizeof(link), "%s/self/exe", ukl_test_procfs());
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n > 0)
+		exe[n] = 0;
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		char *argv[] = { exe, area, NULL };
+
+		syscall(SYS_execve, exe, argv, environ, 0x1111, 0x2222, 0x3333);
+		_exit(2);
+	}
+	ok = ok && n > 0 &&
+	     !ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACEEXEC) &&
+	     !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+	     status >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8) &&
+	     !ptrace(PTRACE_GETREGS, pid, NULL, &r);
+	if (ok && (r.rbx | r.rcx | r.rdx | r.rsi | r.rdi | r.rbp | r.r8 | r.r9 |
+		   r.r10 | r.r11 | r.r12 | r.r13 | r.r14 | r.r15)) {
+		ksft_print_msg("after execve() of %s: rdx %#llx r10 %#llx r8 %#llx r9 %#llx\n",
+			       exe, (unsigned long long)r.rdx, (unsigned long long)r.r10,
+			       (unsigned long long)r.r8, (unsigned long long)r.r9);
+		ok = 0;
+	}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	ksft_test_result(ok, "exec_clears_registers\n");
 }
 
 /*
@@ -1767,9 +1913,12 @@ UKL_TEST_MAIN(core)
 	/* Executed by test_file_strings(). */
 	if (argc >= 3 && !strcmp(argv[2], "file-strings-check"))
 		return file_strings_check(argc, argv);
+	/* Executed by test_tsc_exec(). */
+	if (argc >= 3 && !strcmp(argv[2], "tsc-check"))
+		return tsc_check();
 
 	ksft_print_header();
-	ksft_set_plan(47);
+	ksft_set_plan(50);
 
 	test_cpl();
 	test_ids();
@@ -1793,11 +1942,14 @@ UKL_TEST_MAIN(core)
 	test_faults();
 	test_bad_handler();
 	test_insn_faults();
+	test_tsc_exec();
 	test_spawn_ring3();
 	test_sysenter_step();
 	test_reach_into();
 	test_trace_exec();
 	test_file_strings();
+	test_file_strings_many();
+	test_exec_regs();
 	test_fork();
 	test_fork_stack_protector();
 	test_vfork_wide_nr();

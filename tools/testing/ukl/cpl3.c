@@ -22,6 +22,9 @@
  * process PID, which has UKL_TEST_REACH_MAGIC at ADDR (reach() below),
  * and exits with 42 if all went as the last argument says.
  *
+ * Started as "cpl3 tscexec PROG ARGS...", it asks that RDTSC fault and
+ * executes PROG (tsc_exec() below).
+ *
  * Started as "cpl3 sysenter", it single-steps a SYSENTER from 64-bit mode
  * (sysenter_step() below) and exits with 42 when it got its signal.
  *
@@ -41,6 +44,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -289,6 +293,19 @@ static int sysenter_step(void)
 	return 42;
 }
 
+/*
+ * Ask that RDTSC fault (PR_SET_TSC), then execute @argv[0]: the mode
+ * outlives execve() for an ordinary program, but the application runs
+ * at CPL 0, where RDTSC never faults.  Returns only if that failed.
+ */
+static int tsc_exec(char **argv)
+{
+	if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV))
+		return 40;
+	execv(argv[0], argv);
+	return 41;
+}
+
 int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
@@ -299,6 +316,8 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "reach"))
 		return reach(atoi(argv[2]), strtoul(argv[3], NULL, 0),
 			     !strcmp(argv[4], "refused"));
+	if (argc >= 3 && !strcmp(argv[1], "tscexec"))
+		return tsc_exec(argv + 2);
 	if (argc == 2 && !strcmp(argv[1], "sysenter"))
 		return sysenter_step();
 	if (argc == 4 && !strcmp(argv[1], "traceexec"))
