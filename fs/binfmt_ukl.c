@@ -565,6 +565,15 @@ static int ukl_add_file_strings(struct linux_binprm *bprm)
 				    "each is 'a' or 'e', at most 131071 bytes and a NUL (Documentation/ukl/porting.rst)");
 		goto out;
 	}
+	/*
+	 * Each string takes a pointer on the new stack besides its bytes (but
+	 * the tag): bprm_stack_limits() counted the caller's.
+	 */
+	if (len - (argc + envc) + (size_t)(argc + envc) * sizeof(void *) >
+	    bprm->p - bprm->argmin) {
+		ret = -E2BIG;
+		goto out;
+	}
 	ret = ukl_insert_strings(bprm, buf, len);
 out:
 	kvfree(buf);
