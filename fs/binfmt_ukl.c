@@ -642,6 +642,10 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 		mm->brk = brk;
 	}
 
+	/* The caller's registers, as binfmt_elf clears them. */
+#ifdef ELF_PLAT_INIT
+	ELF_PLAT_INIT(current_pt_regs(), 0);
+#endif
 	finalize_exec(bprm);
 	arch_ukl_start_thread(current_pt_regs(), l.entry, bprm->p);
 	return 0;
