@@ -860,6 +860,32 @@ static void test_insn_faults(void)
 	ksft_test_result(ok, "tsc_cpuid_faults_or_refused\n");
 }
 
+/* Start /cpl3 with @argv (argv[0] is "/cpl3"); its wait status, or -1. */
+static int cpl3_status(char *const argv[])
+{
+	int status = -1;
+	pid_t pid;
+
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, NULL) ||
+	    waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/* The path of this program (/ukl for the application); false if unknown. */
+static int self_exe(char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/self/exe", ukl_test_procfs());
+	n = readlink(link, buf, size - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return 1;
+}
+
 /*
  * The same mode set by a ring-3 program that then executes this one
  * (cpl3 tscexec): an ordinary program keeps it across execve() and gets
@@ -883,20 +909,11 @@ static int tsc_check(void)
 
 static void test_tsc_exec(void)
 {
-	char exe[PATH_MAX] = "", link[64], prog[] = "/cpl3", verb[] = "tscexec";
+	char exe[PATH_MAX] = "", prog[] = "/cpl3", verb[] = "tscexec";
 	char area[] = "area=core", check[] = "tsc-check";
 	char *const argv[] = { prog, verb, exe, area, check, NULL };
-	int status = -1, ok;
-	ssize_t n;
-	pid_t pid;
+	int status = self_exe(exe, sizeof(exe)) ? cpl3_status(argv) : -1, ok;
 
-	snprintf(link, sizeof(link), "%s/self/exe", ukl_test_procfs());
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n > 0)
-		exe[n] = 0;
-	if (n <= 0 || posix_spawn(&pid, prog, NULL, NULL, argv, NULL) ||
-	    waitpid(pid, &status, 0) != pid)
-		status = -1;
 	ok = EXPECTED_CPL == 0 ? WIFEXITED(status) && WEXITSTATUS(status) == 3 :
 				 WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
 	if (!ok)
@@ -911,12 +928,8 @@ static void test_tsc_exec(void)
 static void test_spawn_ring3(void)
 {
 	char *const argv[] = { "/cpl3", NULL };
-	int status = 0;
-	pid_t pid;
+	int status = cpl3_status(argv);
 
-	if (posix_spawn(&pid, "/cpl3", NULL, NULL, argv, NULL) ||
-	    waitpid(pid, &status, 0) != pid)
-		status = -1;
 	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
 			 "posix_spawn_ring3_program\n");
 }
@@ -931,12 +944,8 @@ static void test_sysenter_step(void)
 {
 	char prog[] = "/cpl3", verb[] = "sysenter";
 	char *const argv[] = { prog, verb, NULL };
-	int status = -1;
-	pid_t pid;
+	int status = cpl3_status(argv);
 
-	if (posix_spawn(&pid, prog, NULL, NULL, argv, NULL) ||
-	    waitpid(pid, &status, 0) != pid)
-		status = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 42)
 		ksft_print_msg("cpl3 sysenter: status %#x\n", status);
 	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
@@ -1002,12 +1011,8 @@ static void test_trace_exec(void)
 #endif
 	char verb[] = "traceexec", prog[] = "/cpl3";
 	char *const argv[] = { prog, verb, path, expect, NULL };
-	int status = -1;
-	pid_t helper;
+	int status = cpl3_status(argv);
 
-	if (posix_spawn(&helper, prog, NULL, NULL, argv, NULL) ||
-	    waitpid(helper, &status, 0) != helper)
-		status = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 42)
 		ksft_print_msg("cpl3 traceexec %s %s: status %#x\n", path, expect, status);
 	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 42,
@@ -1127,24 +1132,42 @@ static int file_strings_put(FILE *f, char tag, const char *s)
 	return fputc(tag, f) != EOF && fwrite(s, 1, strlen(s) + 1, f) == strlen(s) + 1;
 }
 
+/* Create a file at @path (a mkstemp() template) that starts with the magic. */
+static FILE *file_strings_create(char *path)
+{
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (f && fputs(FILE_STRINGS_MAGIC, f) == EOF) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Close it and make it executable; false if that or the writing (!@ok) failed. */
+static int file_strings_finish(FILE *f, const char *path, int ok)
+{
+	if (f && fclose(f))
+		ok = 0;
+	return f && ok && !chmod(path, 0700);
+}
+
 static void test_file_strings(void)
 {
 	char path[] = "/tmp/ukl-strings-XXXXXX";
-	int fd, ok, i, status = -1;
+	int ok, i, status = -1;
 	FILE *f;
 	pid_t pid;
 
-	fd = mkstemp(path);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	ok = f && fputs(FILE_STRINGS_MAGIC, f) != EOF;
+	f = file_strings_create(path);
+	ok = f != NULL;
 	for (i = 0; ok && file_args[i]; i++)
 		ok = file_strings_put(f, 'a', file_args[i]);
 	ok = ok && file_strings_put(f, 'a', file_strings_big());
 	for (i = 0; ok && file_env[i]; i++)
 		ok = file_strings_put(f, 'e', file_env[i]);
-	if (f && fclose(f))
-		ok = 0;
-	if (!ok || chmod(path, 0700)) {
+	if (!file_strings_finish(f, path, ok)) {
 		ksft_perror(path);
 		ksft_test_result_fail("file_strings_byte_for_byte\n");
 		return;
@@ -1184,18 +1207,15 @@ static void test_file_strings(void)
 static void test_file_strings_many(void)
 {
 	char path[] = "/tmp/ukl-many-XXXXXX";
-	int fd, ok, i, status = -1;
+	int ok, i, status = -1;
 	FILE *f;
 	pid_t pid;
 
-	fd = mkstemp(path);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	ok = f && fputs(FILE_STRINGS_MAGIC, f) != EOF;
+	f = file_strings_create(path);
+	ok = f != NULL;
 	for (i = 0; ok && i < FILE_STRINGS_MANY; i++)
 		ok = file_strings_put(f, 'a', "");
-	if (f && fclose(f))
-		ok = 0;
-	if (!ok || chmod(path, 0700)) {
+	if (!file_strings_finish(f, path, ok)) {
 		ksft_perror(path);
 		ksft_test_result_fail("file_strings_too_many_e2big\n");
 		return;
@@ -1234,16 +1254,11 @@ static void test_file_strings_many(void)
  */
 static void test_exec_regs(void)
 {
-	char exe[PATH_MAX] = "", link[64], area[] = "area=none";
+	char exe[PATH_MAX] = "", area[] = "area=none";
+	int status = 0, ok, found = self_exe(exe, sizeof(exe));
 	struct user_regs_struct r = { 0 };
-	int status = 0, ok;
-	ssize_t n;
 	pid_t pid;
 
-	snprintf(link, sizeof(link), "%s/self/exe", ukl_test_procfs());
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n > 0)
-		exe[n] = 0;
 	pid = ukl_test_fork_tracee(&ok);
 	if (pid == 0) {
 		char *argv[] = { exe, area, NULL };
@@ -1251,7 +1266,7 @@ static void test_exec_regs(void)
 		syscall(SYS_execve, exe, argv, environ, 0x1111, 0x2222, 0x3333);
 		_exit(2);
 	}
-	ok = ok && n > 0 &&
+	ok = ok && found &&
 	     !ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACEEXEC) &&
 	     !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
 	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&

@@ -271,7 +271,7 @@ static void on_step(int sig, siginfo_t *si, void *uc)
  */
 static int sysenter_step(void)
 {
-	static char altstack[SIGSTKSZ];
+	static char altstack[64 << 10];
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	struct sigaction step = { .sa_sigaction = on_step, .sa_flags = SA_SIGINFO };
 	struct sigaction segv = { .sa_handler = on_segv, .sa_flags = SA_ONSTACK };
