@@ -387,6 +387,7 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
 
 /**
  * ukl_sigreturn_frame - check where a signal frame returns the application to
+ * @regs: the registers of the rt_sigreturn() system call, not yet restored
  * @ip: the instruction pointer that rt_sigreturn() read from the frame
  * @sp: the stack pointer it read
  *
@@ -396,14 +397,16 @@ static inline void ukl_signal_selectors(struct pt_regs *regs)
  * SIGSEGV, as a ring-3 task gets it from the CPU when it returns to a kernel
  * address.  The check comes before any register is restored: a tracer may
  * suppress that SIGSEGV, and the application then goes on after its call
- * into the kernel, never where the frame says.
+ * into the kernel, never where the frame says.  A system call from
+ * ring 3 needs no further look.
  *
  * Context: the current task, in rt_sigreturn().
  * Return: false if the frame must not be restored.
  */
-static inline bool ukl_sigreturn_frame(unsigned long ip, unsigned long sp)
+static inline bool ukl_sigreturn_frame(struct pt_regs *regs, unsigned long ip,
+				       unsigned long sp)
 {
-	return !is_ukl_task(current) ||
+	return user_mode(regs) || !is_ukl_task(current) ||
 	       (ukl_app_may_run_at(ip) && ukl_app_may_use_stack(sp));
 }
 
@@ -467,7 +470,8 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 	return 1;
 }
 
-static inline bool ukl_sigreturn_frame(unsigned long ip, unsigned long sp)
+static inline bool ukl_sigreturn_frame(struct pt_regs *regs, unsigned long ip,
+				       unsigned long sp)
 {
 	return true;
 }
