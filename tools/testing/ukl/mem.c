@@ -56,20 +56,47 @@ static int write_faults(char *p, int code)
 }
 
 /**
- * read_faults() - load a byte and report whether that faulted
+ * read_raises() - load a byte and report whether that raised a signal
  * @p: where to load from
- * @code: the si_code the fault must have
+ * @sig: the signal the load must raise
+ * @code: the si_code it must have
  *
- * Return: true if the load raised SIGSEGV with @code and si_addr @p.
+ * Return: true if the load raised @sig with @code and si_addr @p.
  */
-static int read_faults(char *p, int code)
+static int read_raises(char *p, int sig, int code)
 {
 	WRITE_ONCE(fault_sig, 0);
 	WRITE_ONCE(fault_addr, NULL);
 	if (!sigsetjmp(fault_jmp, 1))
 		(void)READ_ONCE(*p);
-	return READ_ONCE(fault_sig) == SIGSEGV && READ_ONCE(fault_code) == code &&
+	return READ_ONCE(fault_sig) == sig && READ_ONCE(fault_code) == code &&
 	       READ_ONCE(fault_addr) == p;
+}
+
+/* As read_raises() for SIGSEGV. */
+static int read_faults(char *p, int code)
+{
+	return read_raises(p, SIGSEGV, code);
+}
+
+/**
+ * copy_efault() - whether a system call that reads @p fails with EFAULT
+ * @p: the buffer
+ *
+ * Return: true if write() of a byte at @p into a pipe fails with EFAULT
+ * (the kernel's access faults; no signal).
+ */
+static int copy_efault(char *p)
+{
+	int fd[2], ok;
+
+	if (pipe2(fd, O_CLOEXEC))
+		return 0;
+	WRITE_ONCE(fault_sig, 0);
+	ok = write(fd[1], p, 1) == -1 && errno == EFAULT && !READ_ONCE(fault_sig);
+	close(fd[0]);
+	close(fd[1]);
+	return ok;
 }
 
 /**
@@ -312,13 +339,73 @@ static void test_shared_anon(void)
 	ksft_test_result(ok, "mmap_shared_anonymous\n");
 }
 
+/*
+ * A shared file mapping past the file's end: SIGBUS (BUS_ADRERR) for a
+ * load there, and once the file is truncated, for the page that was in
+ * it; a system call that reads there fails with EFAULT.
+ */
+static void test_beyond_eof(void)
+{
+	int fd = memfd_create("ukl-mem", MFD_CLOEXEC), ok = fd >= 0;
+	char *p = MAP_FAILED;
+
+	ok = ok && !ftruncate(fd, PAGE);
+	if (ok)
+		p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ok = ok && p != MAP_FAILED;
+	if (ok) {
+		WRITE_ONCE(p[10], 1);
+		ok = read_raises(p + PAGE + 10, SIGBUS, BUS_ADRERR) &&
+		     copy_efault(p + PAGE) && !ftruncate(fd, 0) &&
+		     read_raises(p + 10, SIGBUS, BUS_ADRERR);
+		munmap(p, 2 * PAGE);
+	}
+	if (fd >= 0)
+		close(fd);
+	ksft_test_result(ok, "mmap_beyond_eof_sigbus\n");
+}
+
+/*
+ * A page of the program's declared bad (MADV_HWPOISON: what the kernel
+ * does with a page that hardware reports an uncorrected error in; needs
+ * CONFIG_MEMORY_FAILURE): SIGBUS (BUS_MCEERR_AR) for the caller, and for
+ * each load from the page later; a system call that reads it fails.
+ */
+static void test_hwpoison(void)
+{
+	char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
+	int ok = p != MAP_FAILED, ret = 0, err = 0;
+
+	if (ok) {
+		fill(p, 1, 3);
+		WRITE_ONCE(fault_sig, 0);
+		if (!sigsetjmp(fault_jmp, 1)) {
+			ret = madvise(p, PAGE, MADV_HWPOISON);
+			err = errno;
+		}
+		if (ret && err == EINVAL) {
+			ksft_test_result_skip("madvise_hwpoison_sigbus (no CONFIG_MEMORY_FAILURE)\n");
+			return;
+		}
+		ok = READ_ONCE(fault_sig) == SIGBUS && READ_ONCE(fault_code) == BUS_MCEERR_AR &&
+		     READ_ONCE(fault_addr) == p;
+		if (!ok)
+			ksft_print_msg("madvise(MADV_HWPOISON): %d (%s), signal %d code %d at %p\n",
+				       ret, strerror(err), fault_sig, fault_code, fault_addr);
+		ok = ok && read_raises(p + 100, SIGBUS, BUS_MCEERR_AR) &&
+		     read_raises(p + 100, SIGBUS, BUS_MCEERR_AR) && copy_efault(p);
+	}
+	ksft_test_result(ok, "madvise_hwpoison_sigbus\n");
+}
+
 UKL_TEST_MAIN(mem)
 {
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER };
 
 	ksft_print_header();
-	ksft_set_plan(11);
+	ksft_set_plan(13);
 	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 
 	test_mmap_munmap();
 	test_mprotect();
@@ -329,6 +416,8 @@ UKL_TEST_MAIN(mem)
 	test_fixed_noreplace();
 	test_file_mapping();
 	test_shared_anon();
+	test_beyond_eof();
+	test_hwpoison();
 
 	ksft_print_cnts();
 	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
