@@ -80,6 +80,9 @@ status of the program the guest ran.
                        mounts it itself: mount -t 9p -o trans=virtio,
                        version=9p2000.L ukl-share GDIR
   --qemu-arg ARG       pass ARG to QEMU as it is (repeatable)
+  --qmp SOCKET         QEMU's QMP monitor on the unix socket SOCKET, for a
+                       host program that acts on the machine while it
+                       runs (such as clients/mce-inject.py)
   --splats             print the extended regular expression of console
                        lines that fail a boot, and exit
   -h, --help           show this text
@@ -111,6 +114,7 @@ splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max stdio=
+qmp=
 accel=auto icount= stall= gdb_port= probe_cache= share= machine=pc
 net_fwd=() qemu_extra=()
 
@@ -122,7 +126,7 @@ while [ $# -gt 0 ]; do
 	esac
 	case $opt in
 	--kernel|--initrd|--append|--smp|--mem|--numa|--timeout|--log|--accel|\
-	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share|--machine|--stall)
+	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share|--machine|--stall|--qmp)
 		if [ -z "$inline" ]; then
 			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
 			val=$1
@@ -149,6 +153,7 @@ while [ $# -gt 0 ]; do
 	--net-fwd)	net_fwd+=("$val") ;;
 	--share)	share=$val ;;
 	--qemu-arg)	qemu_extra+=("$val") ;;
+	--qmp)		qmp=$val ;;
 	--cpu)		tcg_cpu=$val ;;
 	--machine)	machine=$val ;;
 	--verbose)	verbose=1 ;;
@@ -434,6 +439,7 @@ done
 [ -z "$icount" ] || cmd+=(-icount shift=0,sleep=off)
 [ -z "$stall" ] || cmd+=(-plugin "$plugin_dir/ukl-insn-plugin.so,out=/dev/null,stall=$stall")
 [ -z "$gdb_port" ] || cmd+=(-gdb "tcp::$gdb_port" -S)
+[ -z "$qmp" ] || cmd+=(-qmp "unix:$qmp,server=on,wait=off")
 if [ ${#net_fwd[@]} -gt 0 ]; then
 	netdev=user,id=net0
 	for f in "${net_fwd[@]}"; do

@@ -123,7 +123,12 @@
 # CPUIDs as slow as VM exits under nested virtualization, so that the
 # timer interrupts come where they would there.  A word cpu:MODEL boots
 # that CPU model under TCG (ukl-run.sh --cpu), for example cpu:EPYC-Rome,
-# an AMD Zen 2 for which the kernel applies its AMD mitigations.
+# an AMD Zen 2 for which the kernel applies its AMD mitigations.  A word
+# qmp:PROGRAM runs tools/testing/ukl/clients/PROGRAM QMP-SOCKET CONSOLE-LOG
+# SECONDS on the host beside the boot, with QEMU's QMP monitor on that
+# socket (ukl-run.sh --qmp), and puts UKL_TEST_QMP=PROGRAM into init's
+# environment: qmp:mce-inject.py injects the machine checks that mce.c
+# asks for on its console.
 #
 # Boots of a scenario with the same PROGRAM and init arguments must
 # report the same test results: a program built as the UKL application
@@ -678,6 +683,9 @@ boot_args() {
 			qemu:*)	printf '%s\n' --qemu-arg "${word#qemu:}" ;;
 			stall:*) printf '%s\n' --stall "${word#stall:}" ;;
 			cpu:*)	printf '%s\n' --cpu "${word#cpu:}" ;;
+			qmp:*)	[ -z "${qmp_sock:-}" ] && continue
+				printf '%s\n' --qmp "$qmp_sock"
+				append="$append UKL_TEST_QMP=${word#qmp:}" ;;
 			*)	append="$append $word" ;;
 			esac
 		done
@@ -823,7 +831,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local hostclient= client= ktapsrc i suite cpio
+	local hostclient= client= ktapsrc i suite cpio qmp_prog qmp_dir qmp_client
 	local name want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	name=$(boot_name "$boot")
@@ -856,12 +864,23 @@ check_boot() {
 	else
 		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
 		[ -z "$(tests_value "$s" hostnet "")" ] || hostnet_port=$(free_port)
+		# A qmp:PROGRAM word: the program, and QEMU's socket for it (in
+		# /tmp: a unix socket's path has at most 107 bytes).
+		qmp_prog=$(boot_line_env "$boot" | tr ' ' '\n' | sed -n 's/^qmp://p')
+		qmp_dir= qmp_sock=
+		[ -z "$qmp_prog" ] || qmp_dir=$(mktemp -d /tmp/ukl-qmp.XXXXXX)
+		qmp_sock=${qmp_dir:+$qmp_dir/sock}
 		mapfile -t args < <(boot_args "$s" "$boot" "$log")
 		if [ ${#args[@]} = 0 ]; then
 			problems+=("$name: cannot make its initramfs")
 			return 1
 		fi
 		rm -f "$dir/hostclient-$nb.ktap"
+		if [ -n "$qmp_prog" ]; then
+			"$testdir/clients/$qmp_prog" "$qmp_sock" "$log" 600 \
+				>"$dir/qmp-$nb.log" 2>&1 &
+			qmp_client=$!
+		fi
 		if [ -n "$hostnet_port" ] && [ -n "$hostclient" ]; then
 			# shellcheck disable=SC2046
 			"$testdir/clients/$hostclient" "$hostnet_port" 600 $(boot_line_args "$boot") \
@@ -884,6 +903,12 @@ check_boot() {
 			kill "$client" 2>/dev/null || true
 			wait "$client" 2>/dev/null || true
 			[ -n "$hostclient" ] || diag <"$dir/hostnet-$nb.log"
+		fi
+		if [ -n "$qmp_prog" ]; then
+			kill "$qmp_client" 2>/dev/null || true
+			wait "$qmp_client" 2>/dev/null || true
+			rm -rf "$qmp_dir"
+			diag <"$dir/qmp-$nb.log"
 		fi
 		want=$(tests_value "$s" status 0)
 		[ "$boot" != kselftest ] || want=0
