@@ -48,7 +48,8 @@
 /*
  * @by_name: run only when named; bench.c (ukl-bench.sh starts it as
  * "area=bench") and stdio.c (ukl-stdio-check.sh, "area=stdio N") are here
- * so that the application of "make test" holds them.
+ * so that the application of "make test" holds them, and mce.c needs a
+ * boot with the host's machine check injector.
  */
 static const struct area {
 	const char *name;
@@ -73,6 +74,9 @@ static const struct area {
 #endif
 #ifdef UKL_TEST_AREA_stdio
 	{ "stdio", stdio_main, 1 },
+#endif
+#ifdef UKL_TEST_AREA_mce
+	{ "mce", mce_main, 1 },
 #endif
 	{ "bench", bench_main, 1 },
 };

@@ -59,6 +59,9 @@ int vdso_main(int argc, char **argv);
 #ifdef UKL_TEST_AREA_stdio
 int stdio_main(int argc, char **argv);
 #endif
+#ifdef UKL_TEST_AREA_mce
+int mce_main(int argc, char **argv);
+#endif
 int bench_main(int argc, char **argv);
 #else
 #define UKL_TEST_MAIN(name)						\

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UKL machine check test: an uncorrected memory error in the program's
+ * data, reported by a machine check while the program runs, is that
+ * process's SIGBUS, and the kernel goes on.
+ *
+ * The runner (ukl-test.sh, the boot word qmp:mce-inject.py) boots the guest
+ * with QEMU's QMP socket and runs clients/mce-inject.py on the host
+ * meanwhile.  This area pins itself to a CPU, maps and fills a page, looks
+ * up the page's frame in /proc/self/pagemap, writes
+ *
+ *	ukl-mce: inject cpu=C addr=0xPHYS at=0xIP
+ *
+ * to the kernel log, and calls mce_spin(), at IP, which loads from the page,
+ * again and again.  The host stops the machine at a breakpoint on IP (QEMU's
+ * gdbstub) and injects a machine check on CPU C there with QEMU's "mce"
+ * command: an uncorrected, software recoverable, action required data load
+ * error at PHYS (what hardware reports when a load consumes poisoned
+ * memory).  So it comes in the program's own code, ring 0 for the UKL
+ * application and ring 3 for the ring-3 build, never in kernel code, where
+ * such an error is fatal.  The kernel must grade it as an error in the
+ * process, take the page away and send SIGBUS (BUS_MCEERR_AR) for its
+ * address, as it does in ring 3; for a ring-0 program the other outcome is
+ * a panic.
+ *
+ * Injection needs an Intel CPU model (the kernel grades AMD's errors
+ * differently) and the host's help: without UKL_TEST_QMP=mce-inject.py in
+ * the environment, the tests are skipped.
+ *
+ * Built as the UKL application (ring 0) and as an ordinary ring-3 program
+ * (see suite.c); both must report the same results.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "kselftest.h"
+#include "ukl_test.h"
+
+#define PAGE		4096UL
+#define WAIT_SECONDS	60
+
+#ifndef BUS_MCEERR_AR
+#define BUS_MCEERR_AR	4
+#endif
+
+static sigjmp_buf bus_jmp;
+static volatile sig_atomic_t bus_code;
+static void *volatile bus_addr;
+static volatile short bus_lsb;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	bus_code = si->si_code;
+	bus_addr = si->si_addr;
+	bus_lsb = si->si_addr_lsb;
+	siglongjmp(bus_jmp, 1);
+}
+
+/**
+ * page_frame() - the physical address of the page at @p
+ * @p: a mapped, present page of this process
+ *
+ * Return: its physical address from /proc/self/pagemap (which needs
+ * CAP_SYS_ADMIN to show it), or 0.
+ */
+static uint64_t page_frame(const void *p)
+{
+	char path[64];
+	uint64_t e = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/self/pagemap", ukl_test_procfs());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)p / PAGE * sizeof(e)) != sizeof(e))
+		e = 0;
+	close(fd);
+	if (!(e >> 63))
+		return 0;
+	return (e & ((1ULL << 55) - 1)) * PAGE;
+}
+
+/**
+ * mce_spin() - load from @p a while
+ * @p: the page to load from
+ *
+ * The host injects the machine check when the CPU is about to execute
+ * this function's first instruction.
+ *
+ * Return: the sum of what was loaded (so that the loads stay).
+ */
+static __attribute__((noipa)) unsigned long mce_spin(const unsigned long *p)
+{
+	unsigned long sum = 0;
+	int i;
+
+	for (i = 0; i < 1 << 14; i++)
+		sum += READ_ONCE(p[i & 511]);
+	return sum;
+}
+
+/**
+ * request() - ask the host for a machine check
+ * @cpu: the CPU to inject it on
+ * @phys: the physical address it reports
+ * @at: the instruction before which it comes
+ *
+ * The request goes to the kernel log, which the kernel writes to the
+ * console at once, whatever runs; standard output goes through the
+ * suite's runner, which may not run while this process loads.
+ *
+ * Return: true if the request was written.
+ */
+static bool request(int cpu, uint64_t phys, unsigned long at)
+{
+	char line[128];
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC), n;
+	bool ok;
+
+	n = snprintf(line, sizeof(line), "ukl-mce: inject cpu=%d addr=%#llx at=%#lx\n",
+		     cpu, (unsigned long long)phys, at);
+	ok = fd >= 0 && write(fd, line, n) == n;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		ksft_perror("/dev/kmsg");
+	return ok;
+}
+
+/**
+ * load_sigbus() - load from @p and report what SIGBUS that raised
+ * @p: where to load from
+ *
+ * Return: the SIGBUS's si_code, or 0 if the load did not raise one.
+ */
+static int load_sigbus(const unsigned long *p)
+{
+	bus_code = 0;
+	bus_addr = NULL;
+	if (!sigsetjmp(bus_jmp, 1))
+		(void)READ_ONCE(*p);
+	return bus_code;
+}
+
+/* Pin to the last CPU, so that the host knows where to inject. */
+static int pin_last_cpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n - 1, &set);
+	if (n < 1 || sched_setaffinity(0, sizeof(set), &set))
+		return -1;
+	return sched_getcpu();
+}
+
+UKL_TEST_MAIN(mce)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	const char *qmp = getenv("UKL_TEST_QMP");
+	unsigned long *p;
+	uint64_t phys = 0;
+	int cpu, ok;
+
+	ksft_print_header();
+	ksft_set_plan(2);
+	if (!qmp || strcmp(qmp, "mce-inject.py")) {
+		ksft_test_result_skip("mce_in_program_data_sigbus (no UKL_TEST_QMP=mce-inject.py)\n");
+		ksft_test_result_skip("mce_poisoned_page_sigbus_again\n");
+		goto out;
+	}
+	sigaction(SIGBUS, &sa, NULL);
+	cpu = pin_last_cpu();
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		memset(p, 0x5a, PAGE);
+		phys = page_frame(p);
+	}
+	ok = cpu >= 0 && phys;
+	if (!ok) {
+		ksft_print_msg("cpu %d, page %p at physical %#llx\n", cpu, (void *)p,
+			       (unsigned long long)phys);
+	} else {
+		int64_t end = ukl_test_ns(CLOCK_MONOTONIC) + WAIT_SECONDS * 1000000000LL;
+
+		bus_code = 0;
+		if (request(cpu, phys, (unsigned long)mce_spin) && !sigsetjmp(bus_jmp, 1))
+			while (ukl_test_ns(CLOCK_MONOTONIC) < end)
+				mce_spin(p);
+		ok = bus_code == BUS_MCEERR_AR &&
+		     ((uintptr_t)bus_addr & ~(PAGE - 1)) == (uintptr_t)p && bus_lsb == 12;
+		if (!ok)
+			ksft_print_msg("si_code %d, si_addr %p, si_addr_lsb %d for the page at %p\n",
+				       bus_code, bus_addr, bus_lsb, (void *)p);
+	}
+	ksft_test_result(ok, "mce_in_program_data_sigbus\n");
+	/* The kernel took the page away: a load finds it poisoned. */
+	ok = ok && load_sigbus(p) == BUS_MCEERR_AR && bus_addr == p;
+	ksft_test_result(ok, "mce_poisoned_page_sigbus_again\n");
+out:
+	ksft_print_cnts();
+	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);
+}
