@@ -48,8 +48,8 @@
 /*
  * @by_name: run only when named; bench.c (ukl-bench.sh starts it as
  * "area=bench") and stdio.c (ukl-stdio-check.sh, "area=stdio N") are here
- * so that the application of "make test" holds them, and mce.c needs a
- * boot with the host's machine check injector.
+ * so that the application of "make test" holds them, and mce.c's two
+ * areas need a boot each with the host's machine check injector.
  */
 static const struct area {
 	const char *name;
@@ -77,6 +77,7 @@ static const struct area {
 #endif
 #ifdef UKL_TEST_AREA_mce
 	{ "mce", mce_main, 1 },
+	{ "mce-return", mce_main, 1 },
 #endif
 	{ "bench", bench_main, 1 },
 };
