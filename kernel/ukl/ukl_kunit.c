@@ -801,17 +801,19 @@ static void ukl_mode_its_thunk_test(struct kunit *test)
 }
 
 /*
- * Signal delivery keeps ring-3 selectors for tasks other than the
- * application, such as this test's kernel thread.
+ * Signal delivery keeps ring-3 selectors and flags for tasks other than
+ * the application, such as this test's kernel thread.
  */
 static void ukl_mode_signal_selectors_test(struct kunit *test)
 {
-	struct pt_regs regs = { .cs = __USER_CS, .ss = __USER_DS };
+	struct pt_regs regs = { .cs = __USER_CS, .ss = __USER_DS,
+				.flags = X86_EFLAGS_FIXED };
 
 	KUNIT_ASSERT_FALSE(test, is_ukl_task(current));
-	ukl_signal_selectors(&regs);
+	ukl_signal_regs(&regs);
 	KUNIT_EXPECT_EQ(test, regs.cs, __USER_CS);
 	KUNIT_EXPECT_EQ(test, regs.ss, __USER_DS);
+	KUNIT_EXPECT_EQ(test, regs.flags, X86_EFLAGS_FIXED);
 }
 
 /*

@@ -370,19 +370,25 @@ static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
 }
 
 /**
- * ukl_signal_selectors - keep the application's selectors across signals
- * @regs: the register state set up for a signal handler, or by sigreturn
+ * ukl_signal_regs - run the application's signal handler in its ring-0 state
+ * @regs: the register state set up for a signal handler
  *
- * Signal delivery and sigreturn install ring-3 selectors.  The UKL
- * application runs its handlers in ring 0 too, and is always returned to
- * with the kernel's selectors, whatever a signal frame says.
+ * Signal delivery installs ring-3 selectors.  The UKL application runs its
+ * handlers in ring 0 too, with the kernel's selectors, and with interrupts
+ * on, as all of its code runs: the one place where a signal finds it with
+ * IF clear is the STI before the RET of a system call's return
+ * (entry_SYSCALL_64_ukl_app_ret), after an exception there, such as a
+ * machine check, whose exit delivers it.  The frame keeps IF clear;
+ * sigreturn leaves IF alone, and the STI then runs again.
  *
  * Context: the current task, in signal delivery.
  */
-static inline void ukl_signal_selectors(struct pt_regs *regs)
+static inline void ukl_signal_regs(struct pt_regs *regs)
 {
-	if (is_ukl_task(current))
+	if (is_ukl_task(current)) {
 		__ukl_app_selectors(regs);
+		regs->flags |= X86_EFLAGS_IF;
+	}
 }
 
 /**
@@ -463,7 +469,7 @@ void ukl_nmi_ist_exit(void);
 
 #else /* !CONFIG_UNIKERNEL_LINUX */
 
-static inline void ukl_signal_selectors(struct pt_regs *regs) { }
+static inline void ukl_signal_regs(struct pt_regs *regs) { }
 static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 			     unsigned long value)
 {
