@@ -26,8 +26,9 @@
 # Usage: mce-inject.py QMP-SOCKET CONSOLE-LOG SECONDS
 #
 # Runs until SECONDS have passed or QEMU closes the socket; each request
-# is injected once, in a connection to the gdbstub of its own.  What it does goes to stdout (the runner's log); the
-# guest's test result is what make test counts.
+# is injected once, in a connection to the gdbstub of its own.  What it
+# does goes to stdout (the runner's log); the guest's test result is what
+# make test counts.
 
 import json
 import re
@@ -94,14 +95,14 @@ class Gdb:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.buf = b""
-        # The machine stopped for the connection, and QEMU may say so.
+        # The machine stopped for the connection, and QEMU may say so:
+        # what it said is not an answer to a command.
         time.sleep(0.5)
         self.sock.setblocking(False)
         try:
-            self.buf = self.sock.recv(65536)
+            self.sock.recv(65536)
         except BlockingIOError:
             pass
-        self.buf = b""
 
     def close(self):
         time.sleep(0.2)                 # for QEMU to read what was sent
@@ -191,5 +192,5 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except (EOFError, ConnectionError, socket.timeout) as e:
+    except (EOFError, OSError) as e:
         print(f"mce-inject: {e}")
