@@ -60,16 +60,18 @@
 
 #define PAGE		4096UL
 #define WAIT_SECONDS	60
+#define NO_INJECTOR	"no UKL_TEST_QMP=mce-inject.py"
 
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR	4
 #endif
 
 static sigjmp_buf bus_jmp;
-static volatile sig_atomic_t bus_code, bus_return;
-static void *volatile bus_addr;
-static volatile short bus_lsb;
-static volatile unsigned long bus_flags;
+/* What the last SIGBUS said; READ_ONCE() and WRITE_ONCE() (ukl_test.h). */
+static int bus_code, bus_return;
+static void *bus_addr;
+static short bus_lsb;
+static unsigned long bus_flags;
 
 /* Record the SIGBUS, and go back to the sigsetjmp() unless bus_return. */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
@@ -77,11 +79,11 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	unsigned long flags;
 
 	asm volatile("pushfq; popq %0" : "=r" (flags));
-	bus_flags = flags;
-	bus_code = si->si_code;
-	bus_addr = si->si_addr;
-	bus_lsb = si->si_addr_lsb;
-	if (!bus_return)
+	WRITE_ONCE(bus_flags, flags);
+	WRITE_ONCE(bus_addr, si->si_addr);
+	WRITE_ONCE(bus_lsb, si->si_addr_lsb);
+	WRITE_ONCE(bus_code, si->si_code);
+	if (!READ_ONCE(bus_return))
 		siglongjmp(bus_jmp, 1);
 }
 
@@ -165,11 +167,11 @@ static bool request(int cpu, uint64_t phys, unsigned long at)
  */
 static int load_sigbus(const unsigned long *p)
 {
-	bus_code = 0;
-	bus_addr = NULL;
+	WRITE_ONCE(bus_code, 0);
+	WRITE_ONCE(bus_addr, NULL);
 	if (!sigsetjmp(bus_jmp, 1))
 		(void)READ_ONCE(*p);
-	return bus_code;
+	return READ_ONCE(bus_code);
 }
 
 /**
@@ -245,16 +247,16 @@ static void test_at_syscall_return(int cpu)
 		ksft_print_msg("cpu %d, physical %#llx, return at %#lx\n", cpu,
 			       (unsigned long long)phys, at);
 	} else {
-		bus_code = 0;
-		bus_return = 1;
+		WRITE_ONCE(bus_code, 0);
+		WRITE_ONCE(bus_return, 1);
 		if (request(cpu, phys, at))
-			while (!bus_code && ukl_test_ns(CLOCK_MONOTONIC) < end)
+			while (!READ_ONCE(bus_code) && ukl_test_ns(CLOCK_MONOTONIC) < end)
 				wrong += getppid() != ppid;
-		bus_return = 0;
-		ok = bus_code == BUS_MCEERR_AR && bus_addr == p &&
-		     (bus_flags & 0x200) && !wrong;
+		WRITE_ONCE(bus_return, 0);
+		ok = READ_ONCE(bus_code) == BUS_MCEERR_AR && READ_ONCE(bus_addr) == p &&
+		     (READ_ONCE(bus_flags) & 0x200) && !wrong;
 		if (!ok)
-			ksft_print_msg("si_code %d, si_addr %p for %p, handler's EFLAGS %#lx, %d wrong getppid()\n",
+			ksft_print_msg("si_code %d, si_addr %p for %p, EFLAGS %#lx, %d wrong\n",
 				       bus_code, bus_addr, (void *)p, bus_flags, wrong);
 	}
 	ksft_test_result(ok, "mce_at_syscall_return_sigbus\n");
@@ -287,9 +289,9 @@ UKL_TEST_MAIN(mce)
 	ksft_set_plan(at_return ? 1 : 2);
 	if (!qmp || strcmp(qmp, "mce-inject.py")) {
 		if (at_return) {
-			ksft_test_result_skip("mce_at_syscall_return_sigbus (no UKL_TEST_QMP=mce-inject.py)\n");
+			ksft_test_result_skip("mce_at_syscall_return_sigbus (%s)\n", NO_INJECTOR);
 		} else {
-			ksft_test_result_skip("mce_in_program_data_sigbus (no UKL_TEST_QMP=mce-inject.py)\n");
+			ksft_test_result_skip("mce_in_program_data_sigbus (%s)\n", NO_INJECTOR);
 			ksft_test_result_skip("mce_poisoned_page_sigbus_again\n");
 		}
 		goto out;
@@ -312,19 +314,20 @@ UKL_TEST_MAIN(mce)
 	} else {
 		int64_t end = ukl_test_ns(CLOCK_MONOTONIC) + WAIT_SECONDS * 1000000000LL;
 
-		bus_code = 0;
+		WRITE_ONCE(bus_code, 0);
 		if (request(cpu, phys, (unsigned long)mce_spin) && !sigsetjmp(bus_jmp, 1))
 			while (ukl_test_ns(CLOCK_MONOTONIC) < end)
 				mce_spin(p);
-		ok = bus_code == BUS_MCEERR_AR &&
-		     ((uintptr_t)bus_addr & ~(PAGE - 1)) == (uintptr_t)p && bus_lsb == 12;
+		ok = READ_ONCE(bus_code) == BUS_MCEERR_AR &&
+		     ((uintptr_t)READ_ONCE(bus_addr) & ~(PAGE - 1)) == (uintptr_t)p &&
+		     READ_ONCE(bus_lsb) == 12;
 		if (!ok)
-			ksft_print_msg("si_code %d, si_addr %p, si_addr_lsb %d for the page at %p\n",
+			ksft_print_msg("si_code %d, si_addr %p, si_addr_lsb %d for %p\n",
 				       bus_code, bus_addr, bus_lsb, (void *)p);
 	}
 	ksft_test_result(ok, "mce_in_program_data_sigbus\n");
 	/* The kernel took the page away: a load finds it poisoned. */
-	ok = ok && load_sigbus(p) == BUS_MCEERR_AR && bus_addr == p;
+	ok = ok && load_sigbus(p) == BUS_MCEERR_AR && READ_ONCE(bus_addr) == p;
 	ksft_test_result(ok, "mce_poisoned_page_sigbus_again\n");
 out:
 	ksft_print_cnts();

@@ -384,7 +384,8 @@ static void test_hwpoison(void)
 			err = errno;
 		}
 		if (ret && err == EINVAL) {
-			ksft_test_result_skip("madvise_hwpoison_sigbus (no CONFIG_MEMORY_FAILURE)\n");
+			ksft_test_result_skip("madvise_hwpoison_sigbus (%s)\n",
+					      "no CONFIG_MEMORY_FAILURE");
 			return;
 		}
 		ok = READ_ONCE(fault_sig) == SIGBUS && READ_ONCE(fault_code) == BUS_MCEERR_AR &&
