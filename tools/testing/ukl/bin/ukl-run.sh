@@ -489,11 +489,14 @@ fi
 # QEMU).  Otherwise QEMU gets no input.  With --stdio, QEMU writes the
 # console to the log itself and stdin and stdout are the application's.
 # (The braces keep bash from reporting a QEMU that crashed: that is done
-# below, with its messages.)
+# below, with its messages.)  The log is read while the guest runs (the
+# end of the boot below, the host programs of ukl-test.sh): what QEMU
+# wrote must be in it at once.  dd without bs= would hold up to 511 bytes
+# until more came.
 if [ "$log" = "$tmp/console" ] || [ -n "$verbose" ]; then
 	show=(tee "$log")
 else
-	show=(dd "of=$log" status=none)
+	show=(dd "of=$log" bs=64K status=none)
 fi
 stdin=/dev/null
 [ ! -t 0 ] || [ "${show[0]}" != tee ] || stdin=/dev/stdin
