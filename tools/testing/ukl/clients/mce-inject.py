@@ -9,9 +9,10 @@
 # and inject a machine check on CPU C when it is about to execute the
 # instruction at IP: connect to QEMU's gdbstub (which the QMP command
 # "gdbserver" opened, and which stops the machine), set a breakpoint on IP,
-# let the machine go on until it stops there, check with "info registers"
-# that CPU C did, inject with QEMU's "mce" command, remove the breakpoint
-# and detach.  So the machine check lands in the guest program's code (in
+# let the machine go on until CPU C stops there (another CPU that stops
+# there first is stepped over it alone), check with "info registers" that
+# it did, inject with QEMU's "mce" command, remove the breakpoint and
+# detach.  So the machine check lands in the guest program's code (in
 # ring 0 for the UKL application), never in kernel code, where such an
 # error is fatal.
 #
@@ -43,6 +44,11 @@ BANK = 1
 
 REQUEST = re.compile(rb"ukl-mce: inject cpu=(\d+) addr=(0x[0-9a-f]+) "
                      rb"at=(0x[0-9a-f]+)\n")
+
+
+def log(msg):
+    """One line to the runner's log, at once: the runner may kill us."""
+    print(f"mce-inject: {msg}", flush=True)
 
 
 class Qmp:
@@ -134,17 +140,36 @@ class Gdb:
         return self.reply(10, lambda p: p in ("OK", "") or p.startswith("E"))
 
 
+def stopped_cpu(stop):
+    """The CPU (gdb thread - 1) that a stop reply names, or -1."""
+    m = re.search(r"thread:p?[0-9a-f]*\.?([0-9a-f]+);", stop)
+    return int(m.group(1), 16) - 1 if m else -1
+
+
 def inject_at(qmp, gdbsock, cpu, addr, at):
     """Inject on cpu when it is about to execute the instruction at at."""
     gdb = Gdb(gdbsock)                  # which stops the machine
+    others = 0
     try:
         if gdb.command(f"Z1,{at:x},1") != "OK":
-            print(f"mce-inject: cannot set a breakpoint at {at:#x}")
+            log(f"cannot set a breakpoint at {at:#x}")
             return False
-        gdb.send("c")
-        stop = gdb.reply(120, lambda p: p.startswith("T05"))
-        m = re.search(r"thread:p?[0-9a-f]*\.?([0-9a-f]+);", stop)
-        hit = int(m.group(1), 16) - 1 if m else -1
+        deadline = time.monotonic() + 120
+        while True:
+            gdb.send("c")
+            stop = gdb.reply(max(deadline - time.monotonic(), 1),
+                             lambda p: p.startswith("T05"))
+            hit = stopped_cpu(stop)
+            if hit == cpu or hit < 0:
+                break
+            # Another CPU came first (for the UKL application, any of its
+            # processes returning from a system call): step that CPU alone
+            # over the breakpoint, and wait again.
+            others += 1
+            gdb.command(f"z1,{at:x},1")
+            gdb.send(f"vCont;s:{hit + 1:x}")
+            gdb.reply(10, lambda p: p.startswith("T05"))
+            gdb.command(f"Z1,{at:x},1")
         regs = qmp.hmp("info registers", hit) if hit >= 0 else ""
         m = re.search(r"RIP=([0-9a-f]+)", regs)
         rip = int(m.group(1), 16) if m else None
@@ -152,15 +177,17 @@ def inject_at(qmp, gdbsock, cpu, addr, at):
         if ok:
             out = qmp.hmp(f"mce -b {cpu} {BANK} {MCI_STATUS:#x} {MCG_STATUS:#x} "
                           f"{addr:#x} {MCI_MISC:#x}").strip()
-            print(f"mce-inject: cpu {cpu}: injected at RIP {at:#x} for {addr:#x}"
-                  f"{': ' + out if out else ''}")
+            log(f"cpu {cpu}: injected at RIP {at:#x} for {addr:#x}"
+                f"{' after ' + str(others) + ' other stops' if others else ''}"
+                f"{': ' + out if out else ''}")
         else:
-            print(f"mce-inject: stopped with {stop!r} on cpu {hit} at RIP "
-                  f"{rip if rip is None else hex(rip)}, not cpu {cpu} at {at:#x}")
+            log(f"stopped with {stop!r} on cpu {hit} at RIP "
+                f"{rip if rip is None else hex(rip)}, not cpu {cpu} at {at:#x}")
         gdb.command(f"z1,{at:x},1")
         return ok
     except socket.timeout:
-        print(f"mce-inject: no CPU came to {at:#x} within 120 s")
+        log(f"cpu {cpu} did not come to {at:#x} within 120 s "
+            f"({others} stops of other CPUs)")
         return False
     finally:
         gdb.send("D")                   # and the machine goes on
@@ -170,20 +197,23 @@ def inject_at(qmp, gdbsock, cpu, addr, at):
 def main():
     if len(sys.argv) != 4:
         sys.exit("usage: mce-inject.py QMP-SOCKET CONSOLE-LOG SECONDS")
-    path, log, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    deadline = time.monotonic() + seconds
+    path, console, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    start = time.monotonic()
+    deadline = start + seconds
     qmp = Qmp(path, deadline)
     gdbsock = path + "-gdb"
     qmp.hmp(f"gdbserver unix:{gdbsock},server=on,wait=off")
     seen = 0
     while time.monotonic() < deadline:
         try:
-            with open(log, "rb") as f:
+            with open(console, "rb") as f:
                 text = f.read()
         except OSError:
             text = b""
         requests = REQUEST.findall(text.replace(b"\r", b""))
         for cpu, addr, at in requests[seen:]:
+            log(f"request for cpu {int(cpu)} at {at.decode()} seen after "
+                f"{time.monotonic() - start:.1f} s")
             inject_at(qmp, gdbsock, int(cpu), int(addr, 16), int(at, 16))
         seen = len(requests)
         time.sleep(0.1)
@@ -193,4 +223,4 @@ if __name__ == "__main__":
     try:
         main()
     except (EOFError, OSError) as e:
-        print(f"mce-inject: {e}")
+        log(str(e))
