@@ -28,10 +28,8 @@
  * instruction where a system call returns to the program: for the UKL
  * application the STI before the kernel's RET to it, where interrupts
  * are still off.  The handler must run with interrupts on, as all of the
- * program's code does.  It is not in UKL.tests yet: in ring 0, its
- * request, written to the kernel log just before a loop of system
- * calls, reached the console only after the loop in most boots, so the
- * host injected nothing (see Documentation/ukl/testing.rst).
+ * program's code does.  Any process of the UKL application comes there;
+ * the host steps the other CPUs over its breakpoint.
  *
  * Injection needs an Intel CPU model (the kernel grades AMD's errors
  * differently) and the host's help: without UKL_TEST_QMP=mce-inject.py in
