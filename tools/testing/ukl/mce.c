@@ -260,19 +260,6 @@ static void test_at_syscall_return(int cpu)
 	ksft_test_result(ok, "mce_at_syscall_return_sigbus\n");
 }
 
-/* Pin to the last CPU, so that the host knows where to inject. */
-static int pin_last_cpu(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(n - 1, &set);
-	if (n < 1 || sched_setaffinity(0, sizeof(set), &set))
-		return -1;
-	return sched_getcpu();
-}
-
 UKL_TEST_MAIN(mce)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
@@ -295,7 +282,8 @@ UKL_TEST_MAIN(mce)
 		goto out;
 	}
 	sigaction(SIGBUS, &sa, NULL);
-	cpu = pin_last_cpu();
+	/* On the last CPU: the host injects on the CPU the request names. */
+	cpu = ukl_test_pin_cpu(sysconf(_SC_NPROCESSORS_ONLN) - 1) ? -1 : sched_getcpu();
 	if (at_return) {
 		test_at_syscall_return(cpu);
 		goto out;

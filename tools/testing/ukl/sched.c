@@ -41,22 +41,13 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int pin_to_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* Sleep 10 ms at a time for spin_seconds, then stop the compute loop. */
 static void *sleeper(void *arg)
 {
 	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
 	double end;
 
-	pin_to_cpu0();
+	ukl_test_pin_cpu(0);
 	end = now() + spin_seconds;
 	while (now() < end) {
 		nanosleep(&tick, NULL);
@@ -80,7 +71,7 @@ static void test_preempted(void)
 
 	WRITE_ONCE(stop, 0);
 	WRITE_ONCE(wakeups, 0);
-	if (pin_to_cpu0() || pthread_create(&tid, NULL, sleeper, NULL)) {
+	if (ukl_test_pin_cpu(0) || pthread_create(&tid, NULL, sleeper, NULL)) {
 		ksft_test_result_fail("compute_loop_preempted\n");
 		return;
 	}

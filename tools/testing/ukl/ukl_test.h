@@ -318,6 +318,26 @@ static inline const char *ukl_test_procfs(void)
 }
 
 /**
+ * ukl_test_pin_cpu() - run the calling thread on one CPU only
+ * @cpu: the CPU, below 64
+ *
+ * With the raw system call and a mask of one word, so that the programs
+ * that include this header need not ask for <sched.h>'s GNU extensions.
+ *
+ * Return: 0, or -1 with errno set.
+ */
+static inline int ukl_test_pin_cpu(int cpu)
+{
+	unsigned long mask = 1UL << cpu;
+
+	if (cpu < 0 || cpu >= 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	return syscall(SYS_sched_setaffinity, 0, sizeof(mask), &mask) ? -1 : 0;
+}
+
+/**
  * ukl_test_auxv() - read the caller's aux vector from /proc/self/auxv
  * @av: room for @max entries, type and value
  * @max: entries that fit into @av

@@ -244,15 +244,6 @@ static void test_syscall_free(void)
 	ksft_test_result(ok, "fallback_without_vdso_clocksource %s\n", slow[i]);
 }
 
-static int pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return !sched_setaffinity(0, sizeof(set), &set);
-}
-
 /*
  * Moved from CPU to CPU by sched_setaffinity(), the thread reads a
  * CLOCK_MONOTONIC that never goes back and a getcpu() that names the CPU
@@ -272,7 +263,7 @@ static void test_across_cpus(void)
 	}
 	for (i = 0; i < 2000 && mono && getcpu; i++) {
 		cpu = i % ncpu;
-		if (!pin_to(cpu)) {
+		if (ukl_test_pin_cpu(cpu)) {
 			getcpu = 0;
 			break;
 		}
