@@ -33,7 +33,8 @@ want_nginx=1.22.1
 packages=(linux-source-6.12 qemu-system-x86 gcc binutils make flex bison bc
 	  libelf-dev libssl-dev cpio ccache xz-utils dpkg-dev python3
 	  busybox-static git python3-ply python3-sphinx python3-sphinx-rtd-theme
-	  graphviz gnuplot-nox redis-tools apache2-utils libmemcached-tools)
+	  graphviz gnuplot-nox redis-tools apache2-utils libmemcached-tools
+	  e2fsprogs)
 
 die() { echo "sources: error: $*" >&2; exit 1; }
 

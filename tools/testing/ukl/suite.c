@@ -48,8 +48,9 @@
 /*
  * @by_name: run only when named; bench.c (ukl-bench.sh starts it as
  * "area=bench") and stdio.c (ukl-stdio-check.sh, "area=stdio N") are here
- * so that the application of "make test" holds them, and mce.c's two
- * areas need a boot each with the host's machine check injector.
+ * so that the application of "make test" holds them, mce.c's two areas
+ * need a boot each with the host's machine check injector, and disk.c's
+ * exit must follow its write.
  */
 static const struct area {
 	const char *name;
@@ -78,6 +79,9 @@ static const struct area {
 #ifdef UKL_TEST_AREA_mce
 	{ "mce", mce_main, 1 },
 	{ "mce-return", mce_main, 1 },
+#endif
+#ifdef UKL_TEST_AREA_disk
+	{ "disk", disk_main, 1 },
 #endif
 	{ "bench", bench_main, 1 },
 };

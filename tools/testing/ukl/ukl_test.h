@@ -62,6 +62,9 @@ int stdio_main(int argc, char **argv);
 #ifdef UKL_TEST_AREA_mce
 int mce_main(int argc, char **argv);
 #endif
+#ifdef UKL_TEST_AREA_disk
+int disk_main(int argc, char **argv);
+#endif
 int bench_main(int argc, char **argv);
 #else
 #define UKL_TEST_MAIN(name)						\
@@ -190,10 +193,12 @@ static inline int ukl_test_cpl(void)
  * the VM loses whatever the serial port has not sent yet.
  *
  * At CPL 0 (an application linked into the kernel) this is exit(@status):
- * the kernel reports the status and powers off.  At CPL 3 as PID 1 the
- * status goes to the isa-debug-exit port, which ends QEMU at once; when
- * there is no such device, the machine is powered off instead (ukl-run.sh
- * then reports that no status arrived).  Any other process just exits.
+ * the kernel writes back what the file systems hold, reports the status
+ * and powers off.  At CPL 3 as PID 1 the program syncs, as an init system
+ * does before it powers off, and the status goes to the isa-debug-exit
+ * port, which ends QEMU at once; when there is no such device, the
+ * machine is powered off instead (ukl-run.sh then reports that no status
+ * arrived).  Any other process just exits.
  */
 static inline noreturn void ukl_test_exit(int status)
 {
@@ -203,6 +208,7 @@ static inline noreturn void ukl_test_exit(int status)
 	if (ukl_test_cpl() == 0 || getpid() != 1)
 		exit(status);
 
+	sync();
 	if (ioperm(UKL_TEST_EXIT_PORT, 1, 1) == 0)
 		outb(status, UKL_TEST_EXIT_PORT);
 	else

@@ -79,6 +79,9 @@ status of the program the guest ran.
                        UKL application (ukl.share=GDIR); an init program
                        mounts it itself: mount -t 9p -o trans=virtio,
                        version=9p2000.L ukl-share GDIR
+  --disk FILE          the raw disk image FILE as a virtio disk, the
+                       guest's /dev/vda (writable: the guest's writes go
+                       to FILE)
   --qemu-arg ARG       pass ARG to QEMU as it is (repeatable)
   --qmp SOCKET         QEMU's QMP monitor on the unix socket SOCKET, for a
                        host program that acts on the machine while it
@@ -115,7 +118,7 @@ splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max stdio=
 qmp=
-accel=auto icount= stall= gdb_port= probe_cache= share= machine=pc
+accel=auto icount= stall= gdb_port= probe_cache= share= machine=pc disk=
 net_fwd=() qemu_extra=()
 
 while [ $# -gt 0 ]; do
@@ -126,7 +129,8 @@ while [ $# -gt 0 ]; do
 	esac
 	case $opt in
 	--kernel|--initrd|--append|--smp|--mem|--numa|--timeout|--log|--accel|\
-	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share|--machine|--stall|--qmp)
+	--probe-cache|--net-fwd|--qemu-arg|--cpu|--share|--machine|--stall|--qmp|\
+	--disk)
 		if [ -z "$inline" ]; then
 			[ $# -gt 0 ] || die "$opt needs a value (see --help)"
 			val=$1
@@ -152,6 +156,7 @@ while [ $# -gt 0 ]; do
 	--probe-cache)	probe_cache=$val ;;
 	--net-fwd)	net_fwd+=("$val") ;;
 	--share)	share=$val ;;
+	--disk)		disk=$val ;;
 	--qemu-arg)	qemu_extra+=("$val") ;;
 	--qmp)		qmp=$val ;;
 	--cpu)		tcg_cpu=$val ;;
@@ -202,6 +207,9 @@ if [[ $share == *:/* ]]; then
 fi
 [ -z "$share" ] || [ -d "$share_dir" ] ||
 	die "--share: $share_dir is not a directory (make it first)"
+[ -z "$disk" ] || [ -f "$disk" ] ||
+	die "--disk: $disk is not a file (make a raw image first, e.g. with" \
+	    "truncate -s 8M FILE && mkfs.ext2 -q FILE)"
 [ -z "$share" ] || [[ $share_guest == /* && $share_guest != *[[:space:]]* ]] ||
 	die "--share: the guest directory must be an absolute path" \
 	    "without blanks, not '$share_guest'"
@@ -385,10 +393,11 @@ if [ "$machine" = microvm ]; then
 	cmdline+=" reboot=t no_timer_check"
 	# QEMU 7.2's microvm has 8 virtio-mmio transports of 512 bytes from
 	# 0xfeb00000, with the interrupts from 5 on, and plugs devices into
-	# the last free one: net (first on QEMU's command line), then 9p.
+	# the last free one: net (first on QEMU's command line), 9p, disk.
 	nvirtio=0
 	[ ${#net_fwd[@]} = 0 ] || nvirtio=$((nvirtio + 1))
 	[ -z "$share" ] || nvirtio=$((nvirtio + 1))
+	[ -z "$disk" ] || nvirtio=$((nvirtio + 1))
 	for ((i = 7; i > 7 - nvirtio; i--)); do
 		printf -v dev '512@0x%x:%d' $((0xfeb00000 + i * 512)) $((5 + i))
 		cmdline+=" virtio_mmio.device=$dev"
@@ -452,6 +461,11 @@ if [ -n "$share" ]; then
 	share_dir=$(realpath "$share_dir")
 	cmd+=(-fsdev "local,id=ukl-share,path=${share_dir//,/,,},security_model=none"
 	      -device "virtio-9p-$virtio,fsdev=ukl-share,mount_tag=ukl-share")
+fi
+if [ -n "$disk" ]; then
+	disk=$(realpath "$disk")
+	cmd+=(-drive "file=${disk//,/,,},format=raw,if=none,id=ukl-disk"
+	      -device "virtio-blk-$virtio,drive=ukl-disk")
 fi
 cmd+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 

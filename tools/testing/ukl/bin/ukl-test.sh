@@ -128,7 +128,10 @@
 # SECONDS on the host beside the boot, with QEMU's QMP monitor on that
 # socket (ukl-run.sh --qmp), and puts UKL_TEST_QMP=PROGRAM into init's
 # environment: qmp:mce-inject.py injects the machine checks that mce.c
-# asks for on its console.
+# asks for on its console.  The word disk gives the guest an empty ext2
+# image as /dev/vda (ukl-run.sh --disk) and UKL_TEST_DISK=vda: disk.c
+# writes a file there and the program exits; after the boot the file must
+# be on the image, whole.
 #
 # Boots of a scenario with the same PROGRAM and init arguments must
 # report the same test results: a program built as the UKL application
@@ -686,6 +689,9 @@ boot_args() {
 			qmp:*)	[ -z "${qmp_sock:-}" ] && continue
 				printf '%s\n' --qmp "$qmp_sock"
 				append="$append UKL_TEST_QMP=${word#qmp:}" ;;
+			disk)	disk_make "${log%.log}-disk.img" || return 1
+				printf '%s\n' --disk "${log%.log}-disk.img"
+				append="$append UKL_TEST_DISK=vda" ;;
 			*)	append="$append $word" ;;
 			esac
 		done
@@ -729,6 +735,32 @@ share_make() {
 # Whether the guest left share directory $1 as core.c's test must.
 share_check() {
 	share_file out | cmp -s - "$1/out" && [ ! -e "$1/out.tmp" ] && [ ! -e "$1/sub" ]
+}
+
+# "disk": an empty ext2 image $1 for a boot, and the file that disk.c
+# writes to it (disk_byte()), which disk_check reads back after the boot.
+disk_file_size=$((256 * 1024 + 7))
+disk_file() {
+	python3 -c 'import sys
+n = int(sys.argv[1])
+sys.stdout.buffer.write(bytes((i * 13 + i // 509) & 0xff for i in range(n)))' "$disk_file_size"
+}
+
+disk_make() {
+	if ! command -v mkfs.ext2 >/dev/null || ! command -v debugfs >/dev/null; then
+		echo "the boot word disk needs mkfs.ext2 and debugfs: apt-get install e2fsprogs" >&2
+		return 1
+	fi
+	rm -f "$1" && truncate -s 16M "$1" && mkfs.ext2 -q -F "$1"
+}
+
+# Whether image $1 holds disk.c's file, whole.
+disk_check() {
+	local out=$1.file
+
+	rm -f "$out"
+	debugfs -R "dump /ukl-disk-test $out" "$1" >/dev/null 2>&1 &&
+		disk_file | cmp -s - "$out"
 }
 
 # A TCP port on the host that nothing listens on now.
@@ -937,6 +969,12 @@ check_boot() {
 	   grep -qaE '^\s*ok [0-9]+ host_share$' "$dir/ktap-$nb.log" &&
 	   ! share_check "${log%.log}-share"; then
 		problems+=("$name: ${log%.log}-share/out is not what core.c wrote")
+	fi
+	# What the guest wrote to its disk before it exited must be there.
+	if [[ " $(boot_line_env "$boot") " == *" disk "* ]] &&
+	   grep -qaE '^\s*ok [0-9]+ disk_written_before_exit$' "$dir/ktap-$nb.log" &&
+	   ! disk_check "${log%.log}-disk.img"; then
+		problems+=("$name: the file disk.c wrote is not whole on ${log%.log}-disk.img")
 	fi
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
