@@ -24,6 +24,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
+#include <linux/syscalls.h>
 #include <linux/tty.h>
 #include <linux/ukl.h>
 #include <uapi/linux/mount.h>
@@ -354,9 +355,10 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
  * out of the group's live threads and before anything of it is torn down.
  * When init is the UKL application, the last thread waits until what it
  * wrote to the terminal of ukl.stdio= has been sent (10 s at most),
- * prints how the application ended (runners parse this line) and carries
- * out the ukl.exit= action, right before the "Attempted to kill init!"
- * panic.
+ * writes back the file systems' dirty data, as an init system syncs
+ * before it calls reboot(), prints how the application ended (runners
+ * parse this line) and carries out the ukl.exit= action, right before the
+ * "Attempted to kill init!" panic.
  *
  * When the whole group exits (exit_group(), a fatal signal), the threads
  * that get here before the last one wait here for it to end the machine.
@@ -391,6 +393,12 @@ void ukl_init_exit(int code, bool group_dead)
 	 */
 	if (ukl_stdio_tty)
 		tty_wait_until_sent(ukl_stdio_tty, 10 * HZ);
+
+	/*
+	 * The application exits without sync(2), as programs do; what it
+	 * wrote and the kernel has not written back would be lost.
+	 */
+	ksys_sync();
 
 	n = ukl_decode_exit(code, &signaled);
 	if (signaled)
