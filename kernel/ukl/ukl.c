@@ -17,6 +17,7 @@
 #include <linux/init_syscalls.h>
 #include <linux/initrd.h>
 #include <linux/kprobes.h>
+#include <linux/panic.h>
 #include <linux/perf_event.h>
 #include <linux/printk.h>
 #include <linux/reboot.h>
@@ -355,10 +356,10 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
  * out of the group's live threads and before anything of it is torn down.
  * When init is the UKL application, the last thread waits until what it
  * wrote to the terminal of ukl.stdio= has been sent (10 s at most),
- * writes back the file systems' dirty data, as an init system syncs
- * before it calls reboot(), prints how the application ended (runners
- * parse this line) and carries out the ukl.exit= action, right before the
- * "Attempted to kill init!" panic.
+ * prints how the application ended (runners parse this line), writes
+ * back the file systems' dirty data unless the kernel has oopsed, as an
+ * init system syncs before it calls reboot(), and carries out the
+ * ukl.exit= action, right before the "Attempted to kill init!" panic.
  *
  * When the whole group exits (exit_group(), a fatal signal), the threads
  * that get here before the last one wait here for it to end the machine.
@@ -394,17 +395,20 @@ void ukl_init_exit(int code, bool group_dead)
 	if (ukl_stdio_tty)
 		tty_wait_until_sent(ukl_stdio_tty, 10 * HZ);
 
-	/*
-	 * The application exits without sync(2), as programs do; what it
-	 * wrote and the kernel has not written back would be lost.
-	 */
-	ksys_sync();
-
 	n = ukl_decode_exit(code, &signaled);
 	if (signaled)
 		pr_info("application killed by signal %d\n", n);
 	else
 		pr_info("application exited with status %d\n", n);
+
+	/*
+	 * The application exits without sync(2), as programs do; what it
+	 * wrote and the kernel has not written back would be lost.  Not
+	 * after an oops, which may have left the locks that writeback
+	 * needs held, so that the machine would never end.
+	 */
+	if (!test_taint(TAINT_DIE))
+		ksys_sync();
 
 	switch (ukl_exit_action) {
 	case UKL_EXIT_POWEROFF:

@@ -193,7 +193,7 @@ static inline int ukl_test_cpl(void)
  * the VM loses whatever the serial port has not sent yet.
  *
  * At CPL 0 (an application linked into the kernel) this is exit(@status):
- * the kernel writes back what the file systems hold, reports the status
+ * the kernel reports the status, writes back what the file systems hold
  * and powers off.  At CPL 3 as PID 1 the program syncs, as an init system
  * does before it powers off, and the status goes to the isa-debug-exit
  * port, which ends QEMU at once; when there is no such device, the
