@@ -334,12 +334,13 @@ static inline const char *ukl_test_procfs(void)
  */
 static inline int ukl_test_pin_cpu(int cpu)
 {
-	unsigned long mask = 1UL << cpu;
+	unsigned long mask;
 
 	if (cpu < 0 || cpu >= 64) {
 		errno = EINVAL;
 		return -1;
 	}
+	mask = 1UL << cpu;
 	return syscall(SYS_sched_setaffinity, 0, sizeof(mask), &mask) ? -1 : 0;
 }
 
