@@ -28,8 +28,9 @@
  * instruction where a system call returns to the program: for the UKL
  * application the STI before the kernel's RET to it, where interrupts
  * are still off.  The handler must run with interrupts on, as all of the
- * program's code does.  Any process of the UKL application comes there;
- * the host steps the other CPUs over its breakpoint.
+ * program's code does.  Any process of the UKL application comes there:
+ * the suite's runner is kept off the CPU meanwhile, and the host steps
+ * the other CPUs over its breakpoint.
  *
  * Injection needs an Intel CPU model (the kernel grades AMD's errors
  * differently) and the host's help: without UKL_TEST_QMP=mce-inject.py in
@@ -260,6 +261,29 @@ static void test_at_syscall_return(int cpu)
 	ksft_test_result(ok, "mce_at_syscall_return_sigbus\n");
 }
 
+/**
+ * parent_off_cpu() - keep the suite's runner off a CPU, or let it back
+ * @cpu: the CPU
+ * @off: whether to keep it off
+ *
+ * Every process of the UKL application returns from its system calls
+ * through the instruction that mce-return's host breaks on: the runner,
+ * this process's parent, must not reach it on @cpu first and take the
+ * machine check meant for this one.
+ */
+static void parent_off_cpu(int cpu, bool off)
+{
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < n; i++)
+		if (!off || i != cpu)
+			CPU_SET(i, &set);
+	if (n > 1 && sched_setaffinity(getppid(), sizeof(set), &set))
+		ksft_perror("sched_setaffinity of the parent");
+}
+
 UKL_TEST_MAIN(mce)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER };
@@ -285,7 +309,9 @@ UKL_TEST_MAIN(mce)
 	/* On the last CPU: the host injects on the CPU the request names. */
 	cpu = ukl_test_pin_cpu(sysconf(_SC_NPROCESSORS_ONLN) - 1) ? -1 : sched_getcpu();
 	if (at_return) {
+		parent_off_cpu(cpu, true);
 		test_at_syscall_return(cpu);
+		parent_off_cpu(cpu, false);
 		goto out;
 	}
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -156,6 +156,8 @@ def inject_at(qmp, gdbsock, cpu, addr, at):
             return False
         deadline = time.monotonic() + 120
         while True:
+            if time.monotonic() > deadline:
+                raise socket.timeout
             gdb.send("c")
             stop = gdb.reply(max(deadline - time.monotonic(), 1),
                              lambda p: p.startswith("T05"))
@@ -168,7 +170,11 @@ def inject_at(qmp, gdbsock, cpu, addr, at):
             others += 1
             gdb.command(f"z1,{at:x},1")
             gdb.send(f"vCont;s:{hit + 1:x}")
-            gdb.reply(10, lambda p: p.startswith("T05"))
+            try:
+                gdb.reply(10, lambda p: p.startswith("T05"))
+            except socket.timeout:
+                log(f"cpu {hit} did not step over {at:#x} within 10 s")
+                return False
             gdb.command(f"Z1,{at:x},1")
         regs = qmp.hmp("info registers", hit) if hit >= 0 else ""
         m = re.search(r"RIP=([0-9a-f]+)", regs)
