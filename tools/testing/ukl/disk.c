@@ -9,12 +9,12 @@
  * writeback (vm.dirty_writeback_centisecs), writes the file DISK_FILE of
  * DISK_SIZE bytes of disk_byte() and checks that the disk was sent fewer
  * sectors meanwhile than the file has: the file is in the page cache,
- * not on the disk.  Then
- * the program exits without sync(): for the UKL application the kernel
- * must write it back before it powers off, as an init system does before
- * it calls reboot(); the ring-3 build, PID 1, syncs in ukl_test_exit() as
- * such an init does.  The runner reads the file from the image after the
- * boot (debugfs) and fails the boot if it is not all there.
+ * not on the disk.  Then the program exits without sync(): for the UKL
+ * application the kernel must write it back before it powers off, as an
+ * init system does before it calls reboot(); the ring-3 build, PID 1,
+ * syncs in ukl_test_exit() as such an init does.  The runner reads the
+ * file from the image after the boot (debugfs) and fails the boot if it
+ * is not all there.
  *
  * Run only when named ("-- disk"), as the one area of its boot: the
  * exit must follow the write.  Without UKL_TEST_DISK the test is skipped.
@@ -31,7 +31,6 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "kselftest.h"
 #include "ukl_test.h"
@@ -45,48 +44,6 @@
 static unsigned char disk_byte(size_t i)
 {
 	return (i * 13 + i / 509) & 0xff;
-}
-
-/**
- * disk_node() - make a device node for block device @name
- * @name: its name in /sys/block, such as vda
- * @path: where to make the node
- *
- * Return: 0, or -1 after a message.
- */
-static int disk_node(const char *name, const char *path)
-{
-	char file[128], dev[32];
-	unsigned int major, minor;
-
-	snprintf(file, sizeof(file), "%s/block/%s/dev", ukl_test_sysfs(), name);
-	if (!ukl_test_read_file(file, dev, sizeof(dev)) ||
-	    sscanf(dev, "%u:%u", &major, &minor) != 2) {
-		ksft_print_msg("%s: no such block device\n", name);
-		return -1;
-	}
-	unlink(path);
-	if (mknod(path, S_IFBLK | 0600, makedev(major, minor))) {
-		ksft_perror("mknod");
-		return -1;
-	}
-	return 0;
-}
-
-/* Write @value to the sysctl file @name under /proc/sys/vm. */
-static int vm_sysctl(const char *name, const char *value)
-{
-	char path[128];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "%s/sys/vm/%s", ukl_test_procfs(), name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	ok = fd >= 0 && ukl_test_write_all(fd, value, strlen(value));
-	if (fd >= 0)
-		close(fd);
-	if (!ok)
-		ksft_print_msg("%s: %s\n", path, strerror(errno));
-	return ok ? 0 : -1;
 }
 
 /* The sectors written to block device @name so far, or -1. */
@@ -103,7 +60,7 @@ static long sectors_written(const char *name)
 }
 
 /* Write DISK_FILE into DISK_DIR, without syncing it. */
-static int write_file(void)
+static int write_disk_file(void)
 {
 	static unsigned char buf[DISK_SIZE];
 	int fd, ok;
@@ -133,16 +90,19 @@ UKL_TEST_MAIN(disk)
 		goto out;
 	}
 	mkdir(DISK_DIR, 0755);
-	ok = !disk_node(disk, "/tmp/disk.dev") &&
-	     !vm_sysctl("dirty_writeback_centisecs", "0\n") &&
-	     !vm_sysctl("dirty_expire_centisecs", "360000\n");
+	ukl_test_procfs();
+	ok = ukl_test_block_node(disk, "/tmp/disk.dev") &&
+	     ukl_test_write_file("/tmp/proc/sys/vm/dirty_writeback_centisecs", "0\n") &&
+	     ukl_test_write_file("/tmp/proc/sys/vm/dirty_expire_centisecs", "360000\n");
+	if (!ok)
+		ksft_print_msg("%s or the writeback sysctls: %s\n", disk, strerror(errno));
 	if (ok && mount("/tmp/disk.dev", DISK_DIR, "ext2", 0, NULL)) {
 		ksft_perror("mount ext2");
 		ok = 0;
 	}
 	if (ok) {
 		before = sectors_written(disk);
-		ok = !write_file();
+		ok = !write_disk_file();
 		after = sectors_written(disk);
 	}
 	/*

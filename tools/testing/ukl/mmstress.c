@@ -94,25 +94,6 @@ struct uffdio_zeropage {
 static int pipe_fds[2];
 
 /**
- * write_file() - write a string to a file, as echo does
- * @path: the file
- * @text: what to write
- *
- * Return: true if all of it was written.
- */
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = write(fd, text, strlen(text));
-		close(fd);
-	}
-	return n == (ssize_t)strlen(text);
-}
-
-/**
  * swap_on() - swap on the first zram device, set up once a boot
  *
  * Anonymous pages go to swap when reclaimed or paged out: without swap,
@@ -125,7 +106,6 @@ static int swap_on(void)
 {
 	static const size_t size = 64 << 20;
 	static char header[PAGE];
-	unsigned int maj, min;
 	char buf[64];
 	int fd, ok;
 
@@ -135,14 +115,11 @@ static int swap_on(void)
 	    strchr(buf, '\n')[1])
 		return 1;
 	/* disksize only once: it stays set (EBUSY) when swapon fails. */
-	write_file("/tmp/sys/block/zram0/disksize", "64M");
-	if (!ukl_test_read_file("/tmp/sys/block/zram0/dev", buf, sizeof(buf)) ||
-	    sscanf(buf, "%u:%u", &maj, &min) != 2) {
+	ukl_test_write_file("/tmp/sys/block/zram0/disksize", "64M");
+	if (!ukl_test_block_node("zram0", "/tmp/zram0")) {
 		ksft_print_msg("no zram0 (CONFIG_ZRAM)\n");
 		return 0;
 	}
-	unlink("/tmp/zram0");
-	mknod("/tmp/zram0", S_IFBLK | 0600, makedev(maj, min));
 	*(uint32_t *)(header + 1024) = 1;			/* version */
 	*(uint32_t *)(header + 1028) = size / PAGE - 1;		/* last page */
 	memcpy(header + PAGE - 10, "SWAPSPACE2", 10);
@@ -270,8 +247,8 @@ static int went_to_swap(const char *name, long steal, long majfault)
  */
 static void drain_lru_caches(void)
 {
-	write_file("/tmp/proc/sys/vm/drop_caches", "4");
-	write_file("/tmp/proc/sys/vm/drop_caches", "1");
+	ukl_test_write_file("/tmp/proc/sys/vm/drop_caches", "4");
+	ukl_test_write_file("/tmp/proc/sys/vm/drop_caches", "1");
 }
 
 /**
@@ -546,21 +523,21 @@ static int memcg_enter(const char *name, const char *high, const char *max,
 	mkdir("/tmp/cg", 0755);
 	if (access("/tmp/cg/cgroup.procs", F_OK))
 		mount("cgroup2", "/tmp/cg", "cgroup2", 0, NULL);
-	write_file("/tmp/cg/cgroup.subtree_control", "+memory");
+	ukl_test_write_file("/tmp/cg/cgroup.subtree_control", "+memory");
 	snprintf(dir, sizeof(dir), "/tmp/cg/%s", name);
 	mkdir(dir, 0755);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/memory.max", dir);
-	if (!write_file(path, max))
+	if (!ukl_test_write_file(path, max))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/memory.high", dir);
-	if (high && !write_file(path, high))
+	if (high && !ukl_test_write_file(path, high))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
-	if (!write_file(path, swap_max))
+	if (!ukl_test_write_file(path, swap_max))
 		goto fail;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (write_file(path, pid))
+	if (ukl_test_write_file(path, pid))
 		return 1;
 fail:
 	ksft_perror(path);
@@ -1735,9 +1712,9 @@ static int ksm_merge_stack_in_read(void)
 
 	if (!ukl_test_sysfs() || ksm_pages_sharing() < 0)
 		return KSFT_SKIP;
-	write_file("/tmp/sys/kernel/mm/ksm/pages_to_scan", "10000");
-	write_file("/tmp/sys/kernel/mm/ksm/sleep_millisecs", "10");
-	write_file("/tmp/sys/kernel/mm/ksm/run", "1");
+	ukl_test_write_file("/tmp/sys/kernel/mm/ksm/pages_to_scan", "10000");
+	ukl_test_write_file("/tmp/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	ukl_test_write_file("/tmp/sys/kernel/mm/ksm/run", "1");
 	before = ksm_pages_sharing();
 	stack = start_blocked_reader(&thread);
 	twin = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
@@ -1752,7 +1729,7 @@ static int ksm_merge_stack_in_read(void)
 	if (now <= before)
 		ksft_print_msg("KSM shared no more pages within 2 s (%ld)\n", now);
 	ok = wake_reader(thread) && now > before;
-	write_file("/tmp/sys/kernel/mm/ksm/run", "2");	/* unmerge all */
+	ukl_test_write_file("/tmp/sys/kernel/mm/ksm/run", "2");	/* unmerge all */
 	munmap(twin, THREAD_STACK);
 	munmap(stack, THREAD_STACK);
 	return ok ? KSFT_PASS : KSFT_FAIL;
@@ -1806,7 +1783,7 @@ static int collapse_stack_in_read(void)
 	if (pthread_create(&thread, &attr, thp_reader, NULL))
 		return KSFT_FAIL;
 	usleep(200 * 1000);
-	write_file("/tmp/proc/sys/vm/compact_memory", "1");
+	ukl_test_write_file("/tmp/proc/sys/vm/compact_memory", "1");
 	err = madvise(stack, HPAGE, MADV_COLLAPSE) ? errno : 0;
 	if (err)
 		ksft_print_msg("MADV_COLLAPSE: %s\n", strerror(err));

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
+#include <string.h>
 #include <termios.h>
 #include <time.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 /*
@@ -169,6 +171,25 @@ static inline int ukl_test_read_file(const char *path, char *buf, size_t size)
 	}
 	buf[n > 0 ? n : 0] = '\0';
 	return n > 0;
+}
+
+/**
+ * ukl_test_write_file() - write a string to a file, as echo does
+ * @path: the file, such as a sysctl or sysfs attribute
+ * @text: what to write
+ *
+ * Return: true if all of it was written.
+ */
+static inline int ukl_test_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = write(fd, text, strlen(text));
+		close(fd);
+	}
+	return n == (ssize_t)strlen(text);
 }
 
 /**
@@ -321,6 +342,26 @@ static inline const char *ukl_test_procfs(void)
 	if (access("/tmp/proc/self", F_OK))
 		mount("proc", "/tmp/proc", "proc", 0, NULL);
 	return "/tmp/proc";
+}
+
+/**
+ * ukl_test_block_node() - make a device node for a block device
+ * @name: its name in /sys/block, such as zram0 or vda
+ * @path: where to make the node
+ *
+ * Return: true if the node is there.
+ */
+static inline int ukl_test_block_node(const char *name, const char *path)
+{
+	char file[128], dev[32];
+	unsigned int major, minor;
+
+	snprintf(file, sizeof(file), "%s/block/%s/dev", ukl_test_sysfs(), name);
+	if (!ukl_test_read_file(file, dev, sizeof(dev)) ||
+	    sscanf(dev, "%u:%u", &major, &minor) != 2)
+		return 0;
+	unlink(path);
+	return !mknod(path, S_IFBLK | 0600, makedev(major, minor));
 }
 
 /**
