@@ -112,6 +112,26 @@ static uint64_t page_frame(const void *p)
 }
 
 /**
+ * new_page() - map a page of this process and find its frame
+ * @fill: the byte to fill it with, which makes it present
+ * @phys: gets its physical address (page_frame()), or 0
+ *
+ * Return: the page, or MAP_FAILED.
+ */
+static unsigned long *new_page(int fill, uint64_t *phys)
+{
+	unsigned long *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	*phys = 0;
+	if (p != MAP_FAILED) {
+		memset(p, fill, PAGE);
+		*phys = page_frame(p);
+	}
+	return p;
+}
+
+/**
  * mce_spin() - load from @p a while
  * @p: the page to load from
  *
@@ -233,14 +253,10 @@ static void test_at_syscall_return(int cpu)
 	unsigned long at = syscall_return(), *p;
 	int64_t end = ukl_test_ns(CLOCK_MONOTONIC) + WAIT_SECONDS * 1000000000LL;
 	pid_t ppid = getppid();
-	uint64_t phys = 0;
+	uint64_t phys;
 	int ok, wrong = 0;
 
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p != MAP_FAILED) {
-		memset(p, 0xa5, PAGE);
-		phys = page_frame(p);
-	}
+	p = new_page(0xa5, &phys);
 	ok = cpu >= 0 && phys && at;
 	if (!ok) {
 		ksft_print_msg("cpu %d, physical %#llx, return at %#lx\n", cpu,
@@ -291,7 +307,7 @@ UKL_TEST_MAIN(mce)
 	/* Started as "suite area=mce-return": the one injection of its boot. */
 	bool at_return = argc >= 2 && !strcmp(argv[1], "area=mce-return");
 	unsigned long *p;
-	uint64_t phys = 0;
+	uint64_t phys;
 	int cpu, ok;
 
 	ksft_print_header();
@@ -314,11 +330,7 @@ UKL_TEST_MAIN(mce)
 		parent_off_cpu(cpu, false);
 		goto out;
 	}
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p != MAP_FAILED) {
-		memset(p, 0x5a, PAGE);
-		phys = page_frame(p);
-	}
+	p = new_page(0x5a, &phys);
 	ok = cpu >= 0 && phys;
 	if (!ok) {
 		ksft_print_msg("cpu %d, page %p at physical %#llx\n", cpu, (void *)p,
