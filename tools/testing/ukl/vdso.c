@@ -138,6 +138,26 @@ static int set_clocksource(const char *name, const char *old)
 }
 
 /*
+ * tsc-early serves until the TSC is calibrated, a second or so after the
+ * boot (tsc_refine_calibration_work()).  It is not valid for high
+ * resolution timers, so once the kernel has left it for another clock
+ * source it does not choose it again, and a switch back would fail: wait
+ * up to 10 s for the calibrated "tsc" (or for the kernel to give the TSC
+ * up), with @cur the current clock source on entry and on return.
+ */
+static void wait_for_tsc(char *cur, size_t size)
+{
+	const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 200 && !strcmp(cur, "tsc-early"); i++) {
+		nanosleep(&tick, NULL);
+		if (!read_clocksource("current", cur, size))
+			return;
+	}
+}
+
+/*
  * In a child with a seccomp filter that fails clock_gettime and getcpu:
  * whether each call reaches the filter (a system call, EPERM) or not.
  * Exit status: bit 0 CLOCK_MONOTONIC worked, bit 1 sched_getcpu() worked,
@@ -184,8 +204,10 @@ static void test_syscall_free(void)
 	unsigned int i;
 	int r, ok, switched;
 
-	if (!read_clocksource("current", cur, sizeof(cur)) ||
-	    !read_clocksource("available", avail, sizeof(avail))) {
+	ok = read_clocksource("current", cur, sizeof(cur));
+	if (ok)
+		wait_for_tsc(cur, sizeof(cur));
+	if (!ok || !read_clocksource("available", avail, sizeof(avail))) {
 		ksft_test_result_fail("clocksource_in_sysfs\n");
 		ksft_test_result_skip("no_syscall_with_tsc\n");
 		ksft_test_result_skip("fallback_without_vdso_clocksource\n");
@@ -194,7 +216,6 @@ static void test_syscall_free(void)
 	ksft_test_result_pass("clocksource_in_sysfs\n");
 	ksft_print_msg("clock source %s of %s\n", cur, avail);
 
-	/* tsc-early until the TSC is calibrated: the same vDSO mode. */
 	if (strncmp(cur, "tsc", 3)) {
 		ksft_test_result_skip("no_syscall_with_tsc (clock source %s)\n", cur);
 	} else {
