@@ -1375,6 +1375,60 @@ static void test_vfork_wide_nr(void)
 }
 
 /*
+ * x32 system calls (numbers with bit 30 set), on a kernel with the x32 ABI
+ * turned on (syscall.x32=y): a ring-3 program may make them, while the
+ * application, an x86-64 program in ring 0, gets ENOSYS as from a kernel
+ * without x32.  Its x32 rt_sigaction() would install a handler with an
+ * x32 signal frame, which returns to ring 3 at a truncated address: in a
+ * child of the application, a signal after it must not kill it.
+ */
+#define X32_SYSCALL_BIT		0x40000000
+#define X32_NR_getpid		39
+#define X32_NR_rt_sigaction	512
+#ifndef SA_RESTORER
+#define SA_RESTORER		0x04000000
+#endif
+
+static void test_x32(void)
+{
+	struct {
+		uint32_t handler, flags, restorer, mask[2];
+	} act = { .handler = (uintptr_t)on_fault, .flags = SA_RESTORER };
+	char on[8] = "";
+	int status = -1, err, ok;
+	long r;
+	pid_t pid;
+
+	ukl_test_read_file("/sys/module/syscall/parameters/x32", on, sizeof(on));
+	if (on[0] != 'Y') {
+		ksft_test_result_skip("x32_syscalls (x32 off in this kernel)\n");
+		return;
+	}
+	r = syscall(X32_SYSCALL_BIT | X32_NR_getpid);
+	err = errno;
+	if (EXPECTED_CPL == 3) {
+		ok = r == getpid();
+	} else {
+		ok = r == -1 && err == ENOSYS;
+		pid = fork();
+		if (pid == 0) {
+			r = syscall(X32_SYSCALL_BIT | X32_NR_rt_sigaction,
+				    SIGUSR1, &act, NULL, sizeof(act.mask));
+			if (!r)
+				raise(SIGUSR1);
+			_exit(r == -1 && errno == ENOSYS ? 0 : 1);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			ok = 0;
+	}
+	if (!ok)
+		ksft_print_msg("x32 getpid: %ld (errno %d), rt_sigaction child: status %#x\n",
+			       r, err, status);
+	ksft_test_result(ok, "x32_syscalls\n");
+}
+
+/*
  * A frame with a stack canary, made before fork() and left by both the
  * parent and the child, as a program built with -fstack-protector-strong
  * leaves main() or the C library's fork().  The canary is the process's,
@@ -1933,7 +1987,7 @@ UKL_TEST_MAIN(core)
 		return tsc_check();
 
 	ksft_print_header();
-	ksft_set_plan(50);
+	ksft_set_plan(51);
 
 	test_cpl();
 	test_ids();
@@ -1968,6 +2022,7 @@ UKL_TEST_MAIN(core)
 	test_fork();
 	test_fork_stack_protector();
 	test_vfork_wide_nr();
+	test_x32();
 	test_ptrace_singlestep();
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
