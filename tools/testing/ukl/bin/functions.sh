@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by ukl-test.sh, ukl-bench.sh and ukl-bench-app.sh after they set
-# $me, their name in messages:
+# Sourced by ukl-test.sh, ukl-bench.sh, ukl-bench-app.sh and
+# ukl-buildcheck.sh after they set $me, their name in messages:
 #
 #	. "$(dirname "${BASH_SOURCE[0]}")/functions.sh"
 #
@@ -25,4 +25,26 @@ die() {
 # log MESSAGE: a progress line on standard output.
 log() {
 	echo "  $*"
+}
+
+# The results ("NAME STATUS" lines) of file $1 but those of tests that
+# failed in $1 or in $2.
+results_not_failed() {
+	awk 'FNR == 1 { file++ }
+	     { name = $0; sub(/ [^ ]*$/, "", name) }
+	     file < 3 && $NF == "FAIL" { failed[name] = 1 }
+	     file == 3 && !(name in failed)' "$1" "$2" "$1"
+}
+
+# Where the results of two boots, files $1 and $2, differ: what passed or
+# was skipped in one boot and not in the other, or ran in one boot only.
+# A test that failed in one of them is left out: it fails that boot
+# already.  Prints nothing when they agree; fails only when diff fails.
+results_diff() {
+	local status=0
+
+	diff <(results_not_failed "$1" "$2") <(results_not_failed "$2" "$1") |
+		awk '/^[<>]/ { printf "%s ", $0 }' || status=$?
+	# diff: 1 for a difference, 2 for trouble.
+	[ "$status" -le 1 ]
 }

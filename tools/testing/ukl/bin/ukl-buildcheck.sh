@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..35"
+echo "1..37"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -72,6 +72,22 @@ expect_fail() {
 		result "$name" 0
 	fi
 }
+
+# The runner's comparison of two boots' results (functions.sh), which
+# must report what passed in one boot and not in the other, and nothing
+# when they agree.
+me=ukl-buildcheck
+. "$(dirname "${BASH_SOURCE[0]}")/functions.sh"
+printf '%s\n' 'a PASS' 'b PASS' 'c SKIP' 'd PASS' >"$tmp/results-1"
+printf '%s\n' 'a PASS' 'b SKIP' 'd FAIL' >"$tmp/results-2"
+out=$(results_diff "$tmp/results-1" "$tmp/results-2")
+status=$?
+[ "$status" = 0 ] && [ "$out" = "< b PASS < c SKIP > b SKIP " ]
+result results_diff_reports_difference $? "status $status, output '$out'"
+out=$(results_diff "$tmp/results-1" "$tmp/results-1")
+status=$?
+[ "$status" = 0 ] && [ -z "$out" ]
+result results_diff_same_results $? "status $status, output '$out'"
 
 cat > "$tmp/main.c" <<'EOF'
 int main(void) { return 0; }

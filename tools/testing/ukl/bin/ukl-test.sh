@@ -187,8 +187,12 @@ while [ $# -gt 0 ]; do
 		--run)		run=$2 ;;
 		--gdb)		gdb_port=$2 ;;
 		--scenarios)	scenarios=$2 ;;
-		--smp)		run_args+=(--smp "$2") ;;
-		--timeout)	run_args+=(--timeout "$2") timeout_set=1 ;;
+		--smp)		[[ $2 =~ ^[1-9][0-9]*$ ]] ||
+					die "--smp wants a CPU count, not '$2'"
+				run_args+=(--smp "$2") ;;
+		--timeout)	[[ $2 =~ ^[0-9]+$ ]] ||
+					die "--timeout wants seconds, not '$2'"
+				run_args+=(--timeout "$2") timeout_set=1 ;;
 		esac
 		shift 2
 		;;
@@ -1051,24 +1055,6 @@ splat_report() {
 		     /^==========+$|^---\[ end trace/ { exit }'
 }
 
-# The results ("NAME STATUS" lines) of file $1 but those of tests that
-# failed in $1 or in $2.
-results_not_failed() {
-	awk 'FNR == 1 { file++ }
-	     { name = $0; sub(/ [^ ]*$/, "", name) }
-	     file < 3 && $NF == "FAIL" { failed[name] = 1 }
-	     file == 3 && !(name in failed)' "$1" "$2" "$1"
-}
-
-# Where the results of two boots, files $1 and $2, differ: what passed or
-# was skipped in one boot and not in the other, or ran in one boot only.
-# A test that failed in one of them is left out: it fails that boot
-# already.
-results_diff() {
-	diff <(results_not_failed "$1" "$2") <(results_not_failed "$2" "$1") |
-		grep '^[<>]' | tr '\n' ' '
-}
-
 # The series check builds kernels and boots none.  When a scenario of the
 # run lists it, it starts, niced, as the boots of the first scenario built
 # from the patched tree ($1) start, or with $2 = force at once, so that
@@ -1118,7 +1104,7 @@ check_scenario() {
 			first=${firsts[$key]:-}
 			if [ -z "$first" ]; then
 				firsts[$key]=$nb
-			elif diff=$(results_diff "$dir/results-$first" "$dir/results-$nb") &&
+			elif ! diff=$(results_diff "$dir/results-$first" "$dir/results-$nb") ||
 			     [ -n "$diff" ]; then
 				problems+=("$(boot_name "$boot"): results differ from boot" \
 					"$first: $diff")
