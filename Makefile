@@ -12,6 +12,12 @@ ifdef O
 BUILD ?= $(abspath $(O))
 endif
 BUILD ?= $(REPO)/build
+# make cannot quote paths: one with a space splits into words, and "make
+# clean" would remove what the words name.
+ifneq ($(words $(REPO) $(BUILD)),2)
+$(error the path of the clone or of O= has a space in it, which make \
+	cannot handle: clone to a path without spaces, or give O= one)
+endif
 
 # The test scenario whose kernel 'make kernel', 'make run' and
 # 'make menuconfig' work on (tools/testing/ukl/configs/).

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..37"
+echo "1..38"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -88,6 +88,14 @@ out=$(results_diff "$tmp/results-1" "$tmp/results-1")
 status=$?
 [ "$status" = 0 ] && [ -z "$out" ]
 result results_diff_same_results $? "status $status, output '$out'"
+
+# make cannot quote a path: in a clone whose path has a space, BUILD would
+# split into words, and "make distclean" would remove the directory above
+# the clone.  The Makefile must refuse to run there.
+mkdir -p "$tmp/a clone"
+cp "$repo/Makefile" "$tmp/a clone/"
+expect_fail make_refuses_path_with_space "has a space" \
+	make -s -n -C "$tmp/a clone" distclean
 
 cat > "$tmp/main.c" <<'EOF'
 int main(void) { return 0; }
