@@ -81,9 +81,10 @@ ifdef UKL_SHARE
 $(error UKL_SHARE needs the 9p file system of the main kernel: add UKL_KERNEL=main)
 endif
 # An object that defines socket() has musl's socket.o linked in: it uses
-# it.  Forwarded ports need the network too.
+# it.  ukl-mkapp has made every function of the application local to it
+# and named it ukl.NAME.  Forwarded ports need the network too.
 UKL_APP_NET := $(if $(UKL_HOSTFWD),y,$(shell nm "$(UKL_APP_ABS)" 2>/dev/null | \
-	grep -qE ' T socket$$' && echo y))
+	grep -qE ' [Tt] (ukl\.)?socket$$' && echo y))
 KOBJ     := $(BUILD)/kernel/app-$(UKL_APP_NAME)
 KFRAGS   := $(CONFIGS)/base.config $(CONFIGS)/APP \
 	    $(if $(UKL_APP_NET),$(CONFIGS)/micro-net.config) $(KOBJ).config

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..38"
+echo "1..39"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -121,6 +121,25 @@ else
 fi
 expect_fail mkapp_rejects_syscall "syscall .does not work at CPL 0" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/sc.o"
+# make UKL_APP=... builds the fast-boot kernel with the network when the
+# application calls socket() (porting.rst), and without it otherwise: the
+# configuration fragments that make -n would merge.
+cat > "$tmp/net.c" <<'EOF'
+#include <sys/socket.h>
+int main(void) { return socket(AF_INET, SOCK_STREAM, 0) < 0; }
+EOF
+net_fragment() {
+	make -s -n -C "$repo" BUILD="$tmp/build" UKL_APP="$1" config 2>&1 |
+		grep -c 'micro-net\.config'
+}
+if "$mkapp" --libc "$libc" -o "$tmp/net.o" "$tmp/net.c" >"$tmp/out" 2>&1; then
+	with=$(net_fragment "$tmp/net.o") without=$(net_fragment "$tmp/app.o")
+	[ "$with" = 1 ] && [ "$without" = 0 ]
+	result app_kernel_network_for_socket $? \
+		"micro-net.config: $with with socket(), $without without"
+else
+	result app_kernel_network_for_socket 1 "$(cat "$tmp/out")"
+fi
 # nolibc, as the kernel's selftests use it: with NOLIBC_UKL its system
 # calls call the UKL entry; without, they are SYSCALLs, which the check
 # refuses.
