@@ -6,9 +6,9 @@
 #
 # Prints "OBJECT<TAB>FUNCTION<TAB>WHAT" for every instruction of the
 # disassembly that does not work at CPL 0 (syscall, sysenter, sysexit,
-# sysret, hlt, int $0x80), every return that does not go through
-# __x86_return_thunk and every indirect call or jump that does not go
-# through a retpoline thunk.  The UKL system call, "call *%rcx", is the one
+# sysret, hlt, int $N), every return, near or far, that does not go
+# through __x86_return_thunk and every indirect call or jump, near or
+# far, that does not go through a retpoline thunk.  The UKL system call, "call *%rcx", is the one
 # indirect branch allowed (it must stay two bytes long for the restart of
 # a system call); with -v calls=FILE their number is written to FILE.
 # Used by scripts/ukl/ukl-checkapp on application objects and by the
@@ -18,7 +18,8 @@
 /file format/ { obj = $1; sub(/:.*/, "", obj); next }
 /^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ /, "", fn); next }
 { insn = $3; sub(/ +$/, "", insn) }
-insn ~ /^(syscall|sysenter|sysexit|sysret|hlt)( |$)/ || insn ~ /^int +\$0x80/ {
+insn ~ /^(syscall|sysenter|hlt)( |$)/ || insn ~ /^(sysexit|sysret)[lq]?( |$)/ ||
+insn ~ /^int +\$/ {
 	split(insn, m, " ")
 	print obj "\t" fn "\t" m[1] " (does not work at CPL 0)"
 	next
@@ -27,8 +28,14 @@ insn ~ /^((rep|repz|repnz|bnd) +)?ret/ {
 	print obj "\t" fn "\tret (not through __x86_return_thunk)"
 	next
 }
+insn ~ /^(lret|iret)[lqw]?( |$)/ {
+	split(insn, m, " ")
+	print obj "\t" fn "\t" m[1] " (not through __x86_return_thunk)"
+	next
+}
 insn ~ /^call +\*%rcx$/ { ncalls++; next }
-insn ~ /^(notrack +)?(call|jmp) +\*/ {
+insn ~ /^((notrack|bnd|[c-gs]s) +)*l?(call|jmp) +\*/ {
+	gsub(/  +/, " ", insn)
 	print obj "\t" fn "\tindirect " insn " (not through a retpoline thunk)"
 }
 END { if (calls != "") print ncalls + 0 > calls }

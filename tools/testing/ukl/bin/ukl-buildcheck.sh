@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..39"
+echo "1..40"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -121,6 +121,35 @@ else
 fi
 expect_fail mkapp_rejects_syscall "syscall .does not work at CPL 0" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/sc.o"
+# The other instructions that application code must not have, in the
+# forms objdump prints them: SYSRET and SYSEXIT with their suffixes, far
+# returns, which bypass the return thunk like RET, indirect branches with
+# prefixes or far, and INT N, which calls a kernel handler at CPL 0.
+cat > "$tmp/priv.s" <<'EOF'
+	.text
+	.globl priv
+priv:	sysretq
+	sysexitq
+	lretq
+	iretq
+	ljmp *(%rax)
+	bnd jmp *%rax
+	cs call *%rdx
+	.byte 0xcd, 0x03	/* int $0x3 */
+	.section .note.GNU-stack,"",@progbits
+EOF
+gcc -c "$tmp/priv.s" -o "$tmp/priv.o"
+objdump -d "$tmp/priv.o" | awk -F'\t' -f "$ktree/scripts/ukl/ukl-insns.awk" \
+	>"$tmp/out"
+missing=
+for w in sysretq sysexitq lretq iretq "indirect ljmp" "indirect bnd jmp" \
+	 "indirect cs call" "int "; do
+	grep -qF "<priv>:	$w" "$tmp/out" || missing="$missing, $w"
+done
+"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/priv.o" \
+	>>"$tmp/out" 2>&1 && missing="$missing, (the application was built)"
+result mkapp_rejects_sysret_far_and_prefixed $([ -z "$missing" ]; echo $?) \
+	"not reported: ${missing#, }"
 # make UKL_APP=... builds the fast-boot kernel with the network when the
 # application calls socket() (porting.rst), and without it otherwise: the
 # configuration fragments that make -n would merge.
