@@ -996,6 +996,82 @@ static void test_reach_into(void)
 }
 
 /*
+ * A process is the application's for the whole of its execve() of it, not
+ * only once the image is mapped: a child executes this program again and
+ * again (exec_loop()) while /cpl3, without CAP_SYS_RAWIO, opens its
+ * /proc/PID/mem in a loop (cpl3 execrace), and every open must fail.  In
+ * ring 3, where the child is an ordinary process, they work.
+ */
+static int exec_loop(int argc, char **argv)
+{
+	char exe[PATH_MAX] = "", area[] = "area=core", verb[] = "exec-loop", n[16];
+	char *const args[] = { exe, area, verb, n, NULL };
+	int left = argc >= 4 ? atoi(argv[3]) : 0;
+
+	if (left <= 0)
+		return 3;
+	snprintf(n, sizeof(n), "%d", left - 1);
+	if (self_exe(exe, sizeof(exe)))
+		execv(exe, args);
+	return 4;
+}
+
+static void test_exec_guarded(void)
+{
+#ifdef UKL_APP
+	char expect[] = "refused";
+#else
+	char expect[] = "allowed";
+#endif
+	char verb[] = "execrace", prog[] = "/cpl3", pid_s[16];
+	char *const argv[] = { prog, verb, pid_s, expect, NULL };
+	char *loop[] = { NULL, "area=core", "exec-loop", "100", NULL };
+	int go[2], ready[2], status = -1, helper_status = -1;
+	posix_spawn_file_actions_t fa;
+	pid_t child, helper = -1;
+	char c;
+
+	if (pipe(go) || pipe(ready)) {
+		ksft_test_result_fail("exec_guarded_throughout\n");
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(5);
+		_exit(exec_loop(4, loop));
+	}
+	close(go[0]);
+	snprintf(pid_s, sizeof(pid_s), "%d", child);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, ready[1], 3);
+	if (child > 0 && !posix_spawn(&helper, prog, &fa, NULL, argv, NULL)) {
+		close(ready[1]);
+		/* Once the helper opens in a loop, the child starts. */
+		if (read(ready[0], &c, 1) == 1 && write(go[1], "", 1) == 1 &&
+		    waitpid(child, &status, 0) == child)
+			child = -1;
+		waitpid(helper, &helper_status, 0);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 3 ||
+	    !WIFEXITED(helper_status) || WEXITSTATUS(helper_status) != 42)
+		ksft_print_msg("exec loop: status %#x; cpl3 execrace %s: status %#x\n",
+			       status, expect, helper_status);
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 3 &&
+			 WIFEXITED(helper_status) && WEXITSTATUS(helper_status) == 42,
+			 "exec_guarded_throughout\n");
+}
+
+/*
  * A tracer keeps its access to its tracee across execve(), so one without
  * CAP_SYS_RAWIO may not have its tracee start the application, as it may
  * not attach to it after the start: /cpl3 drops the capability, traces a
@@ -1708,13 +1784,16 @@ static int at_syscall_insn(unsigned long ip)
  * Run tracee @pid, stopped, to its next system call and on with a
  * watchpoint on the word below its stack pointer there.  Return whether
  * that stopped it in the system call entry, with @regs and the return
- * address (@ret_addr) there; @status is its state after it.
+ * address (@ret_addr) there; @status is its state after it.  With
+ * @at_cli, the watchpoint breaks on reads too, and the tracee goes on
+ * from that stop to the next: after the entry's load of the return
+ * address, at its CLI, the last instruction of application context.
  */
 static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
-				 unsigned long *ret_addr, int *status)
+				 unsigned long *ret_addr, int *status, int at_cli)
 {
-	/* DR7: local enable of DR0, break on data writes, 8 bytes. */
-	const unsigned long dr7 = 1 | (1UL << 16) | (2UL << 18);
+	/* DR7: local enable of DR0, break on data writes (or any access), 8 bytes. */
+	const unsigned long dr7 = 1 | ((at_cli ? 3UL : 1UL) << 16) | (2UL << 18);
 	int ok = 1, steps = 0, stopped = 0;
 
 	/* Step to the tracee's next system call. */
@@ -1729,9 +1808,13 @@ static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
 	ok = ok && at_syscall_insn(regs->rip) &&
 	     !poke_debugreg(pid, 0, regs->rsp - 8) && !poke_debugreg(pid, 7, dr7) &&
 	     !ptrace(PTRACE_CONT, pid, NULL, NULL) && waitpid(pid, status, 0) == pid;
+	if (ok && at_cli && WIFSTOPPED(*status) && WSTOPSIG(*status) == SIGTRAP &&
+	    stopped_in_entry(pid))
+		ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && waitpid(pid, status, 0) == pid;
 	if (ok && WIFSTOPPED(*status) && WSTOPSIG(*status) == SIGTRAP) {
 		stopped = !ptrace(PTRACE_GETREGS, pid, NULL, regs) &&
-			  stopped_in_entry(pid);
+			  stopped_in_entry(pid) &&
+			  (!at_cli || *(const unsigned char *)regs->rip == 0xfa);
 		/* The return address, as the call wrote it. */
 		errno = 0;
 		*ret_addr = ptrace(PTRACE_PEEKDATA, pid, (void *)regs->rsp, NULL);
@@ -1740,7 +1823,13 @@ static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
 	return stopped;
 }
 
-static void test_ptrace_step_from_entry(void)
+/*
+ * A single step from a stop in the system call entry, or from one at its
+ * CLI (@at_cli), which traps after the CLI, in the kernel's entry code:
+ * either goes over the system call, as a ring-3 single step of SYSCALL
+ * does, without a warning of the kernel.
+ */
+static void test_ptrace_step_from_entry(int at_cli)
 {
 	struct user_regs_struct regs = { 0 };
 	unsigned long ret_addr = 0;
@@ -1752,7 +1841,7 @@ static void test_ptrace_step_from_entry(void)
 		getppid();
 		_exit(3);
 	}
-	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status);
+	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status, at_cli);
 	if (stopped) {
 		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
 		     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
@@ -1772,7 +1861,7 @@ static void test_ptrace_step_from_entry(void)
 	     WEXITSTATUS(status) == 3;
 	if (!ok)
 		ksft_print_msg("stopped in the entry: %d, status %#x\n", stopped, status);
-	ksft_test_result(ok, "ptrace_step_from_syscall_entry\n");
+	ksft_test_result(ok, "ptrace_step_from_syscall_entry%s\n", at_cli ? "_cli" : "");
 }
 
 /*
@@ -1810,7 +1899,7 @@ static void test_ptrace_signal_in_entry(void)
 		ksft_print_msg("the handler found the tracee at %#lx\n", entry_signal_ip);
 		_exit(4);
 	}
-	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status);
+	stopped = ok && stop_in_syscall_entry(pid, &regs, &ret_addr, &status, 0);
 	if (stopped)
 		ok = !ptrace(PTRACE_CONT, pid, NULL, (void *)SIGUSR1) &&
 		     waitpid(pid, &status, 0) == pid;
@@ -1985,9 +2074,12 @@ UKL_TEST_MAIN(core)
 	/* Executed by test_tsc_exec(). */
 	if (argc >= 3 && !strcmp(argv[2], "tsc-check"))
 		return tsc_check();
+	/* Executed by test_exec_guarded(). */
+	if (argc >= 3 && !strcmp(argv[2], "exec-loop"))
+		return exec_loop(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(51);
+	ksft_set_plan(53);
 
 	test_cpl();
 	test_ids();
@@ -2016,6 +2108,7 @@ UKL_TEST_MAIN(core)
 	test_sysenter_step();
 	test_reach_into();
 	test_trace_exec();
+	test_exec_guarded();
 	test_file_strings();
 	test_file_strings_many();
 	test_exec_regs();
@@ -2026,7 +2119,8 @@ UKL_TEST_MAIN(core)
 	test_ptrace_singlestep();
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
-	test_ptrace_step_from_entry();
+	test_ptrace_step_from_entry(0);
+	test_ptrace_step_from_entry(1);
 	test_ptrace_signal_in_entry();
 	test_ptrace_regs();
 	test_ptrace_breakpoint();

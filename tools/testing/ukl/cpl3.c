@@ -31,6 +31,11 @@
  * Started as "cpl3 traceexec PATH refused|allowed", it traces a child
  * without CAP_SYS_RAWIO and lets it execute PATH (trace_exec() below),
  * and exits with 42 if that went as the last argument says.
+ *
+ * Started as "cpl3 execrace PID refused|allowed", it opens the memory of
+ * process PID without CAP_SYS_RAWIO while PID executes programs
+ * (exec_race() below), and exits with 42 if that went as the last
+ * argument says.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -306,6 +311,57 @@ static int tsc_exec(char **argv)
 	return 41;
 }
 
+/* Whether process @pid is gone or a zombie. */
+static int process_done(pid_t pid)
+{
+	char path[32], buf[256], *state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!ukl_test_read_file(path, buf, sizeof(buf)))
+		return 1;
+	state = strrchr(buf, ')');
+	return !state || state[1] != ' ' || state[2] == 'Z' || state[2] == 'X';
+}
+
+/*
+ * Without CAP_SYS_RAWIO, open /proc/@pid/mem over and over until process
+ * @pid has exited, while it executes programs one after the other
+ * (core.c's exec_guarded_throughout).  Writes a byte to file descriptor
+ * 3, if open, when it starts: the process waits for it.  With @refused
+ * (it executes the application) every open must fail, for the whole of
+ * each execve(); without, one must work.  Returns 42, or the number of
+ * the step that went otherwise.
+ */
+static int exec_race(pid_t pid, int refused)
+{
+	unsigned long tries, opened = 0;
+	char path[32];
+	int fd;
+
+	if (drop_cap_sys_rawio())
+		return 14;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	if (write(3, "", 1) == 1)
+		close(3);
+	for (tries = 1; tries % 64 || !process_done(pid); tries++) {
+		fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			opened++;
+			close(fd);
+		}
+	}
+	if (tries < 256) {
+		fprintf(stderr, "cpl3: %lu opens of %s only\n", tries, path);
+		return 15;
+	}
+	if (refused ? opened : !opened) {
+		fprintf(stderr, "cpl3: %lu of %lu opens of %s without CAP_SYS_RAWIO worked\n",
+			opened, tries, path);
+		return 16;
+	}
+	return 42;
+}
+
 int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
@@ -322,6 +378,8 @@ int main(int argc, char **argv)
 		return sysenter_step();
 	if (argc == 4 && !strcmp(argv[1], "traceexec"))
 		return trace_exec(argv[2], !strcmp(argv[3], "refused"));
+	if (argc == 4 && !strcmp(argv[1], "execrace"))
+		return exec_race(atoi(argv[2]), !strcmp(argv[3], "refused"));
 
 	if (ukl_test_cpl() != 3)
 		return 1;
