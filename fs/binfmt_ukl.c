@@ -611,6 +611,13 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	retval = begin_new_exec(bprm);
 	if (retval)
 		return retval;
+	/*
+	 * The new mm is the application's from here on, not once its image
+	 * is mapped: setup_new_exec() drops exec_update_lock and
+	 * cred_guard_mutex, after which ptrace and /proc may reach into it,
+	 * and ukl_ptrace_may_access() must find it is the application's.
+	 */
+	set_binfmt(&ukl_format);
 
 	arch_ukl_set_personality();
 	if (!(current->personality & ADDR_NO_RANDOMIZE) && randomize_va_space)
@@ -626,8 +633,6 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	retval = ukl_map_image(&l);
 	if (retval < 0)
 		return retval;
-
-	set_binfmt(&ukl_format);
 
 	retval = ukl_create_tables(bprm, &l);
 	if (retval < 0)
