@@ -370,6 +370,32 @@ static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
 }
 
 /**
+ * ukl_step_after_entry_cli - let a single step from the entry's CLI go over a system call
+ * @regs: pt_regs of a debug exception in kernel context
+ * @dr6: its reasons (debug_read_reset_dr6())
+ *
+ * The CLI of the system call entries is the last instruction of
+ * application context, where a tracer may find the application stopped
+ * (a watchpoint on the return address's word breaks on the entry's load
+ * of it).  A single step from there traps after the CLI, in the entry
+ * code, before it saves the flags.  Clear the trap flag there, as
+ * ukl_step_into_syscall() does before the CLI: the system call's exit
+ * work reports the step.
+ *
+ * Context: exc_debug_kernel(), noinstr.
+ * Return: true if it was such a step, whose DR_STEP is then handled.
+ */
+static __always_inline bool ukl_step_after_entry_cli(struct pt_regs *regs,
+						     unsigned long dr6)
+{
+	if (!(dr6 & DR_STEP) || !(regs->flags & X86_EFLAGS_TF) ||
+	    regs->ip != (unsigned long)entry_SYSCALL_64_ukl_irqs_off)
+		return false;
+	regs->flags &= ~X86_EFLAGS_TF;
+	return true;
+}
+
+/**
  * ukl_signal_regs - run the application's signal handler in its ring-0 state
  * @regs: the register state set up for a signal handler
  *
@@ -495,6 +521,12 @@ static inline void ukl_signal_before_syscall(struct ksignal *ksig,
 
 static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
 						  unsigned long dr6)
+{
+	return false;
+}
+
+static __always_inline bool ukl_step_after_entry_cli(struct pt_regs *regs,
+						     unsigned long dr6)
 {
 	return false;
 }
