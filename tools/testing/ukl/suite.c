@@ -10,12 +10,12 @@
  * test, as the UKL application and as an ordinary ring-3 program, and
  * both must report the same results.
  *
- * Started as "suite [exit=N] [AREA...]" it runs the named areas (default:
- * all but the benchmarks, in the order of the table below) one after the
- * other, each as a
- * child process that executes this same program again ("suite area=AREA"):
- * the UKL application executes /ukl, so the child runs in ring 0 too, and
- * the ring-3 build executes itself.  Each area thus starts with a fresh
+ * Started as "suite [exit=N] [exit-from-thread] [AREA...]" it runs the
+ * named areas (default: all but the benchmarks, in the order of the table
+ * below) one after the other, each as a child process that executes this
+ * same program again ("suite area=AREA"): the UKL application executes
+ * /ukl, so the child runs in ring 0 too, and the ring-3 build executes
+ * itself.  Each area thus starts with a fresh
  * process (signal dispositions, masks, timers, seccomp filters) and a crash
  * in one area cannot take the others with it.  The child prints its own
  * kselftest plan and results; this runner indents them as a KTAP subtest
@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest.h"
@@ -251,6 +253,54 @@ static void start_exit_threads(void)
 }
 
 /*
+ * As init with "exit-from-thread": the main thread, the leader of the
+ * thread group, exits alone, and a thread that waits for it to be gone
+ * (the kernel clears its clear_child_tid word) ends the program, as a
+ * program does whose main() calls pthread_exit() and whose last thread
+ * calls exit().  The leader may then still be on its way out when the
+ * last thread exits: the kernel must end the machine from the last
+ * thread without a BUG in between.  The thread spins on another CPU, so
+ * that its exit starts as soon as the leader's can be seen, and the
+ * leader has files of its own to close and release after that (the
+ * final fput() of each is task work of its exit), so that the last
+ * thread has begun to exit when it looks for one to take over as the
+ * child reaper (in 1 of 6 boots before, without them).
+ */
+static int main_thread_alive = 1, exit_from_thread_status;
+
+static void *exit_from_thread(void *arg)
+{
+	ukl_test_pin_cpu(1);
+	while (READ_ONCE(main_thread_alive))
+		__asm__ volatile ("pause");
+	/* The output is out: exit at once where the kernel ends the machine. */
+	if (ukl_test_cpl() == 0)
+		_exit(exit_from_thread_status);
+	ukl_test_exit(exit_from_thread_status);
+}
+
+static noreturn void exit_from_thread_end(int status)
+{
+	pthread_t t;
+	int i;
+
+	fflush(NULL);
+	tcdrain(STDOUT_FILENO);
+	exit_from_thread_status = status;
+	ukl_test_pin_cpu(0);
+	syscall(SYS_set_tid_address, &main_thread_alive);
+	if (pthread_create(&t, NULL, exit_from_thread, NULL))
+		ukl_test_exit(status);
+	/* Let it reach its loop. */
+	usleep(20000);
+	if (!unshare(CLONE_FILES))
+		for (i = 0; i < 512; i++)
+			open("/", O_RDONLY);
+	syscall(SYS_exit, 0);
+	ukl_test_exit(1);
+}
+
+/*
  * As init in ring 3, mount what the kernel mounts for the application as
  * init (kernel/ukl/ukl.c), so that both builds see the same file system:
  * procfs, sysfs, and the host share of ukl.share= on the same path (the
@@ -275,7 +325,7 @@ int main(int argc, char **argv)
 {
 	const struct area *todo[NR_AREAS];
 	unsigned int n = 0, i, failed = 0;
-	int status = 0;
+	int status = 0, from_thread = 0;
 
 	/* A child of the runner: run the one area it names. */
 	if (argc >= 2 && !strncmp(argv[1], "area=", 5)) {
@@ -293,6 +343,8 @@ int main(int argc, char **argv)
 
 		if (!strncmp(argv[i], "exit=", 5))
 			status = atoi(argv[i] + 5);
+		else if (!strcmp(argv[i], "exit-from-thread"))
+			from_thread = 1;
 		else if (area && n < NR_AREAS)
 			todo[n++] = area;
 		else
@@ -309,6 +361,8 @@ int main(int argc, char **argv)
 		if (!run_area(argv[0], todo[i]))
 			failed++;
 	ksft_print_cnts();
+	if (getpid() == 1 && from_thread)
+		exit_from_thread_end(failed ? 1 : status);
 	if (getpid() == 1)
 		start_exit_threads();
 	ukl_test_exit(failed ? 1 : status);
