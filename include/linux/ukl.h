@@ -173,6 +173,7 @@ bool is_ukl_task(struct task_struct *tsk);
 bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode);
 char *ukl_init_command(void);
 void ukl_init_exit(int code, bool group_dead);
+void ukl_init_reaper_gone(struct task_struct *father);
 bool ukl_bp_on_app_code(struct perf_event *bp, const struct perf_event_attr *attr);
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -270,6 +271,7 @@ static inline char *ukl_init_command(void)
 }
 
 static inline void ukl_init_exit(int code, bool group_dead) { }
+static inline void ukl_init_reaper_gone(struct task_struct *father) { }
 
 static inline bool ukl_bp_on_app_code(struct perf_event *bp,
 				      const struct perf_event_attr *attr)

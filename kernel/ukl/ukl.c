@@ -347,6 +347,9 @@ VISIBLE_IF_KUNIT int ukl_decode_exit(int code, bool *signaled)
 }
 EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
 
+/* A thread of init has begun to exit as the UKL application. */
+static bool ukl_init_exiting;
+
 /**
  * ukl_init_exit - end the machine when the application exits as init
  * @code: the exit code of init's thread group, in wait(2) status format
@@ -361,18 +364,13 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_decode_exit);
  * init system syncs before it calls reboot(), and carries out the
  * ukl.exit= action, right before the "Attempted to kill init!" panic.
  *
- * When the whole group exits (exit_group(), a fatal signal), the threads
- * that get here before the last one wait here for it to end the machine.
- * Were they to go on, the group leader could reach exit_notify() after
- * every other thread had started to exit, find no thread of init left to
- * take over as the child reaper, and zap the initial PID namespace: a
- * BUG() without CONFIG_PID_NS, which a multi-threaded application (Redis)
- * hit while the last thread was powering off.  A thread that exits on its
- * own (pthread_exit()) goes on as usual.
+ * The threads before the last one go on: the one among them that is
+ * init's child reaper waits for the end in ukl_init_reaper_gone() if it
+ * finds no thread left to take over.
  *
  * Context: process context, an exiting thread of init, before exit_mm().
  * Returns when nothing is to be done, for ukl.exit=panic, and for a
- * thread that exits on its own.
+ * thread before the last.
  */
 void ukl_init_exit(int code, bool group_dead)
 {
@@ -381,12 +379,9 @@ void ukl_init_exit(int code, bool group_dead)
 
 	if (!is_ukl_task(current))
 		return;
-	if (!group_dead) {
-		if (!(current->signal->flags & SIGNAL_GROUP_EXIT))
-			return;
-		for (;;)
-			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);
-	}
+	WRITE_ONCE(ukl_init_exiting, true);
+	if (!group_dead)
+		return;
 
 	/*
 	 * What the UART has not sent yet would be lost (4 KiB take 0.35 s at
@@ -433,4 +428,29 @@ void ukl_init_exit(int code, bool group_dead)
 	case UKL_EXIT_PANIC:
 		break;
 	}
+}
+
+/**
+ * ukl_init_reaper_gone - wait for the last thread of init to end the machine
+ * @father: the exiting thread of init that is its child reaper
+ *
+ * Called by find_child_reaper() when every thread of init has begun to
+ * exit, where it would zap the initial PID namespace: kill every process
+ * and wait for them, or BUG() without CONFIG_PID_NS.  When init is the UKL
+ * application, the last of its threads ends the machine (ukl_init_exit()),
+ * and @father waits for that instead.  It gets here when the group exits
+ * at once (exit_group(), a fatal signal), and when its threads exit one by
+ * one and the last begins to exit before @father, the leader after
+ * pthread_exit() in main(), has found a thread to take over: a
+ * multi-threaded application (Redis) hit the BUG() in the first case.
+ *
+ * Context: process context, exit_notify() of @father (current), without
+ * tasklist_lock.  Returns when init is not the UKL application.
+ */
+void ukl_init_reaper_gone(struct task_struct *father)
+{
+	if (!is_global_init(father) || !READ_ONCE(ukl_init_exiting))
+		return;
+	for (;;)
+		schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);
 }
