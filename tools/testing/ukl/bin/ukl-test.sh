@@ -1073,10 +1073,21 @@ series_background() {
 	fi
 	series_started=1 series_start=$SECONDS
 	mkdir -p "$(dirname "$series_log")"
-	nice -n 19 make --no-print-directory -C "$REPO" check-series \
+	# A session of its own, which series_stop can end whole.
+	nice -n 19 setsid make --no-print-directory -C "$REPO" check-series \
 		>"$series_log" 2>&1 &
 	series_pid=$!
 }
+
+# The series check ends with the run, when the scenario that waits for it
+# failed to build or the run was interrupted: a later run would reset
+# the tree that it builds in.
+series_stop() {
+	[ -z "$series_pid" ] || kill -TERM -- "-$series_pid" 2>/dev/null || true
+}
+trap series_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Boot scenario $1 once per boot it lists, check each, and compare the
 # results of its program boots with the same arguments: they must be the
