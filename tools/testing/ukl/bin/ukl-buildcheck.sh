@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..40"
+echo "1..42"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -294,6 +294,18 @@ if [ "$("$gcc" -dumpmachine 2>&1)" = "$(gcc -dumpmachine)" ] &&
 else
 	result gcc_answers_queries_like_gcc 1 "$("$gcc" -dumpmachine 2>&1)"
 fi
+# Options whose value is a word of its own, as gcc takes them, and an
+# option of ukl-mkapp without its value: an error that says so.
+if "$gcc" --param max-inline-insns-single=100 -Xassembler --noexecstack \
+	-c "$tmp/proj/lib.c" -o "$tmp/param.o" >"$tmp/out" 2>&1 &&
+   "$gcc" -z noexecstack -u main -o "$tmp/param" "$tmp/proj/main.o" \
+	"$tmp/proj/libtwice.a" >>"$tmp/out" 2>&1; then
+	result gcc_takes_separate_option_values 0
+else
+	result gcc_takes_separate_option_values 1 "$(cat "$tmp/out")"
+fi
+expect_fail mkapp_option_needs_value "-o needs a value" \
+	"$mkapp" --libc "$libc" "$tmp/main.c" -o
 # Flags that would undo the ring-0 code generation (ukl-mkapp's codegen)
 # are refused by name, by ukl-gcc when it compiles and by ukl-mkapp.
 bad=
