@@ -46,10 +46,16 @@
 #include "kselftest.h"
 #include "ukl_test.h"
 
+/*
+ * The privilege level of this program, and what a ring-3 program without
+ * CAP_SYS_RAWIO gets when it reaches into it (/cpl3's last argument).
+ */
 #ifdef UKL_APP
 #define EXPECTED_CPL	0
+#define REACH_EXPECT	"refused"
 #else
 #define EXPECTED_CPL	3
+#define REACH_EXPECT	"allowed"
 #endif
 
 /* Content of the file that ukl-test.sh puts into every initramfs. */
@@ -965,11 +971,7 @@ static unsigned long reach_word = UKL_TEST_REACH_MAGIC;
 
 static void test_reach_into(void)
 {
-#ifdef UKL_APP
-	char expect[] = "refused";
-#else
-	char expect[] = "allowed";
-#endif
+	char expect[] = REACH_EXPECT;
 	char pid_s[16], addr_s[24], verb[] = "reach", prog[] = "/cpl3";
 	char *const argv[] = { prog, verb, pid_s, addr_s, expect, NULL };
 	int status = -1;
@@ -1018,11 +1020,7 @@ static int exec_loop(int argc, char **argv)
 
 static void test_exec_guarded(void)
 {
-#ifdef UKL_APP
-	char expect[] = "refused";
-#else
-	char expect[] = "allowed";
-#endif
+	char expect[] = REACH_EXPECT;
 	char verb[] = "execrace", prog[] = "/cpl3", pid_s[16];
 	char *const argv[] = { prog, verb, pid_s, expect, NULL };
 	char *loop[] = { NULL, "area=core", "exec-loop", "100", NULL };
@@ -1080,10 +1078,11 @@ static void test_exec_guarded(void)
  */
 static void test_trace_exec(void)
 {
+	char expect[] = REACH_EXPECT;
 #ifdef UKL_APP
-	char expect[] = "refused", path[] = "/ukl";
+	char path[] = "/ukl";
 #else
-	char expect[] = "allowed", path[] = "/cpl3";
+	char path[] = "/cpl3";
 #endif
 	char verb[] = "traceexec", prog[] = "/cpl3";
 	char *const argv[] = { prog, verb, path, expect, NULL };
