@@ -8,9 +8,10 @@
 # disassembly that does not work at CPL 0 (syscall, sysenter, sysexit,
 # sysret, hlt, int $N), every return, near or far, that does not go
 # through __x86_return_thunk and every indirect call or jump, near or
-# far, that does not go through a retpoline thunk.  The UKL system call, "call *%rcx", is the one
-# indirect branch allowed (it must stay two bytes long for the restart of
-# a system call); with -v calls=FILE their number is written to FILE.
+# far, that does not go through a retpoline thunk.  The UKL system call,
+# "call *%rcx", is the one indirect branch allowed (it must stay two
+# bytes long for the restart of a system call); with -v calls=FILE their
+# number is written to FILE.
 # Used by scripts/ukl/ukl-checkapp on application objects and by the
 # ring-0 musl build on libc.
 

@@ -15,9 +15,9 @@
  * below) one after the other, each as a child process that executes this
  * same program again ("suite area=AREA"): the UKL application executes
  * /ukl, so the child runs in ring 0 too, and the ring-3 build executes
- * itself.  Each area thus starts with a fresh
- * process (signal dispositions, masks, timers, seccomp filters) and a crash
- * in one area cannot take the others with it.  The child prints its own
+ * itself.  Each area thus starts with a fresh process (signal
+ * dispositions, masks, timers, seccomp filters) and a crash in one area
+ * cannot take the others with it.  The child prints its own
  * kselftest plan and results; this runner indents them as a KTAP subtest
  * of its own plan, reports the area as failed when the child does not
  * exit with status 0, and kills a child that takes longer than
@@ -264,7 +264,9 @@ static void start_exit_threads(void)
  * leader has files of its own to close and release after that (the
  * final fput() of each is task work of its exit), so that the last
  * thread has begun to exit when it looks for one to take over as the
- * child reaper (in 1 of 6 boots before, without them).
+ * child reaper: without the files, 1 of 6 boots at the direct and bypass
+ * levels hit the BUG() this looks for, with them 2 of 3 at the direct
+ * level.
  */
 static int main_thread_alive = 1, exit_from_thread_status;
 
