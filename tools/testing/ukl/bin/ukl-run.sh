@@ -413,8 +413,18 @@ if [ "$machine" = microvm ]; then
 		# first would calibrate, 80 ms).
 		cmdline+=" tsc=reliable noapictimer"
 		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$kernel")/.config" 2>/dev/null)
-		[ -z "$icount" ] ||
+		if [ -n "$icount" ]; then
 			cmdline+=" tsc_early_khz=1000000${hz:+ lpj=$((1000000000 / hz))}"
+		else
+			# Without -icount the guest's TSC is the host's.  Its
+			# frequency (the host's BogoMIPS are twice its MHz)
+			# spares the kernel a calibration against the PIT,
+			# which fails now and then on a loaded host: the TSC is
+			# then unstable, and the clock source refined-jiffies.
+			khz=$(awk -F': *' '/^bogomips/ { printf "%d", $2 * 500; exit }' \
+				/proc/cpuinfo 2>/dev/null)
+			[ "${khz:-0}" = 0 ] || cmdline+=" tsc_early_khz=$khz"
+		fi
 	fi
 fi
 [ -z "$append" ] || cmdline+=" $append"
