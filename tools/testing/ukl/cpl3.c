@@ -314,13 +314,11 @@ static int tsc_exec(char **argv)
 /* Whether process @pid is gone or a zombie. */
 static int process_done(pid_t pid)
 {
-	char path[32], buf[256], *state;
+	char path[32], state;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (!ukl_test_read_file(path, buf, sizeof(buf)))
-		return 1;
-	state = strrchr(buf, ')');
-	return !state || state[1] != ' ' || state[2] == 'Z' || state[2] == 'X';
+	state = ukl_test_proc_state(path);
+	return !state || state == 'Z' || state == 'X';
 }
 
 /*

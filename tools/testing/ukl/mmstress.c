@@ -815,7 +815,7 @@ static void *blocking_call(void *arg)
  */
 static int calls_start(struct call *calls, int own_stacks)
 {
-	char path[64], stat[256], *p;
+	char path[64];
 	pthread_attr_t attr;
 	int i, asleep = 0, tries;
 	pid_t tid;
@@ -840,9 +840,7 @@ static int calls_start(struct call *calls, int own_stacks)
 		for (i = asleep = 0; i < NR_CALLS; i++) {
 			tid = __atomic_load_n(&calls[i].tid, __ATOMIC_ACQUIRE);
 			snprintf(path, sizeof(path), "/tmp/proc/self/task/%d/stat", tid);
-			p = tid && ukl_test_read_file(path, stat, sizeof(stat)) ?
-			    strrchr(stat, ')') : NULL;
-			asleep += (p && p[1] == ' ' && p[2] == 'S') ||
+			asleep += (tid && ukl_test_proc_state(path) == 'S') ||
 				  __atomic_load_n(&calls[i].done, __ATOMIC_ACQUIRE);
 		}
 	}

@@ -174,6 +174,23 @@ static inline int ukl_test_read_file(const char *path, char *buf, size_t size)
 }
 
 /**
+ * ukl_test_proc_state() - the state of a task, from its procfs stat file
+ * @path: the stat file, such as /proc/PID/stat
+ *
+ * Return: the state letter after the command name ('R', 'S', 'Z', ...),
+ * or 0 if the file cannot be read (the task is gone).
+ */
+static inline char ukl_test_proc_state(const char *path)
+{
+	char buf[256], *p;
+
+	if (!ukl_test_read_file(path, buf, sizeof(buf)))
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/**
  * ukl_test_write_file() - write a string to a file, as echo does
  * @path: the file, such as a sysctl or sysfs attribute
  * @text: what to write
