@@ -7,12 +7,14 @@
  * main stack, fresh thread stacks, stack faults while other threads hold
  * mmap_lock, copy-on-write stacks after fork(), and overflows into the
  * guard page, which must become SIGSEGV (handled on an alternate signal
- * stack, or killing the process) and never a double fault.
+ * stack, or killing the process) and never a double fault, and stack
+ * pointers that are not canonical, which must become SIGBUS.
  *
  * Built as the UKL application and as an ordinary ring-3 program; both must
  * report the same results (see suite.c).  The argument "overflow-child"
  * makes the program overflow its stack without a handler (see
- * test_overflow_kills()).
+ * test_overflow_kills()), "bad-sp-child" push onto a stack pointer that
+ * is not canonical (test_bad_sp_kills()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,9 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "kselftest.h"
 #include "ukl_test.h"
@@ -216,13 +221,19 @@ static sigjmp_buf overflow_jmp;
 static char *altstack;
 static uintptr_t handler_sp;
 static int overflow_code;
+static int overflow_sig;
+static uintptr_t fault_ip, fault_sp;
 
 static void on_overflow(int sig, siginfo_t *si, void *uc)
 {
+	mcontext_t *mc = &((ucontext_t *)uc)->uc_mcontext;
 	int here;
 
 	WRITE_ONCE(handler_sp, (uintptr_t)&here);
 	WRITE_ONCE(overflow_code, si->si_code);
+	WRITE_ONCE(overflow_sig, sig);
+	WRITE_ONCE(fault_ip, mc->gregs[REG_RIP]);
+	WRITE_ONCE(fault_sp, mc->gregs[REG_RSP]);
 	siglongjmp(overflow_jmp, 1);
 }
 
@@ -332,6 +343,252 @@ static void test_overflow_kills(const char *self, char *area)
 }
 
 /*
+ * Stack pointers outside the address space, not canonical, as a corrupted
+ * frame pointer that "leave" restores gives: one with the sign bit clear,
+ * and one with it set that is not in the kernel's half either.  And one
+ * in the first, unmapped, page, as "leave" restores from a frame pointer
+ * of 0, whose frame the CPU pushes in the 64 bytes below it, wrapping
+ * around below 0 for the lowest.
+ */
+#define BAD_SP_LOW	0x4141414141414140UL
+#define BAD_SP_HIGH	0xdeadbeefdeadbee0UL
+#define BAD_SP_NULL	0x20UL
+
+/* Push onto @sp: the push faults (#SS on hardware, #GP under QEMU's TCG). */
+static noreturn __attribute__((noipa)) void push_on(unsigned long sp)
+{
+	__asm__ volatile ("movq %0, %%rsp\n\t"
+			  "pushq $0\n\t"
+			  "ud2" : : "r" (sp) : "memory");
+	__builtin_unreachable();
+}
+UKL_TEST_STACK_FRAME_NON_STANDARD(push_on);
+
+static int spin_stop;
+
+/*
+ * Spin with @sp as the stack pointer until spin_stop is set, touching no
+ * stack: a ring-3 program is interrupted on its kernel stack and does not
+ * notice.  In ring 0 the CPU pushes an interrupt's frame onto @sp, which
+ * faults.
+ */
+static __attribute__((noipa)) void spin_on(unsigned long sp)
+{
+	__asm__ volatile ("movq %%rsp, %%rdx\n\t"
+			  "movq %0, %%rsp\n"
+			  "1:\tpause\n\t"
+			  "cmpl $0, %1\n\t"
+			  "je 1b\n\t"
+			  "movq %%rdx, %%rsp"
+			  : : "r" (sp), "m" (spin_stop) : "rdx", "memory");
+}
+UKL_TEST_STACK_FRAME_NON_STANDARD(spin_on);
+
+static void *stop_spin(void *p)
+{
+	usleep(200 * 1000);
+	WRITE_ONCE(spin_stop, 1);
+	return NULL;
+}
+
+/*
+ * The signal for a push onto @sp, where nothing is mapped: a page fault,
+ * SIGSEGV, on a user address; #SS, SIGBUS, on one that is not canonical,
+ * but in ring 3 under QEMU's TCG, which raises #GP: SIGSEGV.  The ring-0
+ * application gets the #SS that the kernel makes of its double fault
+ * (ukl_df_app_stack()).
+ */
+static bool bad_sp_sig(unsigned long sp, int sig, int code)
+{
+	if (sp < 4096)
+		return sig == SIGSEGV && code == SEGV_MAPERR;
+	return (sig == SIGBUS || (sig == SIGSEGV && ukl_test_cpl() == 3)) &&
+	       code == SI_KERNEL;
+}
+
+/**
+ * bad_sp_signal() - fault on a stack pointer that the CPU cannot push onto
+ * @sp: the stack pointer
+ * @spin: spin on it until an interrupt comes instead of pushing
+ *
+ * The signal (bad_sp_sig()) has its handler run on the alternate stack,
+ * with the instruction and the stack pointer of the fault in its frame.
+ * In ring 0 the CPU cannot push the frame of the exception onto that
+ * stack either, and the double fault that follows must become the
+ * signal, not the end of the machine.  A ring-3 program that spins is
+ * interrupted on its kernel stack and gets no signal; the ring-0
+ * application, whose interrupt frames go onto its own stack, must get one.
+ *
+ * Return: true if it went as described.
+ */
+static bool bad_sp_signal(unsigned long sp, bool spin)
+{
+	struct sigaction sa = {
+		.sa_sigaction = on_overflow,
+		.sa_flags = SA_SIGINFO | SA_ONSTACK,
+	};
+	stack_t ss = { .ss_sp = altstack, .ss_size = SIGSTKSZ * 4 };
+	uintptr_t hsp, ip, fn = spin ? (uintptr_t)spin_on : (uintptr_t)push_on;
+	pthread_t stopper;
+	bool ok, caught;
+	int sig, code;
+
+	WRITE_ONCE(handler_sp, 0);
+	WRITE_ONCE(overflow_sig, 0);
+	WRITE_ONCE(spin_stop, 0);
+	if (sigaltstack(&ss, NULL) || sigaction(SIGSEGV, &sa, NULL) ||
+	    sigaction(SIGBUS, &sa, NULL))
+		return false;
+	if (spin && pthread_create(&stopper, NULL, stop_spin, NULL))
+		return false;
+	if (!sigsetjmp(overflow_jmp, 1)) {
+		if (spin)
+			spin_on(sp);
+		else
+			push_on(sp);
+	}
+	if (spin)
+		pthread_join(stopper, NULL);
+	hsp = READ_ONCE(handler_sp);
+	sig = READ_ONCE(overflow_sig);
+	code = READ_ONCE(overflow_code);
+	ip = READ_ONCE(fault_ip);
+	caught = hsp >= (uintptr_t)altstack &&
+		 hsp < (uintptr_t)altstack + SIGSTKSZ * 4 &&
+		 bad_sp_sig(sp, sig, code) && ip >= fn && ip < fn + 64 &&
+		 READ_ONCE(fault_sp) == sp;
+	if (spin && ukl_test_cpl() == 3)
+		ok = !sig;
+	else
+		ok = caught;
+	if (!ok)
+		ksft_print_msg("sp %#lx%s: signal %d code %d at %#lx (%s%+ld), sp %#lx, handler sp %#lx\n",
+			       sp, spin ? " (spin)" : "", sig, code,
+			       (unsigned long)ip, spin ? "spin_on" : "push_on",
+			       (long)(ip - fn), (unsigned long)READ_ONCE(fault_sp),
+			       (unsigned long)hsp);
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	return ok;
+}
+
+/*
+ * The interrupt whose frame push faulted was accepted by the local APIC
+ * and must be raised again; while it stays in service, the APIC holds
+ * back the local timer on that CPU, and a sleep there never ends.  So the
+ * spin runs in a thread pinned to one CPU, which then sleeps there.
+ */
+static void *spin_pinned(void *arg)
+{
+	unsigned long sp = *(unsigned long *)arg;
+	struct timespec ms = { 0, 1000 * 1000 };
+	bool ok;
+	int i;
+
+	ok = !ukl_test_pin_cpu(sysconf(_SC_NPROCESSORS_ONLN) - 1) &&
+	     bad_sp_signal(sp, true);
+	for (i = 0; ok && i < 10; i++)
+		ok = !nanosleep(&ms, NULL);
+	return ok ? arg : NULL;
+}
+
+/* bad_sp_signal(@sp, true) on one CPU, which must sleep afterwards. */
+static bool bad_sp_interrupted(unsigned long sp)
+{
+	struct timespec until;
+	pthread_t tid;
+	void *ret = NULL;
+
+	if (pthread_create(&tid, NULL, spin_pinned, &sp))
+		return false;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	if (pthread_timedjoin_np(tid, &ret, &until)) {
+		ksft_print_msg("sp %#lx (spin): no sleep ends on that CPU: an interrupt lost\n",
+			       sp);
+		return false;
+	}
+	return ret;
+}
+
+static void test_bad_sp(void)
+{
+	ksft_test_result(bad_sp_signal(BAD_SP_LOW, false),
+			 "noncanonical_sp_low_signal\n");
+	ksft_test_result(bad_sp_signal(BAD_SP_HIGH, false),
+			 "noncanonical_sp_high_signal\n");
+	ksft_test_result(bad_sp_signal(BAD_SP_NULL, false),
+			 "null_page_sp_signal\n");
+	ksft_test_result(bad_sp_interrupted(BAD_SP_LOW),
+			 "noncanonical_sp_low_interrupted\n");
+	ksft_test_result(bad_sp_interrupted(BAD_SP_HIGH),
+			 "noncanonical_sp_high_interrupted\n");
+	ksft_test_result(bad_sp_interrupted(BAD_SP_NULL),
+			 "null_page_sp_interrupted\n");
+}
+
+/*
+ * A tracer that stops the process at that signal sees the stack pointer
+ * that is not canonical, and can write the registers back unchanged (as
+ * a debugger does before it continues); with the signal the process dies.
+ */
+static void test_bad_sp_traced(void)
+{
+	struct user_regs_struct regs = { 0 };
+	int stopped = 0, status = 0, sig = 0, set = -1;
+	pid_t pid;
+	bool ok;
+
+	pid = ukl_test_fork_tracee(&stopped);
+	if (pid == 0)
+		push_on(BAD_SP_HIGH);
+	ok = pid > 0 && stopped &&
+	     !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status);
+	if (ok) {
+		sig = WSTOPSIG(status);
+		ok = !ptrace(PTRACE_GETREGS, pid, NULL, &regs) &&
+		     regs.rsp == BAD_SP_HIGH;
+		set = ptrace(PTRACE_SETREGS, pid, NULL, &regs);
+		ok = ok && !set;
+	}
+	if (pid > 0) {
+		ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig);
+		ok = waitpid(pid, &status, 0) == pid && ok &&
+		     WIFSIGNALED(status) &&
+		     bad_sp_sig(BAD_SP_HIGH, WTERMSIG(status), SI_KERNEL);
+	}
+	if (!ok)
+		ksft_print_msg("traced: stop signal %d, rsp %#llx, SETREGS %d (%s), status %#x\n",
+			       sig, (unsigned long long)regs.rsp, set,
+			       set ? strerror(errno) : "ok",
+			       status);
+	ksft_test_result(ok, "noncanonical_sp_traced\n");
+}
+
+/*
+ * Without a handler the push kills the process, like any process.  As in
+ * test_overflow_kills(), the child is this program again.
+ */
+static void test_bad_sp_kills(const char *self, char *area)
+{
+	char *const argv[] = { (char *)self, area ? area : "bad-sp-child",
+			       area ? "bad-sp-child" : NULL, NULL };
+	int status = 0;
+	pid_t pid;
+	bool ok;
+
+	ok = !posix_spawn(&pid, self, NULL, NULL, argv, environ) &&
+	     waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+	     bad_sp_sig(BAD_SP_HIGH, WTERMSIG(status), SI_KERNEL);
+	if (!ok)
+		ksft_print_msg("spawn %s: status %#x\n", self, status);
+	ksft_test_result(ok, "noncanonical_sp_kills\n");
+}
+
+/*
  * After fork() every stack page that the parent touched is copy-on-write
  * in both processes: the first push onto each of them faults.
  */
@@ -362,12 +619,14 @@ UKL_TEST_MAIN(stack)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "overflow-child"))
 			return (int)recurse_forever(0);
+		if (!strcmp(argv[i], "bad-sp-child"))
+			push_on(BAD_SP_HIGH);
 		if (!strncmp(argv[i], "area=", 5))
 			area = argv[i];
 	}
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(15);
 
 	altstack = malloc(SIGSTKSZ * 4);
 	test_main_stack_growth();
@@ -377,6 +636,9 @@ UKL_TEST_MAIN(stack)
 	test_main_overflow();
 	test_fork_cow_stack();
 	test_overflow_kills(argv[0], area);
+	test_bad_sp();
+	test_bad_sp_traced();
+	test_bad_sp_kills(argv[0], area);
 
 	ksft_print_cnts();
 	ukl_test_exit(ksft_get_fail_cnt() ? 1 : 0);

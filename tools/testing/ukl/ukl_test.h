@@ -93,6 +93,17 @@ extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
+/*
+ * The kernel's STACK_FRAME_NON_STANDARD(): objtool, which checks the
+ * application with vmlinux.o, does not follow the stack of @func, which
+ * loads a stack pointer it cannot track.  The function gets no ORC data;
+ * a ring-3 build carries the note in a section nothing reads.
+ */
+#define UKL_TEST_STACK_FRAME_NON_STANDARD(func)				\
+	__asm__ (".pushsection .discard.func_stack_frame_non_standard, \"aw\"\n\t" \
+		 ".long " #func " - .\n\t"				\
+		 ".popsection")
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
 #endif
