@@ -44,10 +44,10 @@ static const void *ukl_image __ro_after_init;
  * is_ukl_task - tell whether a task runs the UKL application
  * @tsk: the task; its mm must be stable (current, or task_lock() held)
  *
- * Context: any.
+ * Context: any; noinstr, for exc_double_fault() (ukl_df_app_stack()).
  * Return: true if @tsk's address space was set up by the UKL binary format.
  */
-bool is_ukl_task(struct task_struct *tsk)
+noinstr bool is_ukl_task(struct task_struct *tsk)
 {
 	return tsk->mm && tsk->mm->binfmt == &ukl_format;
 }

@@ -667,7 +667,8 @@ static void ukl_mode_kernel_user_test(struct kunit *test)
  * application's text on a kernel stack is a kernel thread calling the
  * ring-0 vDSO (kernel context).  The kernel's system call entry from
  * ring 3 runs on the user stack too, with interrupts off, and is
- * kernel context.
+ * kernel context.  A stack pointer that is not canonical is not the
+ * kernel's whatever its sign: the application's, corrupted.
  */
 static void ukl_mode_stack_test(struct kunit *test)
 {
@@ -680,6 +681,9 @@ static void ukl_mode_stack_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS, text, sp));
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS, text, -PAGE_SIZE));
 	KUNIT_EXPECT_TRUE(test, ukl_mode_app_on(__KERNEL_CS, text, 0));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app_on(__KERNEL_CS, text, 0x4141414141414140UL));
+	KUNIT_EXPECT_TRUE(test, ukl_mode_app_on(__KERNEL_CS, text, 0xdeadbeefdeadbee0UL));
+	KUNIT_EXPECT_FALSE(test, ukl_mode_app_on(__KERNEL_CS, text, 0xff00000000000000UL));
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS, (unsigned long)entry_SYSCALL_64));
 	KUNIT_EXPECT_FALSE(test, ukl_mode_app(__KERNEL_CS,
 					      (unsigned long)__entry_text_start));

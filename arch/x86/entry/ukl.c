@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UKL: page faults on their own IST stack.
+ * UKL: page faults on their own IST stack, and double faults of the
+ * application's stack.
  *
  * The UKL application runs in ring 0, so an exception or interrupt that
  * hits it does not switch stacks: the CPU pushes its frame onto the
@@ -23,6 +24,10 @@
  *   an entry from ring 3 has them, and those of kernel context to where
  *   the CPU would have pushed them without IST, below the interrupted
  *   stack pointer; the fault is handled there as before.
+ *
+ * A stack pointer that is not canonical makes the push fault with #SS,
+ * which has no IST stack: the double fault that follows is handed to the
+ * #SS entry by ukl_df_app_stack().
  *
  * An IST stack is not reentrant.  No #PF can come in before the entry has
  * left it (the code on it touches nothing that can fault), but an NMI can,
@@ -175,6 +180,63 @@ bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 	current->thread.error_code = 0;
 	current->thread.trap_nr = X86_TRAP_GP;
 	force_sig(SIGSEGV);
+	return true;
+}
+
+/**
+ * ukl_df_app_stack - hand a double fault on the application's stack to #SS
+ * @regs: pt_regs of the double fault
+ *
+ * A stack pointer that is not canonical, which only the application can
+ * have (one it corrupted, such as a frame pointer that "leave" restored),
+ * makes a push fault with #SS (#GP under QEMU's TCG), and the CPU pushes
+ * the frame of that exception onto the same stack: a double fault.  An
+ * interrupt or another exception that comes meanwhile ends the same way.
+ * A ring-3 program gets the #SS on its kernel stack, and SIGBUS.
+ *
+ * Hand the double fault to the #SS entry as the fault from application
+ * context that it stands for, as exc_double_fault() hands a fault of IRET
+ * on the espfix64 stack to the #GP entry: write the frame of #SS(0) at the
+ * top of the task stack, where UKL_LEAVE_APP_STACK puts those of
+ * application context, and return from the double fault to
+ * asm_exc_stack_segment with interrupts off.  The task stack is free in
+ * application context.  An interrupt whose delivery faulted is in service
+ * at the local APIC: ukl_frame_fault has the #SS entry raise it again.
+ *
+ * Context: noinstr, exc_double_fault() on the #DF IST stack, before it
+ * does anything else.
+ * Return: true if the double fault was the application's; its IRET then
+ * goes to the #SS entry.
+ */
+noinstr bool ukl_df_app_stack(struct pt_regs *regs)
+{
+	struct pt_regs *ssregs;
+
+	/*
+	 * A kernel stack pointer that is not canonical, such as a poison
+	 * value, passes ukl_app_regs(): that is a kernel bug, which must
+	 * stay a double fault.  So it must be the application's task in its
+	 * own code, with IDT event delivery (FRED calls this too).
+	 */
+	if (!ukl_app_regs(regs) || !ukl_app_code(regs->ip) ||
+	    __is_canonical_address(regs->sp, __VIRTUAL_MASK_SHIFT + 1) ||
+	    cpu_feature_enabled(X86_FEATURE_FRED) || !is_ukl_task(current))
+		return false;
+
+	ssregs = (struct pt_regs *)current_top_of_stack() - 1;
+	ssregs->ss = regs->ss;
+	ssregs->sp = regs->sp;
+	ssregs->flags = regs->flags | X86_EFLAGS_RF;	/* as for any fault */
+	ssregs->cs = regs->cs;
+	ssregs->ip = regs->ip;
+	ssregs->orig_ax = 0;	/* the error code of #SS for an address */
+	__this_cpu_write(ukl_frame_fault, true);
+
+	/* The IDT gate's entry state: no interrupts, no trap flag. */
+	regs->flags &= ~(X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_NT |
+			 X86_EFLAGS_RF);
+	regs->ip = (unsigned long)asm_exc_stack_segment;
+	regs->sp = (unsigned long)&ssregs->orig_ax;
 	return true;
 }
 

@@ -180,14 +180,35 @@ static __always_inline void arch_ukl_enter_from_app(struct pt_regs *regs)
 }
 
 /**
+ * ukl_kernel_sp - tell whether a stack pointer may be on a kernel stack
+ * @sp: a stack pointer
+ *
+ * The kernel's stacks lie in the kernel's half of the address space, whose
+ * addresses have all ones in their top byte with 4-level and with 5-level
+ * paging.  The application's stack pointer is a user address, or, when
+ * the application has corrupted it (0xdeadbeef... from a frame pointer that
+ * "leave" restored), not canonical: the CPU cannot push a frame there, and
+ * exc_double_fault() must still see application context
+ * (ukl_df_app_stack()).  UKL_APP_CONTEXT in entry_64.S compares the same
+ * byte.
+ *
+ * Context: any; noinstr-safe.
+ * Return: true if the top byte of @sp is all ones.
+ */
+static __always_inline bool ukl_kernel_sp(unsigned long sp)
+{
+	return sp >> 56 == 0xff;
+}
+
+/**
  * arch_ukl_app_regs - tell whether pt_regs were saved in application context
  * @regs: registers saved on entry to the kernel
  *
- * See UKL_APP_CONTEXT in arch/x86/entry/entry_64.S: ring 0 on a stack in
- * user space, outside the entry code but for entry_64_ukl.S from the RET
- * that returns to the application to the CLI of its system call entries.
- * Outside the entry code only the application runs kernel-mode code on
- * a user stack: its own text, and the kernel's return and retpoline thunks
+ * See UKL_APP_CONTEXT in arch/x86/entry/entry_64.S: ring 0 on a stack
+ * that is not the kernel's (ukl_kernel_sp()), outside the entry code but
+ * for entry_64_ukl.S from the RET that returns to the application to the
+ * CLI of its system call entries.  Outside the entry code only the
+ * application runs kernel-mode code on such a stack: its own text, and the kernel's return and retpoline thunks
  * and ring-0 vDSO that it calls, which run in application context like
  * its text.  In the entry code, the ring-3 SYSCALL entry does too, with
  * interrupts off; the application's entries load from its stack before
@@ -201,7 +222,7 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 {
 	unsigned long ip = regs->ip;
 
-	if (user_mode(regs) || (long)regs->sp < 0)
+	if (user_mode(regs) || ukl_kernel_sp(regs->sp))
 		return false;
 	return ip < (unsigned long)__entry_text_start ||
 	       ip >= (unsigned long)__entry_text_end ||
@@ -225,7 +246,7 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
  * Context: any.
  * Return: true if @ip is in the application's code.
  */
-static inline bool ukl_app_code(unsigned long ip)
+static __always_inline bool ukl_app_code(unsigned long ip)
 {
 	return (ip >= (unsigned long)__ukl_text_start &&
 		ip < (unsigned long)__ukl_thunks_end) ||
@@ -490,6 +511,7 @@ static inline bool ukl_signal_handler(struct pt_regs *regs,
 struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs);
 bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 		       unsigned long address);
+bool ukl_df_app_stack(struct pt_regs *regs);
 void ukl_nmi_ist_enter(struct pt_regs *regs);
 void ukl_nmi_ist_exit(void);
 
@@ -533,6 +555,11 @@ static __always_inline bool ukl_step_after_entry_cli(struct pt_regs *regs,
 
 static inline bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 				     unsigned long address)
+{
+	return false;
+}
+
+static __always_inline bool ukl_df_app_stack(struct pt_regs *regs)
 {
 	return false;
 }
