@@ -139,9 +139,12 @@ __visible noinstr struct pt_regs *ukl_pf_leave_ist(struct pt_regs *regs)
 		return regs;
 	if (!ukl_app_regs(regs))
 		return ukl_pf_move_regs(regs);
-	/* A fault of the frame push, below the stack pointer: see ukl_raise_lost_irqs(). */
+	/*
+	 * A fault of the frame push, in the 64 bytes below the stack pointer
+	 * (which wrap around below 0): see ukl_raise_lost_irqs().
+	 */
 	address = native_read_cr2();
-	if (address < regs->sp && address >= regs->sp - 64)
+	if (regs->sp - address - 1 < UKL_APP_EVENT_FRAME_SIZE)
 		__this_cpu_write(ukl_frame_fault, true);
 	new = (struct pt_regs *)current_top_of_stack() - 1;
 	*new = *regs;
