@@ -350,7 +350,7 @@ static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
 	case offsetof(struct user_regs_struct, ip):
 		return value == regs->ip || ukl_app_may_run_at(value) ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, sp):
-		return ukl_app_may_use_stack(value) ? 1 : -EIO;
+		return value == regs->sp || ukl_app_may_use_stack(value) ? 1 : -EIO;
 	case offsetof(struct user_regs_struct, flags):
 		return (value & UKL_APP_FLAGS_FIXED) == UKL_APP_FLAGS ? 1 : -EIO;
 	}
