@@ -2,7 +2,7 @@
 #
 # ukl-insns.awk - find instructions that ring-0 application code must not have
 #
-# Usage: objdump -d OBJECT... | awk -F'\t' -f ukl-insns.awk [-v calls=FILE]
+# Usage: objdump -d[r] OBJECT... | awk -F'\t' -f ukl-insns.awk [-v calls=FILE]
 #
 # Prints "OBJECT<TAB>FUNCTION<TAB>WHAT" for every instruction of the
 # disassembly that does not work at CPL 0 (syscall, sysenter, sysexit,
@@ -11,13 +11,26 @@
 # far, that does not go through a retpoline thunk.  The UKL system call,
 # "call *%rcx", is the one indirect branch allowed (it must stay two
 # bytes long for the restart of a system call); with -v calls=FILE their
-# number is written to FILE.
+# number is written to FILE.  With objdump's -r, also every direct call
+# or jump to a system call entry.
 # Used by scripts/ukl/ukl-checkapp on application objects and by the
 # ring-0 musl build on libc.
 
 /^In archive / { next }
 /file format/ { obj = $1; sub(/:.*/, "", obj); next }
 /^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ /, "", fn); next }
+# A relocation line of objdump -dr, after its instruction: a direct call
+# or jump to a system call entry would be rewound into its middle by the
+# restart of a system call, which expects the two bytes of "call *%rcx".
+$4 ~ /: R_X86_64_(PC32|PLT32)$/ {
+	if (insn ~ /^(call|jmp)q? / && $5 ~ /^entry_SYSCALL_64_ukl/) {
+		sym = $5
+		sub(/[-+]0x[0-9a-f]+$/, "", sym)
+		print obj "\t" fn "\tdirect " substr(insn, 1, index(insn, " ") - 1) \
+			" " sym " (a system call is \"call *%rcx\")"
+	}
+	next
+}
 { insn = $3; sub(/ +$/, "", insn) }
 insn ~ /^(syscall|sysenter|hlt)( |$)/ || insn ~ /^(sysexit|sysret)[lq]?( |$)/ ||
 insn ~ /^int +\$/ {

@@ -124,7 +124,10 @@ expect_fail mkapp_rejects_syscall "syscall .does not work at CPL 0" \
 # The other instructions that application code must not have, in the
 # forms objdump prints them: SYSRET and SYSEXIT with their suffixes, far
 # returns, which bypass the return thunk like RET, indirect branches with
-# prefixes or far, and INT N, which calls a kernel handler at CPL 0.
+# prefixes or far, INT N, which calls a kernel handler at CPL 0, and
+# direct calls and jumps to a system call entry, which the restart of a
+# system call would rewind into (it expects the two bytes of
+# "call *%rcx"; taking the entry's address is fine).
 cat > "$tmp/priv.s" <<'EOF'
 	.text
 	.globl priv
@@ -136,16 +139,23 @@ priv:	sysretq
 	bnd jmp *%rax
 	cs call *%rdx
 	.byte 0xcd, 0x03	/* int $0x3 */
+	lea entry_SYSCALL_64_ukl(%rip), %rcx
+	call *%rcx
+	call entry_SYSCALL_64_ukl_bypass
+	jmp entry_SYSCALL_64_ukl_leaf
 	.section .note.GNU-stack,"",@progbits
 EOF
 gcc -c "$tmp/priv.s" -o "$tmp/priv.o"
-objdump -d "$tmp/priv.o" | awk -F'\t' -f "$ktree/scripts/ukl/ukl-insns.awk" \
+objdump -dr "$tmp/priv.o" | awk -F'\t' -f "$ktree/scripts/ukl/ukl-insns.awk" \
 	>"$tmp/out"
 missing=
 for w in sysretq sysexitq lretq iretq "indirect ljmp" "indirect bnd jmp" \
-	 "indirect cs call" "int "; do
+	 "indirect cs call" "int " "direct call entry_SYSCALL_64_ukl_bypass" \
+	 "direct jmp entry_SYSCALL_64_ukl_leaf"; do
 	grep -qF "<priv>:	$w" "$tmp/out" || missing="$missing, $w"
 done
+[ "$(grep -c entry_SYSCALL "$tmp/out")" = 2 ] ||
+	missing="$missing, (not only the two direct branches to an entry)"
 "$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/main.c" "$tmp/priv.o" \
 	>>"$tmp/out" 2>&1 && missing="$missing, (the application was built)"
 result mkapp_rejects_sysret_far_and_prefixed $([ -z "$missing" ]; echo $?) \
