@@ -208,12 +208,13 @@ static __always_inline bool ukl_kernel_sp(unsigned long sp)
  * that is not the kernel's (ukl_kernel_sp()), outside the entry code but
  * for entry_64_ukl.S from the RET that returns to the application to the
  * CLI of its system call entries.  Outside the entry code only the
- * application runs kernel-mode code on such a stack: its own text, and the kernel's return and retpoline thunks
- * and ring-0 vDSO that it calls, which run in application context like
- * its text.  In the entry code, the ring-3 SYSCALL entry does too, with
- * interrupts off; the application's entries load from its stack before
- * they disable interrupts (entry_SYSCALL_64_ukl_irqs_off), and so far are
- * application context.
+ * application runs kernel-mode code on such a stack: its own text, and
+ * the kernel's return and retpoline thunks and ring-0 vDSO that it calls,
+ * which run in application context like its text.  In the entry code,
+ * the ring-3 SYSCALL entry does too, with interrupts off; the
+ * application's entries load from its stack before they disable
+ * interrupts (entry_SYSCALL_64_ukl_irqs_off), and so far are application
+ * context.
  *
  * Context: any; noinstr-safe.
  * Return: true if @regs were saved while application code ran.
