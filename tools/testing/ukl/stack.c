@@ -14,7 +14,7 @@
  * report the same results (see suite.c).  The argument "overflow-child"
  * makes the program overflow its stack without a handler (see
  * test_overflow_kills()), "bad-sp-child" push onto a stack pointer that
- * is not canonical (test_bad_sp_kills()).
+ * is not canonical (test_bad_sp_kills()): see run_child().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -320,26 +320,37 @@ static void test_main_overflow(void)
 	ksft_test_result(ok, "main_overflow_sigsegv_on_altstack\n");
 }
 
-/*
- * Without a handler the overflow kills the process with SIGSEGV, like any
- * process.  The child is this program again, executed with posix_spawn():
- * in ring 0 that is a second instance of the application.  @area is the
- * "area=stack" argument of a multi-call program (suite.c), or NULL.
+/**
+ * run_child() - run this program again as a child that is to die
+ * @self: argv[0]
+ * @area: the "area=stack" argument of a multi-call program (suite.c), or
+ *	NULL
+ * @what: what the child does ("overflow-child", "bad-sp-child")
+ *
+ * With posix_spawn(): in ring 0 the child is a second instance of the
+ * application.
+ *
+ * Return: the signal that ended the child, or 0.
  */
-static void test_overflow_kills(const char *self, char *area)
+static int run_child(const char *self, char *area, char *what)
 {
-	char *const argv[] = { (char *)self, area ? area : "overflow-child",
-			       area ? "overflow-child" : NULL, NULL };
+	char *const argv[] = { (char *)self, area ? area : what,
+			       area ? what : NULL, NULL };
 	int status = 0;
 	pid_t pid;
-	bool ok;
 
-	ok = !posix_spawn(&pid, self, NULL, NULL, argv, environ) &&
-	     waitpid(pid, &status, 0) == pid &&
-	     WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
-	if (!ok)
-		ksft_print_msg("spawn %s: status %#x\n", self, status);
-	ksft_test_result(ok, "overflow_kills_with_sigsegv\n");
+	if (!posix_spawn(&pid, self, NULL, NULL, argv, environ) &&
+	    waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
+		return WTERMSIG(status);
+	ksft_print_msg("spawn %s %s: status %#x\n", self, what, status);
+	return 0;
+}
+
+/* Without a handler the overflow kills the process with SIGSEGV. */
+static void test_overflow_kills(const char *self, char *area)
+{
+	ksft_test_result(run_child(self, area, "overflow-child") == SIGSEGV,
+			 "overflow_kills_with_sigsegv\n");
 }
 
 /*
@@ -568,24 +579,13 @@ static void test_bad_sp_traced(void)
 	ksft_test_result(ok, "noncanonical_sp_traced\n");
 }
 
-/*
- * Without a handler the push kills the process, like any process.  As in
- * test_overflow_kills(), the child is this program again.
- */
+/* Without a handler the push kills the process, like any process. */
 static void test_bad_sp_kills(const char *self, char *area)
 {
-	char *const argv[] = { (char *)self, area ? area : "bad-sp-child",
-			       area ? "bad-sp-child" : NULL, NULL };
-	int status = 0;
-	pid_t pid;
-	bool ok;
+	int sig = run_child(self, area, "bad-sp-child");
 
-	ok = !posix_spawn(&pid, self, NULL, NULL, argv, environ) &&
-	     waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
-	     bad_sp_sig(BAD_SP_HIGH, WTERMSIG(status), SI_KERNEL);
-	if (!ok)
-		ksft_print_msg("spawn %s: status %#x\n", self, status);
-	ksft_test_result(ok, "noncanonical_sp_kills\n");
+	ksft_test_result(bad_sp_sig(BAD_SP_HIGH, sig, SI_KERNEL),
+			 "noncanonical_sp_kills\n");
 }
 
 /*
