@@ -1708,6 +1708,81 @@ static int poke_debugreg(pid_t pid, int n, unsigned long val)
 }
 
 /*
+ * What the tests need of <linux/perf_event.h>'s struct perf_event_attr,
+ * up to PERF_ATTR_SIZE_VER7 (the suite is built without the kernel's
+ * UAPI headers), and of its flags.
+ */
+struct test_perf_attr {
+	uint32_t type, size;
+	uint64_t config, sample_period, sample_type, read_format, flags;
+	uint32_t wakeup_events, bp_type;
+	uint64_t bp_addr, bp_len, branch_sample_type, sample_regs_user;
+	uint32_t sample_stack_user;
+	int32_t clockid;
+	uint64_t sample_regs_intr;
+	uint32_t aux_watermark;
+	uint16_t sample_max_stack, reserved_2;
+	uint32_t aux_sample_size, aux_action;
+	uint64_t sig_data;
+};
+
+#define TEST_PERF_TYPE_BREAKPOINT	5
+#define TEST_PERF_EXCLUDE_KERNEL	(1ULL << 5)
+#define TEST_PERF_REMOVE_ON_EXEC	(1ULL << 36)
+#define TEST_PERF_SIGTRAP		(1ULL << 37)
+#define TEST_HW_BREAKPOINT_W		2
+#define TEST_TRAP_PERF			6
+
+static int perf_watched;
+static siginfo_t perf_si;
+
+static void on_perf_trap(int sig, siginfo_t *si, void *uc)
+{
+	perf_si = *si;
+}
+
+/*
+ * A perf breakpoint event on the program's own data, user space only,
+ * with sigtrap: the write sends SIGTRAP (TRAP_PERF) with the address of
+ * the data, as in ring 3.  For the application, perf must take the write
+ * for one of user space where it decides what the signal carries.
+ */
+static void test_perf_sigtrap(void)
+{
+	struct test_perf_attr attr = {
+		.type = TEST_PERF_TYPE_BREAKPOINT,
+		.size = sizeof(attr),
+		.sample_period = 1,
+		.flags = TEST_PERF_EXCLUDE_KERNEL | TEST_PERF_REMOVE_ON_EXEC |
+			 TEST_PERF_SIGTRAP,
+		.bp_type = TEST_HW_BREAKPOINT_W,
+		.bp_addr = (uintptr_t)&perf_watched,
+		.bp_len = sizeof(perf_watched),
+		.sig_data = UKL_TEST_REACH_MAGIC,
+	};
+	struct sigaction sa = { .sa_sigaction = on_perf_trap,
+				.sa_flags = SA_SIGINFO }, old;
+	long fd;
+	int ok;
+
+	memset(&perf_si, 0, sizeof(perf_si));
+	sigaction(SIGTRAP, &sa, &old);
+	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd >= 0) {
+		WRITE_ONCE(perf_watched, 1);
+		close(fd);
+	}
+	sigaction(SIGTRAP, &old, NULL);
+	ok = fd >= 0 && perf_si.si_signo == SIGTRAP &&
+	     perf_si.si_code == TEST_TRAP_PERF && perf_si.si_addr == &perf_watched;
+	if (!ok)
+		ksft_print_msg("perf_event_open %ld (%s): signal %d code %d addr %p, expected %p\n",
+			       fd, fd < 0 ? strerror(errno) : "ok", perf_si.si_signo,
+			       perf_si.si_code, perf_si.si_addr, (void *)&perf_watched);
+	ksft_test_result(ok, "perf_breakpoint_sigtrap_addr\n");
+}
+
+/*
  * Clear DR7 of a tracee of the debug register tests and let it go on if
  * it is stopped (one that is not has exited, and @status says how).
  * Return: whether it exited with 3.
@@ -2078,7 +2153,7 @@ UKL_TEST_MAIN(core)
 		return exec_loop(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(53);
+	ksft_set_plan(54);
 
 	test_cpl();
 	test_ids();
@@ -2118,6 +2193,7 @@ UKL_TEST_MAIN(core)
 	test_ptrace_singlestep();
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
+	test_perf_sigtrap();
 	test_ptrace_step_from_entry(0);
 	test_ptrace_step_from_entry(1);
 	test_ptrace_signal_in_entry();
