@@ -48,3 +48,15 @@ results_diff() {
 	# diff: 1 for a difference, 2 for trouble.
 	[ "$status" -le 1 ]
 }
+
+# The kernel's KTAP (KUnit's) from a console log on standard input: its
+# timestamped lines that are KTAP (version, plan, result and "#" lines),
+# without the kernel's other messages.  An asynchronous probe may print
+# one between the lines of a subtest, and kunit.py then loses the
+# subtest ("Expected test number 9 but found 3": the PS/2 mouse of a
+# boot under -singlestep among ukl_binfmt's results).
+kernel_ktap_lines() {
+	tr -d '\r' |
+		grep -aE '^\[ *[0-9]+\.[0-9]+\] +(K?TAP version|#|ok |not ok |[0-9]+\.\.[0-9]+)' ||
+		true
+}

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..42"
+echo "1..43"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -88,6 +88,36 @@ out=$(results_diff "$tmp/results-1" "$tmp/results-1")
 status=$?
 [ "$status" = 0 ] && [ -z "$out" ]
 result results_diff_same_results $? "status $status, output '$out'"
+# The kernel's KTAP from its console (functions.sh), for kunit.py: a
+# message of the kernel between the lines of a subtest must not lose it.
+cat > "$tmp/console.log" <<'EOF'
+[   12.100000] KTAP version 1
+[   12.100001] 1..2
+[   12.100002]     KTAP version 1
+[   12.100003]     # Subtest: ukl_layout
+[   12.100004]     1..1
+[   12.100005]     ok 1 ukl_layout_test
+[   12.100006] ok 1 ukl_layout
+[   12.325317]     KTAP version 1
+[   12.325703]     # Subtest: ukl_binfmt
+[   12.326367]     1..2
+[   12.327033]         KTAP version 1
+[   12.329455] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input2
+[   12.327419]         # Subtest: ukl_binfmt_phdrs_test
+[   12.347158]         ok 1 typical
+[   12.371542]         ok 2 misaligned_tls
+[   12.439056]     # ukl_binfmt_phdrs_test: pass:2 fail:0 skip:0 total:2
+[   12.441440]     ok 1 ukl_binfmt_phdrs_test
+[   12.450528]     ok 2 ukl_binfmt_auxv_test
+[   12.654638] # ukl_binfmt: pass:2 fail:0 skip:0 total:2
+[   12.657259] ok 2 ukl_binfmt
+[   12.700000] Run /ukl as init process
+EOF
+kernel_ktap_lines <"$tmp/console.log" >"$tmp/kernel.log"
+out=$(python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.json" \
+	"$tmp/kernel.log" 2>&1)
+grep -q 'Ran 4 tests: passed: 4$' <<<"$out" && ! grep -q ERROR <<<"$out"
+result kernel_ktap_lines_keep_subtests $? "$(grep -E 'ERROR|Testing complete' <<<"$out")"
 
 # make cannot quote a path: in a clone whose path has a space, BUILD would
 # split into words, and "make distclean" would remove the directory above

@@ -991,8 +991,7 @@ check_boot() {
 	rm -f "$dir/kernel-results-$nb.json"
 	if [ "$boot" != buildcheck ] && [ "$boot" != series ] && [ "$boot" != stdiocheck ] &&
 	   grep -qx kunit < <(config_lines "$configs/$s.tests"); then
-		tr -d '\r' <"$log" | grep -aE '^\[ *[0-9]+\.[0-9]+\] ' \
-			>"$dir/kernel-$nb.log" || true
+		kernel_ktap_lines <"$log" >"$dir/kernel-$nb.log"
 		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
 			>"$dir/kunit-kernel-$nb.log" 2>&1 || true
 		if grep -qaE 'K?TAP version' "$dir/kernel-$nb.log" &&
