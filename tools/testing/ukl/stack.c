@@ -8,7 +8,8 @@
  * mmap_lock, copy-on-write stacks after fork(), and overflows into the
  * guard page, which must become SIGSEGV (handled on an alternate signal
  * stack, or killing the process) and never a double fault, and stack
- * pointers that are not canonical, which must become SIGBUS.
+ * pointers that the CPU cannot push onto: those that are not canonical
+ * must become SIGBUS, one in the unmapped first page SIGSEGV.
  *
  * Built as the UKL application and as an ordinary ring-3 program; both must
  * report the same results (see suite.c).  The argument "overflow-child"
