@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -40,6 +42,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 
@@ -609,24 +612,39 @@ static void test_entry_state(void)
 
 static sig_atomic_t sig_count;
 static int sig_si_code;
+static unsigned long sig_uc_flags;
 static int pipe_fds[2];
+
+/* The kernel's UAPI <asm/ucontext.h>: the flags of a 64-bit signal frame. */
+#define UC_SIGCONTEXT_SS	0x2
+#define UC_STRICT_RESTORE_SS	0x4
 
 static void on_usr1(int sig, siginfo_t *si, void *uc)
 {
 	WRITE_ONCE(sig_count, READ_ONCE(sig_count) + 1);
 	WRITE_ONCE(sig_si_code, si->si_code);
+	WRITE_ONCE(sig_uc_flags, ((ucontext_t *)uc)->uc_flags);
 }
 
-/* Signal delivery on the way back from a system call, and sigreturn. */
+/*
+ * Signal delivery on the way back from a system call, and sigreturn.  The
+ * frame is a 64-bit program's, whose uc_flags say that it saved SS and
+ * that sigreturn restores it as saved.
+ */
 static void test_signal(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	const unsigned long flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	int ok;
 
 	WRITE_ONCE(sig_count, 0);
 	ok = !sigaction(SIGUSR1, &sa, NULL) && !kill(getpid(), SIGUSR1);
 	ok = ok && READ_ONCE(sig_count) == 1 && READ_ONCE(sig_si_code) == SI_USER;
 	ksft_test_result(ok, "signal_handler_sigreturn\n");
+	if ((READ_ONCE(sig_uc_flags) & flags) != flags)
+		ksft_print_msg("uc_flags %#lx\n", READ_ONCE(sig_uc_flags));
+	ksft_test_result(ok && (READ_ONCE(sig_uc_flags) & flags) == flags,
+			 "signal_frame_uc_flags_64bit\n");
 }
 
 /* The timer's handler writes the byte that the interrupted read waits for. */
@@ -1607,6 +1625,43 @@ static void test_ptrace_singlestep(void)
 }
 
 /*
+ * The SIGTRAP of a single step, as a tracer reads it with
+ * PTRACE_GETSIGINFO, gives the address where the tracee stopped in
+ * si_addr, as for a ring-3 program.
+ */
+static void test_ptrace_step_siginfo(void)
+{
+	struct user_regs_struct regs;
+	int status = 0, ok, steps;
+	siginfo_t si;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0) {
+		getppid();
+		_exit(3);
+	}
+	for (steps = 0; ok && steps < 8; steps++) {
+		memset(&si, 0, sizeof(si));
+		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
+		     waitpid(pid, &status, 0) == pid && WIFSTOPPED(status) &&
+		     WSTOPSIG(status) == SIGTRAP &&
+		     !ptrace(PTRACE_GETSIGINFO, pid, NULL, &si) &&
+		     !ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+		if (ok && (si.si_signo != SIGTRAP ||
+			   si.si_addr != (void *)(uintptr_t)regs.rip)) {
+			ksft_print_msg("step %d: signal %d code %d addr %p at rip %#llx\n",
+				       steps, si.si_signo, si.si_code, si.si_addr,
+				       (unsigned long long)regs.rip);
+			ok = 0;
+		}
+	}
+	status = tracee_exit_status(pid, status);
+	ksft_test_result(ok && steps == 8 && WIFEXITED(status) &&
+			 WEXITSTATUS(status) == 3, "ptrace_step_sigtrap_addr\n");
+}
+
+/*
  * ukl_test_fork_tracee(), then let the child run to a SIGSTOP of its own
  * outside raise(), which blocks all signals: from there on, a signal that
  * the tracer gives it reaches its handler.  Returns 0 in the child, as
@@ -1780,6 +1835,65 @@ static void test_perf_sigtrap(void)
 			       fd, fd < 0 ? strerror(errno) : "ok", perf_si.si_signo,
 			       perf_si.si_code, perf_si.si_addr, (void *)&perf_watched);
 	ksft_test_result(ok, "perf_breakpoint_sigtrap_addr\n");
+}
+
+/*
+ * The page faults of the program fire the page_fault_user tracepoint, as a
+ * ring-3 program's do: a perf tracepoint event counts them while the
+ * program touches fresh pages.  Skipped on kernels without tracepoints or
+ * without perf's tracepoint events (CONFIG_EVENT_TRACING).
+ */
+#define TEST_PERF_TYPE_TRACEPOINT	2
+#define TEST_PERF_DISABLED		(1ULL << 0)
+#define TEST_PERF_IOC_ENABLE		0x2400
+#define TEST_PERF_IOC_DISABLE		0x2401
+#define TEST_FAULT_PAGES		64
+
+static void test_fault_tracepoint(void)
+{
+	struct test_perf_attr attr = {
+		.type = TEST_PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.flags = TEST_PERF_DISABLED,
+	};
+	const char *id_file = "/tmp/tracing/events/exceptions/page_fault_user/id";
+	uint64_t count = 0;
+	char id[32], *p = MAP_FAILED;
+	long fd = -1;
+	int i, ok;
+
+	mkdir("/tmp/tracing", 0755);
+	if (access(id_file, F_OK))
+		mount("tracefs", "/tmp/tracing", "tracefs", 0, NULL);
+	if (ukl_test_read_file(id_file, id, sizeof(id)) < 0) {
+		ksft_test_result_skip("page_fault_user_tracepoint (no tracepoints)\n");
+		return;
+	}
+	attr.config = strtoull(id, NULL, 10);
+	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd < 0 && errno == ENOENT) {
+		ksft_test_result_skip("page_fault_user_tracepoint (no perf tracepoint events)\n");
+		return;
+	}
+	ok = fd >= 0;
+	if (ok)
+		p = mmap(NULL, TEST_FAULT_PAGES * 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok = ok && p != MAP_FAILED && !ioctl(fd, TEST_PERF_IOC_ENABLE, 0);
+	for (i = 0; ok && i < TEST_FAULT_PAGES; i++)
+		WRITE_ONCE(p[i * 4096], 1);
+	ok = ok && !ioctl(fd, TEST_PERF_IOC_DISABLE, 0) &&
+	     read(fd, &count, sizeof(count)) == sizeof(count);
+	if (!ok || count < TEST_FAULT_PAGES)
+		ksft_print_msg("page_fault_user: fd %ld (%s), %llu faults, at least %d expected\n",
+			       fd, fd < 0 ? strerror(errno) : "ok",
+			       (unsigned long long)count, TEST_FAULT_PAGES);
+	if (p != MAP_FAILED)
+		munmap(p, TEST_FAULT_PAGES * 4096);
+	if (fd >= 0)
+		close(fd);
+	ksft_test_result(ok && count >= TEST_FAULT_PAGES,
+			 "page_fault_user_tracepoint\n");
 }
 
 /*
@@ -2085,6 +2199,50 @@ static void test_ptrace_regs(void)
 }
 
 /*
+ * A tracer reads and writes the tracee's registers with PTRACE_GETREGSET
+ * and PTRACE_SETREGSET, as gdb and strace do: the application is a 64-bit
+ * program, whose general registers (NT_PRSTATUS) are those of
+ * PTRACE_GETREGS, and whose FPU state (NT_PRFPREG) is the FXSAVE area, also
+ * on a kernel with 32-bit emulation, where a 32-bit view would be shorter.
+ * Writing back what was read works.
+ */
+static void test_ptrace_regset(void)
+{
+	struct user_regs_struct regs, set;
+	struct user_fpregs_struct fp;
+	struct iovec iov = { &set, sizeof(set) };
+	struct iovec fiov = { &fp, sizeof(fp) };
+	int status = 0, ok, views;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0)
+		_exit(3);
+	memset(&set, 0, sizeof(set));
+	ok = ok && !ptrace(PTRACE_GETREGS, pid, NULL, &regs) &&
+	     !ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov) &&
+	     !ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRFPREG, &fiov);
+	views = ok && iov.iov_len == sizeof(set) && set.rip == regs.rip &&
+		set.rsp == regs.rsp && fiov.iov_len == sizeof(fp);
+	if (ok && !views)
+		ksft_print_msg("NT_PRSTATUS %zu bytes, rip %#llx (%#llx), NT_PRFPREG %zu bytes\n",
+			       iov.iov_len, (unsigned long long)set.rip,
+			       (unsigned long long)regs.rip, fiov.iov_len);
+	if (views && ptrace(PTRACE_SETREGSET, pid, (void *)NT_PRSTATUS, &iov)) {
+		ksft_print_msg("PTRACE_SETREGSET of what was read: %s\n",
+			       strerror(errno));
+		views = 0;
+	}
+	if (pid > 0) {
+		ptrace(PTRACE_SETREGS, pid, NULL, &regs);
+		ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
+		ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		     WEXITSTATUS(status) == 3 && ok;
+	}
+	ksft_test_result(ok && views, "ptrace_regset_64bit\n");
+}
+
+/*
  * A tracer sets a hardware breakpoint on a function of the tracee (DR0,
  * DR7 with an instruction breakpoint): the call stops it with a SIGTRAP
  * of si_code TRAP_HWBKPT at the function's address, and it goes on and
@@ -2153,7 +2311,7 @@ UKL_TEST_MAIN(core)
 		return exec_loop(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(54);
+	ksft_set_plan(58);
 
 	test_cpl();
 	test_ids();
@@ -2191,13 +2349,16 @@ UKL_TEST_MAIN(core)
 	test_vfork_wide_nr();
 	test_x32();
 	test_ptrace_singlestep();
+	test_ptrace_step_siginfo();
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
 	test_perf_sigtrap();
+	test_fault_tracepoint();
 	test_ptrace_step_from_entry(0);
 	test_ptrace_step_from_entry(1);
 	test_ptrace_signal_in_entry();
 	test_ptrace_regs();
+	test_ptrace_regset();
 	test_ptrace_breakpoint();
 	test_seccomp();
 
