@@ -232,6 +232,24 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 }
 
 /**
+ * ukl_user_64bit_mode - user_64bit_mode() that knows the UKL application
+ * @regs: registers saved on entry to the kernel
+ *
+ * The application is a 64-bit program whose CS is the kernel's: a tracer
+ * gets its registers in the 64-bit view, and its signal frames are a
+ * 64-bit program's.  Without CONFIG_UNIKERNEL_LINUX this is
+ * user_64bit_mode().
+ *
+ * Context: any; noinstr-safe.
+ * Return: true if @regs were saved in 64-bit user mode or in application
+ * context.
+ */
+static __always_inline bool ukl_user_64bit_mode(struct pt_regs *regs)
+{
+	return user_64bit_mode(regs) || arch_ukl_app_regs(regs);
+}
+
+/**
  * ukl_app_code - tell whether the application's code may run at an address
  * @ip: an instruction pointer
  *
@@ -517,6 +535,11 @@ void ukl_nmi_ist_enter(struct pt_regs *regs);
 void ukl_nmi_ist_exit(void);
 
 #else /* !CONFIG_UNIKERNEL_LINUX */
+
+static __always_inline bool ukl_user_64bit_mode(struct pt_regs *regs)
+{
+	return user_64bit_mode(regs);
+}
 
 static inline void ukl_signal_regs(struct pt_regs *regs) { }
 static inline int ukl_putreg(struct task_struct *child, unsigned long offset,
