@@ -85,6 +85,9 @@ static const struct area {
 #ifdef UKL_TEST_AREA_disk
 	{ "disk", disk_main, 1 },
 #endif
+#ifdef UKL_TEST_AREA_fuzz
+	{ "fuzz", fuzz_main, 1 },
+#endif
 	{ "bench", bench_main, 1 },
 };
 

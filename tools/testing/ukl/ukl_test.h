@@ -67,6 +67,9 @@ int mce_main(int argc, char **argv);
 #ifdef UKL_TEST_AREA_disk
 int disk_main(int argc, char **argv);
 #endif
+#ifdef UKL_TEST_AREA_fuzz
+int fuzz_main(int argc, char **argv);
+#endif
 int bench_main(int argc, char **argv);
 #else
 #define UKL_TEST_MAIN(name)						\
