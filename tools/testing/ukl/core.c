@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -800,6 +801,87 @@ static void test_faults(void)
 		sigaction(want[i].sig, &old, NULL);
 	}
 	munmap(ro, 4096);
+}
+
+/*
+ * The kernel logs a process that dies of a fault it has no handler for
+ * ("segfault at", "trap invalid opcode") with its instruction pointer: a
+ * user address in ring 3.  The application's code is kernel text, moved
+ * by KASLR, so the log gives the address as linked (System.map's), which
+ * tells a reader of the kernel log nothing about where the kernel is.
+ * With KASLR on (UKL_TEST_KASLR=1, no nokaslr) the application's logged
+ * address must not be near its code at run time.  The rate limit of these messages is
+ * lifted meanwhile, so that the test's own are logged.
+ */
+static int fault_message_ip(const char *log, pid_t pid, const char *what,
+			    unsigned long *ip)
+{
+	char key[64];
+	const char *at, *end, *p;
+
+	snprintf(key, sizeof(key), "[%d]%s", pid, what);
+	at = strstr(log, key);
+	if (!at)
+		return 0;
+	end = strchr(at, '\n');
+	p = strstr(at, " ip");
+	if (!p || (end && p > end))
+		return 0;
+	*ip = strtoul(p + 4, NULL, 16);
+	return 1;
+}
+
+static void test_fault_messages(void)
+{
+	static const char *const what[] = { ": segfault at ", " trap invalid opcode" };
+	int kaslr = ukl_test_cpl() == 0 && getenv("UKL_TEST_KASLR") &&
+		    !strcmp(getenv("UKL_TEST_KASLR"), "1") && !cmdline_has("nokaslr");
+	unsigned long here = (unsigned long)test_fault_messages, ip;
+	char path[128], limit[32] = "", *log = NULL;
+	int status, size, n = 0, ok = 1, i;
+	pid_t pid[2];
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/printk_ratelimit",
+		 ukl_test_procfs());
+	if (!ukl_test_read_file(path, limit, sizeof(limit)) ||
+	    !ukl_test_write_file(path, "0")) {
+		ksft_test_result_fail("fault_messages_hide_kaslr\n");
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			signal(SIGSEGV, SIG_DFL);
+			signal(SIGILL, SIG_DFL);
+			if (i == 0)
+				WRITE_ONCE(*READ_ONCE(null_page), 1);
+			__builtin_trap();
+		}
+		ok = ok && pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] &&
+		     WIFSIGNALED(status);
+	}
+	ukl_test_write_file(path, limit);
+	size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	if (size > 0)
+		log = malloc(size + 1);
+	if (log)
+		n = klogctl(3, log, size);	/* SYSLOG_ACTION_READ_ALL */
+	ok = ok && n > 0;
+	if (ok)
+		log[n] = '\0';
+	for (i = 0; ok && i < 2; i++) {
+		if (!fault_message_ip(log, pid[i], what[i], &ip)) {
+			ksft_print_msg("no message \"[%d]%s... ip\" in the kernel log\n",
+				       pid[i], what[i]);
+			ok = 0;
+		} else if (kaslr && ip - here < 0x10000) {
+			ksft_print_msg("[%d]%s... ip %#lx: the code is at %#lx\n",
+				       pid[i], what[i], ip, here);
+			ok = 0;
+		}
+	}
+	free(log);
+	ksft_test_result(ok, "fault_messages_hide_kaslr\n");
 }
 
 /*
@@ -1865,7 +1947,7 @@ static void test_fault_tracepoint(void)
 	mkdir("/tmp/tracing", 0755);
 	if (access(id_file, F_OK))
 		mount("tracefs", "/tmp/tracing", "tracefs", 0, NULL);
-	if (ukl_test_read_file(id_file, id, sizeof(id)) < 0) {
+	if (!ukl_test_read_file(id_file, id, sizeof(id))) {
 		ksft_test_result_skip("page_fault_user_tracepoint (no tracepoints)\n");
 		return;
 	}
@@ -2311,7 +2393,7 @@ UKL_TEST_MAIN(core)
 		return exec_loop(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(58);
+	ksft_set_plan(59);
 
 	test_cpl();
 	test_ids();
@@ -2334,6 +2416,7 @@ UKL_TEST_MAIN(core)
 	test_signal_interrupts_loop();
 	test_faults();
 	test_bad_handler();
+	test_fault_messages();
 	test_insn_faults();
 	test_tsc_exec();
 	test_spawn_ring3();
