@@ -29,6 +29,7 @@
 #include <asm/ptrace.h>
 #include <asm/sections.h>
 #include <asm/segment.h>
+#include <asm/setup.h>
 #include <asm/unistd.h>
 
 struct ksignal;
@@ -247,6 +248,25 @@ static __always_inline bool arch_ukl_app_regs(struct pt_regs *regs)
 static __always_inline bool ukl_user_64bit_mode(struct pt_regs *regs)
 {
 	return user_64bit_mode(regs) || arch_ukl_app_regs(regs);
+}
+
+/**
+ * ukl_log_ip - the instruction pointer that the kernel log may show
+ * @regs: registers of a task that a message reports on
+ *
+ * The messages about a process that dies of a fault it does not handle
+ * (show_unhandled_signals) give its instruction pointer, a user address
+ * in ring 3.  The application's code is kernel text, which KASLR moves:
+ * they give its address as linked (System.map's, what addr2line takes
+ * with vmlinux), which tells a reader of the log nothing of where the
+ * kernel is.
+ *
+ * Context: any.
+ * Return: @regs->ip, without the KASLR offset for the application.
+ */
+static inline unsigned long ukl_log_ip(struct pt_regs *regs)
+{
+	return arch_ukl_app_regs(regs) ? regs->ip - kaslr_offset() : regs->ip;
 }
 
 /**
@@ -539,6 +559,11 @@ void ukl_nmi_ist_exit(void);
 static __always_inline bool ukl_user_64bit_mode(struct pt_regs *regs)
 {
 	return user_64bit_mode(regs);
+}
+
+static inline unsigned long ukl_log_ip(struct pt_regs *regs)
+{
+	return regs->ip;
 }
 
 static inline void ukl_signal_regs(struct pt_regs *regs) { }
