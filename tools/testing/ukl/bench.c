@@ -450,21 +450,6 @@ static int open_dev(const char *path, unsigned int minor, int flags)
 	return fd;
 }
 
-/* The loopback interface is down after boot. */
-static void loopback_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return;
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-}
-
 static int wanted(const char *only, const char *name)
 {
 	size_t len = strlen(name);
@@ -642,7 +627,7 @@ UKL_TEST_MAIN(bench)
 
 	zero_fd = open_dev("/dev/zero", 5, O_RDONLY);
 	null_fd = open_dev("/dev/null", 3, O_WRONLY);
-	loopback_up();
+	ukl_test_loopback_up();
 	if (levels)
 		failed += run_levels(argv[0], levels, pass, npass);
 	else

@@ -1491,10 +1491,6 @@ static void test_fork(void)
  * stack, made a system call of its own.  The child exits in the same asm,
  * so that it touches no frame of the parent.
  */
-#ifdef UKL_APP
-extern char entry_SYSCALL_64_ukl[];
-#endif
-
 static long vfork_wide_nr(void)
 {
 	long ret = (1L << 32) | SYS_vfork;
@@ -1653,10 +1649,6 @@ static int tracee_exit_status(pid_t pid, int status)
  * never stop in the kernel's entry code.  Block stepping is refused to
  * the application with EIO.
  */
-#ifdef UKL_APP
-extern char entry_SYSCALL_64_ukl_leaf[];
-#endif
-
 static int stopped_in_entry(pid_t pid)
 {
 #ifdef UKL_APP
@@ -2183,6 +2175,22 @@ static void test_ptrace_signal_in_entry(void)
 }
 
 /*
+ * Write @regs back to the stopped tracee @pid and let it go on.
+ * Return: whether it then exited with 3.
+ */
+static int tracee_restore_exit3(pid_t pid, struct user_regs_struct *regs)
+{
+	int status = 0;
+
+	if (pid <= 0)
+		return 0;
+	ptrace(PTRACE_SETREGS, pid, NULL, regs);
+	return !ptrace(PTRACE_CONT, pid, NULL, NULL) &&
+	       waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 3;
+}
+
+/*
  * A tracer writes the tracee's registers with PTRACE_POKEUSER and
  * PTRACE_SETREGS.  Writing back what PTRACE_GETREGS read works (a
  * debugger does that), and EFLAGS.IF and IOPL stay as they are whatever
@@ -2270,13 +2278,8 @@ static void test_ptrace_regs(void)
 			       (unsigned long long)regs.eflags);
 		kept = 0;
 	}
-	if (pid > 0) {
-		/* Whatever was written, the tracee goes on as it stopped. */
-		ptrace(PTRACE_SETREGS, pid, NULL, &regs);
-		ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
-		ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		     WEXITSTATUS(status) == 3 && ok;
-	}
+	/* Whatever was written, the tracee goes on as it stopped. */
+	ok = tracee_restore_exit3(pid, &regs) && ok;
 	ksft_test_result(ok && kept, "ptrace_regs_keep_ring0_state\n");
 }
 
@@ -2294,7 +2297,7 @@ static void test_ptrace_regset(void)
 	struct user_fpregs_struct fp;
 	struct iovec iov = { &set, sizeof(set) };
 	struct iovec fiov = { &fp, sizeof(fp) };
-	int status = 0, ok, views;
+	int ok, views;
 	pid_t pid;
 
 	pid = ukl_test_fork_tracee(&ok);
@@ -2315,12 +2318,7 @@ static void test_ptrace_regset(void)
 			       strerror(errno));
 		views = 0;
 	}
-	if (pid > 0) {
-		ptrace(PTRACE_SETREGS, pid, NULL, &regs);
-		ok = !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
-		ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		     WEXITSTATUS(status) == 3 && ok;
-	}
+	ok = tracee_restore_exit3(pid, &regs) && ok;
 	ksft_test_result(ok && views, "ptrace_regset_64bit\n");
 }
 

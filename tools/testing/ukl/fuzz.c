@@ -175,9 +175,6 @@ static void fuzz_fill(void)
 }
 
 #ifdef UKL_APP
-extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_bypass[];
-extern char entry_SYSCALL_64_ukl_direct[], entry_SYSCALL_64_ukl_leaf[];
-
 /* A system call through the kernel entry @entry, as syscall() makes it. */
 static long entry_call(unsigned long entry, long nr, const unsigned long *a)
 {
@@ -236,7 +233,7 @@ static long fuzz_call(void)
 		default:
 			nr = rnd() % (FUZZ_NR_MAX + 1);
 		}
-		if (nr != SYS_rt_sigreturn && nr != SYS_vfork && nr != 435)
+		if (nr != SYS_rt_sigreturn && nr != SYS_vfork && nr != SYS_clone3)
 			break;
 	}
 	for (i = 0; i < 6; i++)
@@ -335,6 +332,7 @@ static void *fuzz_thread(void *arg)
 /*
  * fuzz_child() - the child of a round
  * @seed: the round's seed
+ * @calls: the system calls it makes
  *
  * Runs as root until it drops to nobody; exits 0 after its calls.
  */
@@ -497,7 +495,7 @@ static void print_task(pid_t pid)
  * @calls: system calls the child makes
  * @st: outcomes, counted
  *
- * Return: false if the child did not end by SIGKILL.
+ * Return: false if the child did not end by SIGKILL or failed to set up.
  */
 static bool fuzz_round(uint64_t seed, int calls, struct fuzz_stats *st)
 {
@@ -537,8 +535,8 @@ static bool fuzz_round(uint64_t seed, int calls, struct fuzz_stats *st)
 		st->killed++;
 	} else if (WIFEXITED(status)) {
 		st->exited++;
-	} else if (WIFSIGNALED(status)) {
-		st->signalled[WTERMSIG(status) & 63]++;
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) < 65) {
+		st->signalled[WTERMSIG(status)]++;
 	}
 	if (!READ_ONCE(shared->setup_done)) {
 		ksft_print_msg("seed %llu: the child's setup failed\n",

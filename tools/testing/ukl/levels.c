@@ -321,8 +321,6 @@ static void test_ptrace_sees_leaf_calls(void)
  * path of the direct level.  Ring 3 has no leaf entry and passes.
  */
 #ifdef UKL_APP
-extern char entry_SYSCALL_64_ukl_leaf[];
-
 static long leaf_call3(long nr, long a1, long a2, long a3)
 {
 	unsigned long ret, entry = (unsigned long)entry_SYSCALL_64_ukl_leaf;
@@ -522,6 +520,7 @@ static void test_direct_tcp(void)
 	int l, c = -1, s = -1, ok;
 	char buf[16] = { 0 };
 
+	ukl_test_loopback_up();
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	ok = l >= 0 && bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&

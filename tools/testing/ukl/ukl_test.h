@@ -22,10 +22,13 @@
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/io.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -79,11 +82,12 @@ int bench_main(int argc, char **argv);
 
 #ifdef UKL_APP
 /*
- * The kernel's system call entries of the shortcut levels, which levels.c
- * calls directly: code with the system call ABI (see <ukl.h>), not C
- * functions.
+ * The kernel's system call entries, of the base and the shortcut levels,
+ * and the leaf entry, which the tests call directly: code with the system
+ * call ABI (see <ukl.h>), not C functions.
  */
-extern char entry_SYSCALL_64_ukl_bypass[], entry_SYSCALL_64_ukl_direct[];
+extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_bypass[];
+extern char entry_SYSCALL_64_ukl_direct[], entry_SYSCALL_64_ukl_leaf[];
 #endif
 
 /*
@@ -393,6 +397,26 @@ static inline int ukl_test_block_node(const char *name, const char *path)
 		return 0;
 	unlink(path);
 	return !mknod(path, S_IFBLK | 0600, makedev(major, minor));
+}
+
+/**
+ * ukl_test_loopback_up() - bring the loopback interface up
+ *
+ * It is down after boot.  net.c tests bringing it up; an area that only
+ * uses it calls this, so that it passes when booted alone too.
+ */
+static inline void ukl_test_loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
 }
 
 /**
