@@ -558,10 +558,15 @@ static int cmdline_has(const char *word)
  * the initialized data must have been relocated with the code: in ring 0
  * by the kernel's boot-time relocation of the application's data image.
  */
+static int kaslr_expected(void)
+{
+	return getenv("UKL_TEST_KASLR") && !strcmp(getenv("UKL_TEST_KASLR"), "1") &&
+	       !cmdline_has("nokaslr");
+}
+
 static void test_kaslr(int kaslr)
 {
-	int want = getenv("UKL_TEST_KASLR") && !strcmp(getenv("UKL_TEST_KASLR"), "1") &&
-		   !cmdline_has("nokaslr");
+	int want = kaslr_expected();
 
 	if (kaslr != want)
 		ksft_print_msg("kaslr=%d, want %d\n", kaslr, want);
@@ -834,8 +839,7 @@ static int fault_message_ip(const char *log, pid_t pid, const char *what,
 static void test_fault_messages(void)
 {
 	static const char *const what[] = { ": segfault at ", " trap invalid opcode" };
-	int kaslr = ukl_test_cpl() == 0 && getenv("UKL_TEST_KASLR") &&
-		    !strcmp(getenv("UKL_TEST_KASLR"), "1") && !cmdline_has("nokaslr");
+	int kaslr = ukl_test_cpl() == 0 && kaslr_expected();
 	unsigned long here = (unsigned long)test_fault_messages, ip;
 	char path[128], limit[32] = "", *log = NULL;
 	int status, size, n = 0, ok = 1, i;

@@ -65,10 +65,6 @@
 #include "kselftest.h"
 #include "ukl_test.h"
 
-#ifdef UKL_APP
-#include <ukl.h>
-#endif
-
 #define FUZZ_ROUNDS	200
 #define FUZZ_CALLS	1000
 /* Guest seconds a round may take before the parent kills it. */
@@ -174,24 +170,6 @@ static void fuzz_fill(void)
 		w[i] = rnd() % 4 ? fuzz_arg() : rnd();
 }
 
-#ifdef UKL_APP
-/* A system call through the kernel entry @entry, as syscall() makes it. */
-static long entry_call(unsigned long entry, long nr, const unsigned long *a)
-{
-	register unsigned long r10 __asm__("r10") = a[3];
-	register unsigned long r8 __asm__("r8") = a[4];
-	register unsigned long r9 __asm__("r9") = a[5];
-	unsigned long ret;
-
-	__asm__ __volatile__ (UKL_SYSCALL_ASM
-			      : "=a"(ret), "+c"(entry), "+r"(r10), "+r"(r8),
-				"+r"(r9)
-			      : "a"(nr), "D"(a[0]), "S"(a[1]), "d"(a[2])
-			      : "r11", "memory");
-	return ret;
-}
-#endif
-
 /* The kernel's struct sigaction for x86-64, and the flags it takes. */
 struct fuzz_sigaction {
 	unsigned long handler, flags, restorer;
@@ -259,7 +237,8 @@ static long fuzz_call(void)
 			entry_SYSCALL_64_ukl_direct, entry_SYSCALL_64_ukl_leaf,
 		};
 
-		entry_call((unsigned long)entries[rnd() % 4], nr, a);
+		ukl_test_entry_call((unsigned long)entries[rnd() % 4], nr,
+				    a[0], a[1], a[2], a[3], a[4], a[5]);
 		return nr;
 	}
 #endif

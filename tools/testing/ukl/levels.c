@@ -323,13 +323,8 @@ static void test_ptrace_sees_leaf_calls(void)
 #ifdef UKL_APP
 static long leaf_call3(long nr, long a1, long a2, long a3)
 {
-	unsigned long ret, entry = (unsigned long)entry_SYSCALL_64_ukl_leaf;
-
-	__asm__ __volatile__ (UKL_SYSCALL_ASM
-			      : "=a"(ret), "+c"(entry)
-			      : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
-			      : "r11", "memory");
-	return ret;
+	return ukl_test_entry_call((unsigned long)entry_SYSCALL_64_ukl_leaf,
+				   nr, a1, a2, a3, 0, 0, 0);
 }
 #endif
 

@@ -88,6 +88,40 @@ int bench_main(int argc, char **argv);
  */
 extern char entry_SYSCALL_64_ukl[], entry_SYSCALL_64_ukl_bypass[];
 extern char entry_SYSCALL_64_ukl_direct[], entry_SYSCALL_64_ukl_leaf[];
+
+#include <ukl.h>
+
+/**
+ * ukl_test_entry_call() - a system call through a kernel entry of choice
+ * @entry: one of the entries above
+ * @nr: the system call's number
+ * @a1: its first argument
+ * @a2: its second argument
+ * @a3: its third argument
+ * @a4: its fourth argument
+ * @a5: its fifth argument
+ * @a6: its sixth argument
+ *
+ * What libc's syscall() does with the entry of the thread's level.
+ *
+ * Return: what the entry returns in rax: the result or -errno.
+ */
+static inline long ukl_test_entry_call(unsigned long entry, long nr, long a1,
+				       long a2, long a3, long a4, long a5,
+				       long a6)
+{
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+
+	__asm__ __volatile__ (UKL_SYSCALL_ASM
+			      : "=a"(ret), "+c"(entry), "+r"(r10), "+r"(r8),
+				"+r"(r9)
+			      : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
+			      : "r11", "memory");
+	return ret;
+}
 #endif
 
 /*
