@@ -51,12 +51,15 @@ results_diff() {
 
 # The kernel's KTAP (KUnit's) from a console log on standard input: its
 # timestamped lines that are KTAP (version, plan, result and "#" lines),
-# without the kernel's other messages.  An asynchronous probe may print
-# one between the lines of a subtest, and kunit.py then loses the
-# subtest ("Expected test number 9 but found 3": the PS/2 mouse of a
-# boot under -singlestep among ukl_binfmt's results).
+# and the indented lines under a failed expectation's "#" line (its
+# operands' values), without the kernel's other messages.  An
+# asynchronous probe may print one between the lines of a subtest, and
+# kunit.py then loses the subtest ("Expected test number 9 but found 3":
+# the PS/2 mouse of a boot under -singlestep among ukl_binfmt's results).
+# KUnit indents a test case's lines by four spaces or more; the kernel's
+# messages are not indented so far (a call trace's lines by one or two).
 kernel_ktap_lines() {
 	tr -d '\r' |
-		grep -aE '^\[ *[0-9]+\.[0-9]+\] +(K?TAP version|#|ok |not ok |[0-9]+\.\.[0-9]+)' ||
+		grep -aE '^\[ *[0-9]+\.[0-9]+\] +(K?TAP version|#|ok |not ok |[0-9]+\.\.[0-9]+)|^\[ *[0-9]+\.[0-9]+\]     ' ||
 		true
 }

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..43"
+echo "1..44"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -118,6 +118,27 @@ out=$(python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.js
 	"$tmp/kernel.log" 2>&1)
 grep -q 'Ran 4 tests: passed: 4$' <<<"$out" && ! grep -q ERROR <<<"$out"
 result kernel_ktap_lines_keep_subtests $? "$(grep -E 'ERROR|Testing complete' <<<"$out")"
+# ... nor what a failed expectation printed under its "#" line: the
+# values of its operands, which the runner shows when it fails.
+cat > "$tmp/console.log" <<'EOF'
+[   12.100000] KTAP version 1
+[   12.100001] 1..1
+[   12.100002]     KTAP version 1
+[   12.100003]     # Subtest: ukl_layout
+[   12.100004]     1..1
+[   12.100005]     # ukl_layout_test: EXPECTATION FAILED at lib/ukl/layout_kunit.c:42
+[   12.100006]     Expected end == start + size, but
+[   12.100007]         end == 4096 (0x1000)
+[   12.100008]         start + size == 8192 (0x2000)
+[   12.100009] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input2
+[   12.100010]     not ok 1 ukl_layout_test
+[   12.100011] not ok 1 ukl_layout
+EOF
+kernel_ktap_lines <"$tmp/console.log" >"$tmp/kernel.log"
+out=$(python3 "$ktree/tools/testing/kunit/kunit.py" parse "$tmp/kernel.log" 2>&1)
+grep -q 'Ran 1 tests: failed: 1$' <<<"$out" &&
+	grep -q 'start + size == 8192 (0x2000)$' <<<"$out" && ! grep -q ERROR <<<"$out"
+result kernel_ktap_lines_keep_failure_values $? "$out"
 
 # make cannot quote a path: in a clone whose path has a space, BUILD would
 # split into words, and "make distclean" would remove the directory above
