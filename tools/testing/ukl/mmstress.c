@@ -29,7 +29,6 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -69,14 +68,6 @@ struct uffdio_zeropage {
 #define PAGE		4096UL
 #define THREAD_STACK	(64 * PAGE)
 
-#ifndef MADV_COLD
-#define MADV_COLD	20
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#define MPOL_MF_MOVE	2	/* <numaif.h>, which musl does not ship */
-
 /* From the kernel's UAPI <linux/futex.h>, which musl does not ship. */
 #define FUTEX_WAIT_PRIVATE	(0 | 128)
 #define FUTEX_WAKE_PRIVATE	(1 | 128)
@@ -93,45 +84,24 @@ struct uffdio_zeropage {
 
 static int pipe_fds[2];
 
-/**
- * swap_on() - swap on the first zram device, set up once a boot
- *
- * Anonymous pages go to swap when reclaimed or paged out: without swap,
- * MADV_PAGEOUT leaves them in place.  The swap area's header is the one
- * mkswap writes (version 1, no bad pages).
- *
- * Return: true if swap is on.
- */
+/* ukl_test_swap_on(), saying why it failed. */
 static int swap_on(void)
 {
-	static const size_t size = 64 << 20;
-	static char header[PAGE];
-	char buf[64];
-	int fd, ok;
-
-	ukl_test_sysfs();
-	ukl_test_procfs();
-	if (ukl_test_read_file("/tmp/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
-	    strchr(buf, '\n')[1])
+	if (ukl_test_swap_on())
 		return 1;
-	/* disksize only once: it stays set (EBUSY) when swapon fails. */
-	ukl_test_write_file("/tmp/sys/block/zram0/disksize", "64M");
-	if (!ukl_test_block_node("zram0", "/tmp/zram0")) {
-		ksft_print_msg("no zram0 (CONFIG_ZRAM)\n");
-		return 0;
-	}
-	*(uint32_t *)(header + 1024) = 1;			/* version */
-	*(uint32_t *)(header + 1028) = size / PAGE - 1;		/* last page */
-	memcpy(header + PAGE - 10, "SWAPSPACE2", 10);
-	fd = open("/tmp/zram0", O_WRONLY);
-	ok = fd >= 0 && pwrite(fd, header, PAGE, 0) == PAGE && !fsync(fd);
-	if (fd >= 0)
-		close(fd);
-	if (!ok || swapon("/tmp/zram0", 0)) {
-		ksft_perror("swap on zram0");
-		return 0;
-	}
-	return 1;
+	ksft_perror("swap on zram0 (CONFIG_ZRAM)");
+	return 0;
+}
+
+/* ukl_test_memcg_enter(), saying why it failed. */
+static int memcg_enter(const char *name, const char *high, const char *max,
+		       const char *swap_max)
+{
+	if (ukl_test_memcg_enter(name, high, max, swap_max))
+		return 1;
+	ksft_perror(name);
+	fflush(stdout);
+	return 0;
 }
 
 /**
@@ -178,27 +148,6 @@ static int killed_by(int status, int sig)
 }
 
 /**
- * memcg_counter() - read a counter of a memory cgroup
- * @name: the cgroup's name below /tmp/cg
- * @file: the cgroup's file of counters, e.g. "memory.stat"
- * @key: the counter, e.g. "pgsteal"
- *
- * Return: its value, or -1 if there is no such counter.
- */
-static long memcg_counter(const char *name, const char *file, const char *key)
-{
-	char buf[8192], path[96], word[64], *p;
-
-	snprintf(path, sizeof(path), "/tmp/cg/%s/%s", name, file);
-	snprintf(word, sizeof(word), "\n%s ", key);
-	buf[0] = '\n';
-	if (!ukl_test_read_file(path, buf + 1, sizeof(buf) - 1))
-		return -1;
-	p = strstr(buf, word);
-	return p ? atol(p + strlen(word)) : -1;
-}
-
-/**
  * memcg_stat() - one counter of a memory cgroup's memory.stat
  * @name: the cgroup's name below /tmp/cg
  * @key: the counter, e.g. "pgsteal"
@@ -210,7 +159,7 @@ static long memcg_counter(const char *name, const char *file, const char *key)
  */
 static long memcg_stat(const char *name, const char *key)
 {
-	return memcg_counter(name, "memory.stat", key);
+	return ukl_test_memcg_counter(name, "memory.stat", key);
 }
 
 /**
@@ -500,49 +449,6 @@ static int migrate_stack_in_read(void)
 		return KSFT_FAIL;
 	munmap(stack, THREAD_STACK);
 	return n && moved == n ? KSFT_PASS : KSFT_FAIL;
-}
-
-/**
- * memcg_enter() - move the calling process into a new memory cgroup
- * @name: the cgroup's name below /tmp/cg, where cgroup2 is mounted
- * @high: its memory.high, or NULL to leave it at "max"
- * @max: its memory.max
- * @swap_max: its memory.swap.max
- *
- * Call it before the process has threads, and before it touches the
- * memory that is to be charged to the cgroup: pages keep the cgroup they
- * were first charged to.
- *
- * Return: true if the caller is in the cgroup, with its limits.
- */
-static int memcg_enter(const char *name, const char *high, const char *max,
-		       const char *swap_max)
-{
-	char dir[64], path[96], pid[32];
-
-	mkdir("/tmp/cg", 0755);
-	if (access("/tmp/cg/cgroup.procs", F_OK))
-		mount("cgroup2", "/tmp/cg", "cgroup2", 0, NULL);
-	ukl_test_write_file("/tmp/cg/cgroup.subtree_control", "+memory");
-	snprintf(dir, sizeof(dir), "/tmp/cg/%s", name);
-	mkdir(dir, 0755);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	snprintf(path, sizeof(path), "%s/memory.max", dir);
-	if (!ukl_test_write_file(path, max))
-		goto fail;
-	snprintf(path, sizeof(path), "%s/memory.high", dir);
-	if (high && !ukl_test_write_file(path, high))
-		goto fail;
-	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
-	if (!ukl_test_write_file(path, swap_max))
-		goto fail;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (ukl_test_write_file(path, pid))
-		return 1;
-fail:
-	ksft_perror(path);
-	fflush(stdout);
-	return 0;
 }
 
 /**
@@ -1989,7 +1895,7 @@ static int stacks_attacked_in_calls(void)
  */
 static long oom_kills(const char *name)
 {
-	long n = memcg_counter(name, "memory.events", "oom_kill");
+	long n = ukl_test_memcg_counter(name, "memory.events", "oom_kill");
 
 	return n < 0 ? 0 : n;
 }

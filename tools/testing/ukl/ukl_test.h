@@ -30,6 +30,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -144,6 +145,14 @@ static inline long ukl_test_entry_call(unsigned long entry, long nr, long a1,
 	__asm__ (".pushsection .discard.func_stack_frame_non_standard, \"aw\"\n\t" \
 		 ".long " #func " - .\n\t"				\
 		 ".popsection")
+
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#define MPOL_MF_MOVE	2	/* <numaif.h>, which musl does not ship */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr)		(sizeof(arr) / sizeof((arr)[0]))
@@ -431,6 +440,110 @@ static inline int ukl_test_block_node(const char *name, const char *path)
 		return 0;
 	unlink(path);
 	return !mknod(path, S_IFBLK | 0600, makedev(major, minor));
+}
+
+/**
+ * ukl_test_swap_on() - swap on the first zram device, set up once a boot
+ *
+ * Anonymous pages go to swap when reclaimed or paged out: without swap,
+ * MADV_PAGEOUT leaves them in place.  The swap area's header is the one
+ * mkswap writes (version 1, no bad pages).
+ *
+ * Return: true if swap is on; false with errno set if not, ENODEV when
+ * the kernel has no zram0.
+ */
+static inline int ukl_test_swap_on(void)
+{
+	static const size_t size = 64 << 20;
+	static char header[4096];
+	char buf[64];
+	int fd, ok;
+
+	ukl_test_sysfs();
+	ukl_test_procfs();
+	if (ukl_test_read_file("/tmp/proc/swaps", buf, sizeof(buf)) && strchr(buf, '\n') &&
+	    strchr(buf, '\n')[1])
+		return 1;
+	/* disksize only once: it stays set (EBUSY) when swapon fails. */
+	ukl_test_write_file("/tmp/sys/block/zram0/disksize", "64M");
+	if (!ukl_test_block_node("zram0", "/tmp/zram0")) {
+		errno = ENODEV;		/* no CONFIG_ZRAM */
+		return 0;
+	}
+	*(uint32_t *)(header + 1024) = 1;			/* version */
+	*(uint32_t *)(header + 1028) = size / 4096 - 1;		/* last page */
+	memcpy(header + 4096 - 10, "SWAPSPACE2", 10);
+	fd = open("/tmp/zram0", O_WRONLY);
+	ok = fd >= 0 && pwrite(fd, header, 4096, 0) == 4096 && !fsync(fd);
+	if (fd >= 0)
+		close(fd);
+	return ok && !swapon("/tmp/zram0", 0);
+}
+
+/**
+ * ukl_test_memcg_enter() - move the calling process into a new memory cgroup
+ * @name: the cgroup's name below /tmp/cg, where cgroup2 is mounted
+ * @high: its memory.high, or NULL to leave it at "max"
+ * @max: its memory.max
+ * @swap_max: its memory.swap.max
+ *
+ * Call it before the process has threads, and before it touches the
+ * memory that is to be charged to the cgroup: pages keep the cgroup they
+ * were first charged to.
+ *
+ * Return: true if the caller is in the cgroup, with its limits; false
+ * with errno set if not.
+ */
+static inline int ukl_test_memcg_enter(const char *name, const char *high,
+				       const char *max, const char *swap_max)
+{
+	char dir[64], path[96], pid[32];
+
+	mkdir("/tmp/cg", 0755);
+	if (access("/tmp/cg/cgroup.procs", F_OK))
+		mount("cgroup2", "/tmp/cg", "cgroup2", 0, NULL);
+	ukl_test_write_file("/tmp/cg/cgroup.subtree_control", "+memory");
+	snprintf(dir, sizeof(dir), "/tmp/cg/%s", name);
+	mkdir(dir, 0755);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	if (!ukl_test_write_file(path, max))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/memory.high", dir);
+	if (high && !ukl_test_write_file(path, high))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
+	if (!ukl_test_write_file(path, swap_max))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	return ukl_test_write_file(path, pid);
+fail:
+	return 0;
+}
+
+/**
+ * ukl_test_memcg_counter() - read a counter of a memory cgroup
+ * @name: the cgroup's name below /tmp/cg
+ * @file: the cgroup's file of counters, e.g. "memory.stat"
+ * @key: the counter, e.g. "pgsteal", or "" for a file of one value
+ *	 such as "memory.current"
+ *
+ * Return: its value, or -1 if there is no such counter.
+ */
+static inline long ukl_test_memcg_counter(const char *name, const char *file,
+					  const char *key)
+{
+	char buf[8192], path[96], word[64], *p;
+
+	snprintf(path, sizeof(path), "/tmp/cg/%s/%s", name, file);
+	snprintf(word, sizeof(word), "\n%s ", key);
+	buf[0] = '\n';
+	if (!ukl_test_read_file(path, buf + 1, sizeof(buf) - 1))
+		return -1;
+	if (!*key)
+		return atol(buf + 1);
+	p = strstr(buf, word);
+	return p ? atol(p + strlen(word)) : -1;
 }
 
 /**
