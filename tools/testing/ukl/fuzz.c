@@ -36,6 +36,15 @@
  * again alone with UKL_TEST_FUZZ_SEED=N UKL_TEST_FUZZ_ROUNDS=1 in init's
  * environment.  UKL_TEST_FUZZ_ROUNDS and UKL_TEST_FUZZ_CALLS change the
  * defaults.  The area runs only when named (suite.c).
+ *
+ * With UKL_TEST_FUZZ_MEMCG=1 (the STRESS scenario: swap on zram, two NUMA
+ * nodes) the memory manager takes the child's pages while its calls use
+ * them: the child runs in a memory cgroup too small for it, and a third
+ * thread allocates, pages out the buffer, the stack, the thread-local and
+ * static data the calls use, and moves the buffer between nodes.  The
+ * cgroup's OOM killer ends some rounds in the middle of a call or of a
+ * page fault.  The test then also fails when no page came back from swap
+ * or no OOM kill happened: a run without pressure proves nothing.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -79,6 +88,20 @@
 #define PAGE		4096UL
 /* Where the children may create files. */
 #define FUZZ_DIR	"/tmp/ukl-fuzz"
+
+/*
+ * UKL_TEST_FUZZ_MEMCG's cgroup: swap above 2 MiB, and the OOM killer
+ * above 6 MiB, which pressure_thread()'s two mappings reach in a round in
+ * four (PRESSURE_BIG each), not in the others (PRESSURE_SMALL at most).
+ * No memory.high: its throttling would stop the calls for seconds
+ * (mmstress.c's compute_and_call() has one).
+ */
+#define MEMCG_NAME	"ukl-fuzz"
+#define MEMCG_MAX	"2M"
+#define MEMCG_SWAP_MAX	"4M"
+#define PRESSURE_MAPS	2
+#define PRESSURE_BIG	(4UL << 20)
+#define PRESSURE_SMALL	(1UL << 20)
 
 /* The flags of clone() that would share the parent's memory or stack. */
 #define FUZZ_CLONE_SHARED	(CLONE_VM | CLONE_VFORK | CLONE_THREAD | \
@@ -308,6 +331,65 @@ static void *fuzz_thread(void *arg)
 	return NULL;
 }
 
+/* What pressure_thread() pages out: the main thread's stack and TLS. */
+static unsigned long main_stack;
+static unsigned long main_tls;
+
+static void page_out(unsigned long addr, unsigned long len)
+{
+	unsigned long start = addr & ~(PAGE - 1);
+
+	madvise((void *)start, (addr + len - start + PAGE - 1) & ~(PAGE - 1),
+		MADV_PAGEOUT);
+}
+
+/*
+ * pressure_thread() - take the round's memory away while the calls use it
+ *
+ * Maps and touches up to PRESSURE_MAPS mappings of random sizes, so that
+ * the cgroup reclaims (and at times kills), and pages out or moves to the
+ * other NUMA node what the fuzzing threads use.  Runs until the round
+ * ends; its system calls are the C library's, not random ones.
+ */
+static void *pressure_thread(void *arg)
+{
+	void *maps[PRESSURE_MAPS] = { NULL };
+	size_t sizes[PRESSURE_MAPS] = { 0 };
+	unsigned long i, n, slot;
+	void *pages[BUF_PAGES];
+	int nodes[BUF_PAGES], status[BUF_PAGES], big;
+
+	rnd_seed((uint64_t)(long)arg);
+	/* One round in four needs more than the cgroup and its swap. */
+	big = rnd() % 4 == 0;
+	for (n = 0;; n++) {
+		slot = n % PRESSURE_MAPS;
+		if (maps[slot])
+			munmap(maps[slot], sizes[slot]);
+		sizes[slot] = big ? PRESSURE_BIG : PRESSURE_SMALL >> rnd() % 5;
+		maps[slot] = mmap(NULL, sizes[slot], PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (maps[slot] == MAP_FAILED) {
+			maps[slot] = NULL;
+			continue;
+		}
+		for (i = 0; i < sizes[slot]; i += PAGE)
+			((volatile char *)maps[slot])[i] = 1;
+
+		page_out((unsigned long)buf, BUF_PAGES * PAGE);
+		page_out(main_stack - 16 * PAGE, 17 * PAGE);
+		page_out(main_tls, sizeof(rnd_state));
+		page_out((unsigned long)&restorer, sizeof(restorer));
+		for (i = 0; i < BUF_PAGES; i++) {
+			pages[i] = buf + i * PAGE;
+			nodes[i] = (n + i) % 2;
+		}
+		syscall(SYS_move_pages, 0, BUF_PAGES, pages, nodes, status,
+			MPOL_MF_MOVE);
+	}
+	return NULL;
+}
+
 /*
  * fuzz_child() - the child of a round
  * @seed: the round's seed
@@ -315,7 +397,7 @@ static void *fuzz_thread(void *arg)
  *
  * Runs as root until it drops to nobody; exits 0 after its calls.
  */
-static noreturn void fuzz_child(uint64_t seed, int calls)
+static noreturn void fuzz_child(uint64_t seed, int calls, bool memcg)
 {
 	static const struct { int res; rlim_t lim; } limits[] = {
 		{ RLIMIT_AS, 64 << 20 },	{ RLIMIT_NPROC, 8 },
@@ -338,6 +420,9 @@ static noreturn void fuzz_child(uint64_t seed, int calls)
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (memcg && !ukl_test_memcg_enter(MEMCG_NAME, NULL, MEMCG_MAX,
+					   MEMCG_SWAP_MAX))
+		_exit(105);
 	fd = open("/dev/null", O_RDWR);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(101);
@@ -361,6 +446,14 @@ static noreturn void fuzz_child(uint64_t seed, int calls)
 
 	rnd_seed(seed);
 	fuzz_files();
+	if (memcg) {
+		pthread_t t;
+
+		main_stack = (unsigned long)&t;
+		main_tls = (unsigned long)&rnd_state;
+		pthread_create(&t, NULL, pressure_thread,
+			       (void *)(long)(seed ^ 0x9e55));
+	}
 	if (rnd() % 2) {
 		pthread_t t;
 
@@ -431,11 +524,21 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* Reap what the round left: this process is their subreaper. */
-static void reap_all(void)
+/*
+ * Reap what the round left (this process is their subreaper), but @keep,
+ * the round's child, whose status fuzz_round() wants.
+ */
+static void reap_all(pid_t keep)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	siginfo_t info;
+
+	for (;;) {
+		info.si_pid = 0;
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) ||
+		    !info.si_pid || info.si_pid == keep)
+			return;
+		waitpid(info.si_pid, NULL, 0);
+	}
 }
 
 static double now(void)
@@ -472,14 +575,17 @@ static void print_task(pid_t pid)
  * fuzz_round() - one round: fork its child, wait for it, clean up
  * @seed: the round's seed
  * @calls: system calls the child makes
+ * @memcg: whether the child runs in UKL_TEST_FUZZ_MEMCG's cgroup
  * @st: outcomes, counted
  *
  * Return: false if the child did not end by SIGKILL or failed to set up.
  */
-static bool fuzz_round(uint64_t seed, int calls, struct fuzz_stats *st)
+static bool fuzz_round(uint64_t seed, int calls, bool memcg,
+		       struct fuzz_stats *st)
 {
 	struct timespec tick = { .tv_nsec = 2 * 1000 * 1000 };
 	int status = 0;
+	bool late;
 	double end;
 	pid_t pid, w;
 
@@ -490,17 +596,18 @@ static bool fuzz_round(uint64_t seed, int calls, struct fuzz_stats *st)
 		return false;
 	}
 	if (pid == 0)
-		fuzz_child(seed, calls);
+		fuzz_child(seed, calls, memcg);
 
 	end = now() + ROUND_SECONDS;
 	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now() < end)
 		nanosleep(&tick, NULL);
-	if (w == 0) {
+	late = w == 0;
+	if (late) {
 		/* The round's processes, wherever they went (setsid()). */
 		end = now() + KILL_SECONDS;
 		do {
 			kill_nobody();
-			reap_all();
+			reap_all(pid);
 			nanosleep(&tick, NULL);
 		} while ((w = waitpid(pid, &status, WNOHANG)) == 0 &&
 			 now() < end);
@@ -518,12 +625,18 @@ static bool fuzz_round(uint64_t seed, int calls, struct fuzz_stats *st)
 		st->signalled[WTERMSIG(status)]++;
 	}
 	if (!READ_ONCE(shared->setup_done)) {
-		ksft_print_msg("seed %llu: the child's setup failed\n",
-			       (unsigned long long)seed);
+		ksft_print_msg("seed %llu: the child's setup failed: wait status %#x%s\n",
+			       (unsigned long long)seed, status,
+			       late ? ", killed after the round's time" : "");
+		if (memcg)
+			ksft_print_msg("memory cgroup: %ld bytes, %ld times over memory.high, %ld over memory.max\n",
+				       ukl_test_memcg_counter(MEMCG_NAME, "memory.current", ""),
+				       ukl_test_memcg_counter(MEMCG_NAME, "memory.events", "high"),
+				       ukl_test_memcg_counter(MEMCG_NAME, "memory.events", "max"));
 		return false;
 	}
 	kill_nobody();
-	reap_all();
+	reap_all(0);
 	nftw(FUZZ_DIR, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	return true;
 }
@@ -532,13 +645,20 @@ static bool fuzz_round(uint64_t seed, int calls, struct fuzz_stats *st)
  * Every round's child ends, by its calls or by SIGKILL, and no process of
  * a round outlives it.
  */
-static void test_rounds(uint64_t seed0, int rounds, int calls)
+static void test_rounds(uint64_t seed0, int rounds, int calls, bool memcg)
 {
 	struct fuzz_stats st = { 0 };
 	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	long majfault = 0, oom_kills = 0;
 	bool ok = true;
 	int i, done = 0, left = 0;
 	double start = now();
+
+	if (memcg && !ukl_test_swap_on()) {
+		ksft_print_msg("UKL_TEST_FUZZ_MEMCG needs swap on zram0 (%s): boot a kernel with CONFIG_ZRAM (configs/STRESS)\n",
+			       strerror(errno));
+		ok = false;
+	}
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
 		ksft_perror("PR_SET_CHILD_SUBREAPER");
@@ -559,11 +679,11 @@ static void test_rounds(uint64_t seed0, int rounds, int calls)
 		ok = false;
 	}
 	for (; ok && done < rounds; done++)
-		ok = fuzz_round(seed0 + done, calls, &st);
+		ok = fuzz_round(seed0 + done, calls, memcg, &st);
 	/* A process in its last exit steps may still be listed. */
 	for (i = 0; i < 100 && (left = nobody_left()); i++) {
 		kill_nobody();
-		reap_all();
+		reap_all(0);
 		nanosleep(&tick, NULL);
 	}
 	if (left)
@@ -576,6 +696,18 @@ static void test_rounds(uint64_t seed0, int rounds, int calls)
 		if (st.signalled[i])
 			ksft_print_msg("%d ended by signal %d (%s)\n",
 				       st.signalled[i], i, strsignal(i));
+	if (memcg) {
+		majfault = ukl_test_memcg_counter(MEMCG_NAME, "memory.stat",
+						  "pgmajfault");
+		oom_kills = ukl_test_memcg_counter(MEMCG_NAME, "memory.events",
+						   "oom_kill");
+		ksft_print_msg("memory cgroup: %ld pages back from swap, %ld OOM kills\n",
+			       majfault, oom_kills);
+		if (ok && (majfault <= 0 || oom_kills <= 0)) {
+			ksft_print_msg("no pressure: the test proves nothing\n");
+			ok = false;
+		}
+	}
 	ksft_test_result(ok && !left, "fuzz_rounds_end\n");
 }
 
@@ -614,17 +746,18 @@ UKL_TEST_MAIN(fuzz)
 	int rounds = env_int("UKL_TEST_FUZZ_ROUNDS", FUZZ_ROUNDS);
 	int calls = env_int("UKL_TEST_FUZZ_CALLS", FUZZ_CALLS);
 	uint64_t seed = env_int("UKL_TEST_FUZZ_SEED", 1);
+	bool memcg = env_int("UKL_TEST_FUZZ_MEMCG", 0);
 
 	ksft_print_header();
-	ksft_print_msg("fuzz: %s, ring %d\n", getuid() ? "not root" : "root",
-		       ukl_test_cpl());
+	ksft_print_msg("fuzz: %s, ring %d%s\n", getuid() ? "not root" : "root",
+		       ukl_test_cpl(), memcg ? ", in a small memory cgroup" : "");
 	ksft_set_plan(2);
 	if (getuid()) {
 		ksft_test_result_skip("fuzz_rounds_end (not root)\n");
 		ksft_test_result_skip("fuzz_then_fork_and_pipe (not root)\n");
 		ksft_finished();
 	}
-	test_rounds(seed, rounds, calls);
+	test_rounds(seed, rounds, calls, memcg);
 	test_after();
 	ksft_finished();
 }
