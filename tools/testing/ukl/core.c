@@ -889,6 +889,63 @@ static void test_fault_messages(void)
 }
 
 /*
+ * With print-fatal-signals on, the kernel logs the registers of a process
+ * that a signal with a core dump action kills: a ring-3 program's user
+ * registers, without the control registers and without a call trace of
+ * the kernel (show_regs()).  The application's registers are a process's
+ * too: the log must not show the kernel's CR3 or per-CPU base, nor walk
+ * the application's stack as the kernel's.
+ */
+static void test_fatal_signal_regs(void)
+{
+	char path[128], old[16] = "", key[40], *log = NULL, *at = NULL;
+	int status = 0, size, n = 0, ok;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/print-fatal-signals",
+		 ukl_test_procfs());
+	if (!ukl_test_read_file(path, old, sizeof(old)) ||
+	    !ukl_test_write_file(path, "1")) {
+		ksft_test_result_fail("fatal_signal_regs_as_user\n");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_DFL);
+		kill(getpid(), SIGXFSZ);
+		_exit(3);
+	}
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid &&
+	     WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ;
+	ukl_test_write_file(path, old);
+	size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	if (size > 0)
+		log = malloc(size + 1);
+	if (log)
+		n = klogctl(3, log, size);	/* SYSLOG_ACTION_READ_ALL */
+	if (ok && n > 0) {
+		log[n] = '\0';
+		/* show_regs()'s first line names the process. */
+		snprintf(key, sizeof(key), " PID: %d Comm: ", pid);
+		at = strstr(log, key);
+	}
+	if (!at) {
+		ksft_print_msg("no registers of PID %d in the kernel log (status %#x)\n",
+			       pid, status);
+		ok = 0;
+	} else if (!strstr(at, "RIP: ") || strstr(at, "CR2: ") ||
+		   strstr(at, "Call Trace:")) {
+		ksft_print_msg("PID %d: RIP %s, control registers %s, call trace %s\n",
+			       pid, strstr(at, "RIP: ") ? "logged" : "missing",
+			       strstr(at, "CR2: ") ? "logged" : "not logged",
+			       strstr(at, "Call Trace:") ? "logged" : "not logged");
+		ok = 0;
+	}
+	free(log);
+	ksft_test_result(ok, "fatal_signal_regs_as_user\n");
+}
+
+/*
  * A signal handler at an address where no code is: a non-canonical one,
  * which the return to the handler cannot load into RIP, and a user one.
  * The process dies of SIGSEGV, as in ring 3, and nothing else happens.
@@ -2395,7 +2452,7 @@ UKL_TEST_MAIN(core)
 		return exec_loop(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(59);
+	ksft_set_plan(60);
 
 	test_cpl();
 	test_ids();
@@ -2419,6 +2476,7 @@ UKL_TEST_MAIN(core)
 	test_faults();
 	test_bad_handler();
 	test_fault_messages();
+	test_fatal_signal_regs();
 	test_insn_faults();
 	test_tsc_exec();
 	test_spawn_ring3();
