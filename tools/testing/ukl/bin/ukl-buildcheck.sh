@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..44"
+echo "1..45"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -281,6 +281,21 @@ expect_fail mkapp_rejects_naked_return "helper>: ret .not through __x86_return_t
 sed 's/^\tret$/\trep ret/' "$tmp/ret.s" >"$tmp/repret.s"
 expect_fail mkapp_rejects_rep_return "helper>: ret .not through __x86_return_thunk" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/repret.s"
+# No red zone at CPL 0: an interrupt pushes its frame below the stack
+# pointer, over what assembly keeps there.
+cat > "$tmp/redzone.s" <<'EOF'
+	.text
+	.globl helper
+	.type helper,@function
+helper:	endbr64
+	mov %rdi,-8(%rsp)
+	mov -8(%rsp),%rax
+	jmp __x86_return_thunk
+	.size helper,.-helper
+	.section .note.GNU-stack,"",@progbits
+EOF
+expect_fail mkapp_rejects_red_zone "helper>: mov %rdi,-0x8.%rsp. .below the stack pointer" \
+	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/callret.c" "$tmp/redzone.s"
 # A kernel build with an objtool warning about a thunk fails and removes
 # vmlinux.o, so that the next build runs objtool again; one about the
 # application's control flow does not fail it (a stand-in for make warns).
