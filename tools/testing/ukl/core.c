@@ -1607,6 +1607,43 @@ static void test_vfork_wide_nr(void)
 }
 
 /*
+ * libc's vfork(): the child runs on the parent's stack until it exits,
+ * and its calls overwrite what lies below the parent's stack pointer,
+ * where vfork()'s own call left its return address.  The parent must come
+ * back from vfork() where it called it, with its locals as they were and
+ * the child's stores to their shared memory visible (the ring-0 musl
+ * keeps the return address in a register, tools/ukl/musl/patches/0002).
+ */
+static __attribute__((noinline)) int vfork_child_work(int depth)
+{
+	char buf[512];
+
+	memset(buf, depth + 1, sizeof(buf));
+	__asm__ volatile ("" : : "r" (buf) : "memory");
+	return buf[1] + (depth ? vfork_child_work(depth - 1) : 0);
+}
+
+static void test_vfork_libc(void)
+{
+	static volatile int shared;
+	int status = 0, ok, canary = 0x5eed;
+	pid_t pid;
+
+	shared = 0;
+	pid = vfork();
+	if (pid == 0) {
+		shared = vfork_child_work(8);
+		_exit(7);
+	}
+	ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 7 && shared == 45 && canary == 0x5eed;
+	if (!ok)
+		ksft_print_msg("vfork: pid %d, status %#x, shared %d, canary %#x\n",
+			       pid, status, shared, canary);
+	ksft_test_result(ok, "vfork_child_on_parent_stack\n");
+}
+
+/*
  * x32 system calls (numbers with bit 30 set), on a kernel with the x32 ABI
  * turned on (syscall.x32=y): a ring-3 program may make them, while the
  * application, an x86-64 program in ring 0, gets ENOSYS as from a kernel
@@ -2452,7 +2489,7 @@ UKL_TEST_MAIN(core)
 		return exec_loop(argc, argv);
 
 	ksft_print_header();
-	ksft_set_plan(60);
+	ksft_set_plan(61);
 
 	test_cpl();
 	test_ids();
@@ -2490,6 +2527,7 @@ UKL_TEST_MAIN(core)
 	test_fork();
 	test_fork_stack_protector();
 	test_vfork_wide_nr();
+	test_vfork_libc();
 	test_x32();
 	test_ptrace_singlestep();
 	test_ptrace_step_siginfo();
