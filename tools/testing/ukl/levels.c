@@ -23,6 +23,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -107,6 +108,67 @@ static void test_thread_level(void)
 	ksft_test_result(ok, "level_per_thread\n");
 }
 
+#ifdef UKL_APP
+/* The levels at which test_timer_thread_level()'s notifications ran. */
+static int timer_seen[3];
+static int timer_count;
+
+static void timer_notify(union sigval unused)
+{
+	int n = __atomic_fetch_add(&timer_count, 1, __ATOMIC_RELAXED);
+
+	if (n < (int)ARRAY_SIZE(timer_seen))
+		WRITE_ONCE(timer_seen[n], ukl_get_level());
+	/* Not for the next notification, whose TLS musl resets. */
+	ukl_set_level(UKL_LEVEL_BYPASS);
+}
+#endif
+
+/*
+ * A SIGEV_THREAD timer notifies in a thread of its own, whose TLS musl
+ * resets to its initial values after each notification.  Every
+ * notification runs at the level of the thread that created the timer, as
+ * a new thread would, and a level that one sets does not hold for the
+ * next.
+ */
+static void test_timer_thread_level(void)
+{
+	int ok = 1;
+#ifdef UKL_APP
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD,
+		.sigev_notify_function = timer_notify,
+	};
+	struct itimerspec its = {
+		.it_interval = { .tv_nsec = 10 * 1000 * 1000 },
+		.it_value = { .tv_nsec = 10 * 1000 * 1000 },
+	};
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	timer_t t;
+	int i;
+
+	WRITE_ONCE(timer_count, 0);
+	ok = ukl_set_level(UKL_LEVEL_DIRECT) == 0 &&
+	     timer_create(CLOCK_MONOTONIC, &sev, &t) == 0;
+	if (ok) {
+		ok = timer_settime(t, 0, &its, NULL) == 0;
+		for (i = 0; ok && i < 300 && READ_ONCE(timer_count) < 3; i++)
+			nanosleep(&tick, NULL);
+		timer_delete(t);
+	}
+	ok = ok && READ_ONCE(timer_count) >= 3;
+	for (i = 0; ok && i < 3; i++)
+		ok = READ_ONCE(timer_seen[i]) == UKL_LEVEL_DIRECT;
+	if (!ok)
+		ksft_print_msg("%d notifications, at the levels %d, %d, %d (direct: %d)\n",
+			       READ_ONCE(timer_count), READ_ONCE(timer_seen[0]),
+			       READ_ONCE(timer_seen[1]), READ_ONCE(timer_seen[2]),
+			       UKL_LEVEL_DIRECT);
+	ukl_set_level(level);
+#endif
+	ksft_test_result(ok, "level_per_timer_notification\n");
+}
+
 /* The errno of system call number @nr at the base level: the full path. */
 static int base_errno(long nr)
 {
@@ -122,7 +184,7 @@ static int base_errno(long nr)
 
 /*
  * Plain calls, and numbers the fast path does not take: the entry falls
- * back to do_syscall_64(), and the error must be the one the base level
+ * back to ukl_do_syscall_64(), and the error must be the one the base level
  * gets for the same number (the one for an unknown system call).
  */
 static void test_plain_calls(void)
@@ -681,13 +743,14 @@ UKL_TEST_MAIN(levels)
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(22);
+	ksft_set_plan(23);
 #ifdef UKL_APP
 	ksft_print_msg("started at the %s level\n", names[start]);
 #endif
 
 	test_level_switch();
 	test_thread_level();
+	test_timer_thread_level();
 	test_level(UKL_LEVEL_BYPASS, "bypass");
 	test_level(UKL_LEVEL_DIRECT, "direct");
 	test_direct_read_write();
