@@ -75,6 +75,22 @@ void __ukl_inherit_level(void *new_tp)
 }
 
 /*
+ * The calling thread's level, kept by the thread of a SIGEV_THREAD timer
+ * across the reset of its TLS after each notification (musl diff 0013).
+ */
+void __ukl_save_level(unsigned long saved[2])
+{
+	saved[0] = __ukl_syscall_entry;
+	saved[1] = __ukl_leaf_entry;
+}
+
+void __ukl_restore_level(const unsigned long saved[2])
+{
+	__ukl_syscall_entry = saved[0];
+	__ukl_leaf_entry = saved[1];
+}
+
+/*
  * The direct calls of <ukl.h>: __ukl_syscall6_at() of syscall_arch.h, always
  * to the entry of the direct level.  x86-64 system call numbers.
  */
