@@ -326,9 +326,12 @@ static int process_done(pid_t pid)
  * @pid has exited, while it executes programs one after the other
  * (core.c's exec_guarded_throughout).  Writes a byte to file descriptor
  * 3, if open, when it starts: the process waits for it.  With @refused
- * (it executes the application) every open must fail, for the whole of
- * each execve(); without, one must work.  Returns 42, or the number of
- * the step that went otherwise.
+ * (it executes the application) no open may give its memory, for the
+ * whole of each execve(); without, one must.  An open that gives the
+ * memory reads address 0 with EIO; one made while the process exits,
+ * after it dropped its memory, works for any process and reads nothing
+ * (proc_mem_open() of a task without an mm).  Returns 42, or the number
+ * of the step that went otherwise.
  */
 static int exec_race(pid_t pid, int refused)
 {
@@ -344,7 +347,10 @@ static int exec_race(pid_t pid, int refused)
 	for (tries = 1; tries % 64 || !process_done(pid); tries++) {
 		fd = open(path, O_RDONLY);
 		if (fd >= 0) {
-			opened++;
+			char c;
+
+			if (pread(fd, &c, 1, 0) != 0)
+				opened++;
 			close(fd);
 		}
 	}
@@ -353,7 +359,7 @@ static int exec_race(pid_t pid, int refused)
 		return 15;
 	}
 	if (refused ? opened : !opened) {
-		fprintf(stderr, "cpl3: %lu of %lu opens of %s without CAP_SYS_RAWIO worked\n",
+		fprintf(stderr, "cpl3: %lu of %lu opens of %s without CAP_SYS_RAWIO gave its memory\n",
 			opened, tries, path);
 		return 16;
 	}
