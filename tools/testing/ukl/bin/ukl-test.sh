@@ -977,6 +977,13 @@ check_boot() {
 	   ! share_check "${log%.log}-share"; then
 		problems+=("$name: ${log%.log}-share/out is not what core.c wrote")
 	fi
+	# The host must have had the answer of a guest that says it gave one
+	# (hostnet-client.py's log).
+	if [ -n "$(tests_value "$s" hostnet "")" ] && [ -z "$(tests_value "$s" hostclient "")" ] &&
+	   grep -qaE '^\s*ok [0-9]+ tcp_server_reached_from_host$' "$dir/ktap-$nb.log" &&
+	   ! grep -q ': answered$' "$dir/hostnet-$nb.log"; then
+		problems+=("$name: tcp_server_reached_from_host passed, but the host got no answer ($dir/hostnet-$nb.log)")
+	fi
 	# What the guest wrote to its disk before it exited must be there;
 	# a boot with a disk whose test did not pass (or was skipped) proves
 	# nothing.

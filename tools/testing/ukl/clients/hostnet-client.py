@@ -3,14 +3,15 @@
 #
 # Host side of tools/testing/ukl/hostnet.c: while a guest boots, connect
 # to the host port that QEMU forwards to the guest's TCP server, send
-# "ukl-host-ping NONCE" and wait for "ukl-guest-pong NONCE".
+# "ukl-host-ping NONCE", wait for "ukl-guest-pong NONCE" and acknowledge
+# it with "ukl-host-ack NONCE", which the guest's test waits for.
 #
 # Usage: hostnet-client.py HOSTPORT SECONDS
 #
 # Until the guest listens, QEMU accepts the connection and then closes
-# it: retry until SECONDS have passed.  Exit status 0 when the right answer
-# came back.  The guest's own test result is what make test counts; this
-# status only goes to the log.
+# it: retry until SECONDS have passed.  Prints "answered" and exits 0 when
+# the right answer came back; the runner fails a boot whose guest passed
+# tcp_server_reached_from_host without that line in this log.
 
 import secrets
 import socket
@@ -33,7 +34,8 @@ while time.monotonic() < deadline:
                     break
                 reply += data
             if reply == f"ukl-guest-pong {nonce}\n".encode():
-                print(f"hostnet-client: port {port}: answered")
+                print(f"hostnet-client: port {port}: answered", flush=True)
+                s.sendall(f"ukl-host-ack {nonce}\n".encode())
                 sys.exit(0)
             if reply:
                 print(f"hostnet-client: port {port}: wrong answer {reply!r}")
