@@ -50,6 +50,10 @@
 #include "kselftest.h"
 #include "ukl_test.h"
 
+#ifdef UKL_APP
+#include <ukl.h>
+#endif
+
 /*
  * The privilege level of this program, and what a ring-3 program without
  * CAP_SYS_RAWIO gets when it reaches into it (/cpl3's last argument).
@@ -584,6 +588,8 @@ static void test_kaslr(int kaslr)
  * access of the kernel to user memory faults, in ring 0 as in ring 3
  * (<debugfs>/ukl/entry_state, CONFIG_UKL_TEST_PROBE).
  */
+static int entry_pti = -1;
+
 static void test_entry_state(void)
 {
 	int cpl = -1, ac = -1, smap = -1, smep = -1, pti = -1, kaslr = -1;
@@ -611,9 +617,43 @@ static void test_entry_state(void)
 	if (sscanf(buf, "cpl=%d ac=%d smap=%d smep=%d pti=%d kaslr=%d", &cpl,
 		   &ac, &smap, &smep, &pti, &kaslr) != 6)
 		ksft_print_msg("entry_state: '%s'\n", buf);
+	entry_pti = pti;
 	ksft_test_result(cpl == 0 && ac == 0 && smap == !!(ebx & (1 << 20)) &&
 			 smep == !!(ebx & (1 << 7)), "kernel_entry_ac_clear_smap_on\n");
 	test_kaslr(kaslr);
+}
+
+/*
+ * What a boot line asks for is in force; else the boots that run the
+ * suite under a setting would only repeat the default boot: the shortcut
+ * level of UKL_LEVEL= in init's environment, which a constructor of the
+ * application's C library sets (the level when this area started), the
+ * ret level of ukl.ret=1 and PTI of pti=on on the kernel command line.
+ */
+static int start_level = -1;
+
+static void test_boot_settings(void)
+{
+	const char *env = getenv("UKL_LEVEL");
+	int want_level = !env ? 0 : !strcmp(env, "bypass") ? 1 :
+			 !strcmp(env, "direct") ? 2 : 0;
+	int ret = ukl_test_ret_level(-1), want_ret = cmdline_has("ukl.ret=1");
+	int ok = 1;
+
+	if (ukl_test_cpl() == 0 && start_level != want_level) {
+		ksft_print_msg("level %d, UKL_LEVEL=%s\n", start_level, env ? env : "");
+		ok = 0;
+	}
+	if (ret >= 0 ? ret != want_ret : want_ret) {
+		ksft_print_msg("ret level %d, ukl.ret=1 %son the command line\n",
+			       ret, want_ret ? "" : "not ");
+		ok = 0;
+	}
+	if (cmdline_has("pti=on") && entry_pti >= 0 && entry_pti != 1) {
+		ksft_print_msg("pti=on, but PTI is %d\n", entry_pti);
+		ok = 0;
+	}
+	ksft_test_result(ok, "boot_settings_in_force\n");
 }
 
 static sig_atomic_t sig_count;
@@ -2487,9 +2527,12 @@ UKL_TEST_MAIN(core)
 	/* Executed by test_exec_guarded(). */
 	if (argc >= 3 && !strcmp(argv[2], "exec-loop"))
 		return exec_loop(argc, argv);
+#ifdef UKL_APP
+	start_level = ukl_get_level();
+#endif
 
 	ksft_print_header();
-	ksft_set_plan(61);
+	ksft_set_plan(62);
 
 	test_cpl();
 	test_ids();
@@ -2506,6 +2549,7 @@ UKL_TEST_MAIN(core)
 	test_share();
 	test_efault();
 	test_entry_state();
+	test_boot_settings();
 	ksft_test_result(argc >= 1 && argv[0] && getenv("HOME"), "argv_envp\n");
 	test_signal();
 	test_restart();
