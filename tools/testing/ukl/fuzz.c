@@ -346,9 +346,9 @@ static void page_out(unsigned long addr, unsigned long len)
 /*
  * pressure_thread() - take the round's memory away while the calls use it
  *
- * Maps and touches up to PRESSURE_MAPS mappings of random sizes, so that
- * the cgroup reclaims (and at times kills), and pages out or moves to the
- * other NUMA node what the fuzzing threads use.  Runs until the round
+ * Maps and touches PRESSURE_MAPS mappings at a time, replaced one after
+ * the other, so that the cgroup reclaims (and in a big round kills), and
+ * pages out or moves to the other NUMA node what the fuzzing threads use.  Runs until the round
  * ends; its system calls are the C library's, not random ones.
  */
 static void *pressure_thread(void *arg)
@@ -629,10 +629,10 @@ static bool fuzz_round(uint64_t seed, int calls, bool memcg,
 			       (unsigned long long)seed, status,
 			       late ? ", killed after the round's time" : "");
 		if (memcg)
-			ksft_print_msg("memory cgroup: %ld bytes, %ld times over memory.high, %ld over memory.max\n",
+			ksft_print_msg("memory cgroup: %ld bytes, %ld times at memory.max, %ld OOM kills\n",
 				       ukl_test_memcg_counter(MEMCG_NAME, "memory.current", ""),
-				       ukl_test_memcg_counter(MEMCG_NAME, "memory.events", "high"),
-				       ukl_test_memcg_counter(MEMCG_NAME, "memory.events", "max"));
+				       ukl_test_memcg_counter(MEMCG_NAME, "memory.events", "max"),
+				       ukl_test_memcg_counter(MEMCG_NAME, "memory.events", "oom_kill"));
 		return false;
 	}
 	kill_nobody();
