@@ -876,13 +876,28 @@ static int fault_message_ip(const char *log, pid_t pid, const char *what,
 	return 1;
 }
 
+/* The kernel's log, NUL-terminated, to free(); NULL if it cannot be read. */
+static char *kernel_log(void)
+{
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *log = size > 0 ? malloc(size + 1) : NULL;
+	int n = log ? klogctl(3, log, size) : -1;	/* SYSLOG_ACTION_READ_ALL */
+
+	if (n <= 0) {
+		free(log);
+		return NULL;
+	}
+	log[n] = '\0';
+	return log;
+}
+
 static void test_fault_messages(void)
 {
 	static const char *const what[] = { ": segfault at ", " trap invalid opcode" };
 	int kaslr = ukl_test_cpl() == 0 && kaslr_expected();
 	unsigned long here = (unsigned long)test_fault_messages, ip;
-	char path[128], limit[32] = "", *log = NULL;
-	int status, size, n = 0, ok = 1, i;
+	char path[128], limit[32] = "", *log;
+	int status, ok = 1, i;
 	pid_t pid[2];
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/printk_ratelimit",
@@ -905,14 +920,8 @@ static void test_fault_messages(void)
 		     WIFSIGNALED(status);
 	}
 	ukl_test_write_file(path, limit);
-	size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-	if (size > 0)
-		log = malloc(size + 1);
-	if (log)
-		n = klogctl(3, log, size);	/* SYSLOG_ACTION_READ_ALL */
-	ok = ok && n > 0;
-	if (ok)
-		log[n] = '\0';
+	log = kernel_log();
+	ok = ok && log;
 	for (i = 0; ok && i < 2; i++) {
 		if (!fault_message_ip(log, pid[i], what[i], &ip)) {
 			ksft_print_msg("no message \"[%d]%s... ip\" in the kernel log\n",
@@ -938,8 +947,8 @@ static void test_fault_messages(void)
  */
 static void test_fatal_signal_regs(void)
 {
-	char path[128], old[16] = "", key[40], *log = NULL, *at = NULL;
-	int status = 0, size, n = 0, ok;
+	char path[128], old[16] = "", key[40], *log, *at = NULL;
+	int status = 0, ok;
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/print-fatal-signals",
@@ -958,13 +967,8 @@ static void test_fatal_signal_regs(void)
 	ok = pid > 0 && waitpid(pid, &status, 0) == pid &&
 	     WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ;
 	ukl_test_write_file(path, old);
-	size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-	if (size > 0)
-		log = malloc(size + 1);
-	if (log)
-		n = klogctl(3, log, size);	/* SYSLOG_ACTION_READ_ALL */
-	if (ok && n > 0) {
-		log[n] = '\0';
+	log = kernel_log();
+	if (ok && log) {
 		/* show_regs()'s first line names the process. */
 		snprintf(key, sizeof(key), " PID: %d Comm: ", pid);
 		at = strstr(log, key);
