@@ -78,7 +78,7 @@ static bool eth0_up(void)
 }
 
 /* Read a line of at most @size - 1 bytes from @fd, waiting up to 10 s. */
-static int read_line(int fd, char *buf, int size)
+static void read_line(int fd, char *buf, int size)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int n = 0;
@@ -91,7 +91,6 @@ static int read_line(int fd, char *buf, int size)
 		n += r;
 	}
 	buf[n] = '\0';
-	return n;
 }
 
 /*
