@@ -508,17 +508,15 @@ static inline int ukl_test_memcg_enter(const char *name, const char *high,
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/memory.max", dir);
 	if (!ukl_test_write_file(path, max))
-		goto fail;
+		return 0;
 	snprintf(path, sizeof(path), "%s/memory.high", dir);
 	if (high && !ukl_test_write_file(path, high))
-		goto fail;
+		return 0;
 	snprintf(path, sizeof(path), "%s/memory.swap.max", dir);
 	if (!ukl_test_write_file(path, swap_max))
-		goto fail;
+		return 0;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	return ukl_test_write_file(path, pid);
-fail:
-	return 0;
 }
 
 /**
