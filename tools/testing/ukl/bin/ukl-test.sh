@@ -140,8 +140,9 @@
 # Every initramfs holds /etc/ukl-test.txt ("UKL test data").
 #
 # The time each scenario took to build and to boot is printed as a KTAP
-# diagnostic after it, and the whole run's at the end, before the last
-# line.
+# diagnostic after it, and the whole run's at the end; then, before the
+# last line, what failed (test cases and problems of boots), one line
+# each, for a CI that shows only the end of the output.
 #
 # Environment: REPO and BUILD (set by the top-level Makefile; default: the
 # repository this script is in and its build/), UKL_MUSL_GCC (compiler for
@@ -1013,6 +1014,9 @@ check_boot() {
 			"$dir/results-$nb" "$kjson"
 		read -r bp bf _ <"$dir/counts-$nb"
 		[ $((bp + bf)) != 0 ] || problems+=("$name: no test results in its KTAP output")
+		while IFS= read -r i; do
+			failed_tests+=("$s/$name: ${i% FAIL}")
+		done < <(awk '$NF == "FAIL"' "$dir/results-$nb")
 		# kunit.py's summary shows what the failing tests printed.
 		[ "$bf" = 0 ] || sed -e 's/^\[[0-9:]*\] //' -e '/^\[PASSED\]/d' \
 			-e '/^====*$/d' -e '/^Test results stored/d' "$dir/kunit-$nb.log" \
@@ -1123,8 +1127,7 @@ check_scenario() {
 				firsts[$key]=$nb
 			elif ! diff=$(results_diff "$dir/results-$first" "$dir/results-$nb") ||
 			     [ -n "$diff" ]; then
-				problems+=("$(boot_name "$boot"): results differ from boot" \
-					"$first: $diff")
+				problems+=("$(boot_name "$boot"): results differ from boot $first: $diff")
 				ok="not ok"
 			fi
 		fi
@@ -1135,7 +1138,7 @@ check_scenario() {
 nscen=$(echo "$scenarios" | wc -w)
 echo "KTAP version 1"
 echo "1..$nscen"
-total_pass=0 total_fail=0 i=0 run_start=$SECONDS
+total_pass=0 total_fail=0 i=0 run_start=$SECONDS failed_tests=()
 sum_build=0 sum_boot=0
 for s in $scenarios; do
 	i=$((i + 1))
@@ -1162,6 +1165,7 @@ for s in $scenarios; do
 	if [ ${#problems[@]} -gt 0 ]; then
 		total_fail=$((total_fail + 1))
 		for p in "${problems[@]}"; do
+			failed_tests+=("$s: ${p%%$'\n'*}")
 			printf '%s\n' "$p" | awk -v s="$s" 'NR == 1 { print "# " s ": " $0; next }
 							   { print "#   " $0 }'
 		done
@@ -1175,5 +1179,11 @@ for s in $scenarios; do
 done
 echo "# total: $(duration $((SECONDS - run_start))) (builds $(duration "$sum_build")," \
      "boots and checks $(duration "$sum_boot"))"
+# A CI may show only the end of the output: what failed, once more, there.
+if [ ${#failed_tests[@]} -gt 0 ]; then
+	echo "# what failed (details above, logs in $BUILD/test/):"
+	printf '%s\n' "${failed_tests[@]}" | cut -c 1-300 | head -n 40 | sed 's/^/#   /'
+	[ ${#failed_tests[@]} -le 40 ] || echo "#   ... and $((${#failed_tests[@]} - 40)) more"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
