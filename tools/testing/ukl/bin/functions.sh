@@ -63,3 +63,37 @@ kernel_ktap_lines() {
 		grep -aE '^\[ *[0-9]+\.[0-9]+\] +(K?TAP version|#|ok |not ok |[0-9]+\.\.[0-9]+)|^\[ *[0-9]+\.[0-9]+\]     ' ||
 		true
 }
+
+# What is wrong with the kernel's KUnit results, kunit.py's JSON file $1,
+# for the words of a .tests file's "kunit" line ($2...): a SUITE word
+# whose suite did not run or ran no test case (a test kernel without
+# CONFIG_UKL_KUNIT_TEST still prints "KTAP version 1" and "1..0"), and a
+# skipped case that no word skip:CASE allows (CASE: the case or the
+# parameterised test it belongs to).  A line each; nothing if all is well.
+kunit_problems() {
+	python3 - "$@" <<'PY'
+import json, sys
+
+with open(sys.argv[1]) as f:
+	top = json.load(f)
+words = sys.argv[2:]
+allowed = {w[len("skip:"):] for w in words if w.startswith("skip:")}
+ran = {g["name"]: g for g in top["sub_groups"]}
+
+def cases(group, path):
+	for case in group["test_cases"]:
+		yield path + [case["name"]], case["status"]
+	for sub in group["sub_groups"]:
+		yield from cases(sub, path + [sub["name"]])
+
+for suite in (w for w in words if not w.startswith("skip:")):
+	if suite not in ran:
+		print(f"KUnit suite {suite} did not run")
+	elif next(cases(ran[suite], []), None) is None:
+		print(f"KUnit suite {suite} ran no test case")
+for path, status in cases(top, []):
+	if status == "SKIP" and not allowed & set(path[1:]):
+		print(f"KUnit case {'.'.join(path)} was skipped: no skip:{path[-1]} "
+		      "on the kunit line allows it")
+PY
+}

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..45"
+echo "1..47"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -118,6 +118,20 @@ out=$(python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.js
 	"$tmp/kernel.log" 2>&1)
 grep -q 'Ran 4 tests: passed: 4$' <<<"$out" && ! grep -q ERROR <<<"$out"
 result kernel_ktap_lines_keep_subtests $? "$(grep -E 'ERROR|Testing complete' <<<"$out")"
+# The suites a .tests file's "kunit" line names must have run, and a case
+# may be skipped only where the line allows it (functions.sh): a kernel
+# whose KUnit tests are not built in prints "KTAP version 1" all the same.
+sed -i 's/ok 2 ukl_binfmt_auxv_test$/ok 2 ukl_binfmt_auxv_test # SKIP no auxv/' "$tmp/kernel.log"
+python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.json" \
+	"$tmp/kernel.log" >/dev/null 2>&1
+out=$(kunit_problems "$tmp/kernel.json" ukl_layout ukl_binfmt ukl_mode 2>&1)
+want="KUnit suite ukl_mode did not run
+KUnit case ukl_binfmt.ukl_binfmt_auxv_test was skipped: no skip:ukl_binfmt_auxv_test on the kunit line allows it"
+[ "$out" = "$want" ]
+result kunit_problems_missing_suite_and_skip $? "$out"
+out=$(kunit_problems "$tmp/kernel.json" ukl_layout ukl_binfmt skip:ukl_binfmt_auxv_test 2>&1)
+[ -z "$out" ]
+result kunit_problems_allowed_skip $? "$out"
 # ... nor what a failed expectation printed under its "#" line: the
 # values of its operands, which the runner shows when it fails.
 cat > "$tmp/console.log" <<'EOF'

@@ -98,11 +98,16 @@
 #			init's environment; core.c's host_share test reads
 #			and writes files there, which the runner checks
 #			after the boot
-#	kunit		the kernel runs KUnit tests while it boots
+#	kunit [SUITE...] [skip:CASE...]
+#			the kernel runs KUnit tests while it boots
 #			(kunit.enable=1 on every boot's command line): the
 #			KTAP it prints (timestamped kernel messages, unlike
 #			the programs' output) is parsed too and reported as
-#			the subtest "kunit" of each boot
+#			the subtest "kunit" of each boot; each SUITE must
+#			have run with a test case at least, and a skipped
+#			case fails the boot unless a skip:CASE names it or
+#			its parameterised test (functions.sh's
+#			kunit_problems)
 #	tree pristine	the kernel is built from the pristine tree
 #			($BUILD/src/linux, into $BUILD/src/kernel/NAME), not
 #			the patched one: the unpatched reference (REF)
@@ -679,7 +684,8 @@ boot_args() {
 	printf '%s\n' --kernel "$(kobj_dir "$s")/arch/x86/boot/bzImage" \
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
-	! grep -qx kunit < <(config_lines "$configs/$s.tests") || append="$append kunit.enable=1"
+	! grep -qE '^kunit( |$)' < <(config_lines "$configs/$s.tests") ||
+		append="$append kunit.enable=1"
 	# make run boots the program as a user would, without test arguments.
 	if [ -z "$run" ] && [ "$boot" != kselftest ]; then
 		args=$(tests_value "$s" args "")
@@ -998,13 +1004,17 @@ check_boot() {
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
 	if [ "$boot" != buildcheck ] && [ "$boot" != series ] && [ "$boot" != stdiocheck ] &&
-	   grep -qx kunit < <(config_lines "$configs/$s.tests"); then
+	   grep -qE '^kunit( |$)' < <(config_lines "$configs/$s.tests"); then
 		kernel_ktap_lines <"$log" >"$dir/kernel-$nb.log"
 		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
 			>"$dir/kunit-kernel-$nb.log" 2>&1 || true
 		if grep -qaE 'K?TAP version' "$dir/kernel-$nb.log" &&
 		   [ -s "$dir/kernel-results-$nb.json" ]; then
 			kjson=$dir/kernel-results-$nb.json
+			# shellcheck disable=SC2046
+			while IFS= read -r i; do
+				problems+=("$name: $i")
+			done < <(kunit_problems "$kjson" $(tests_value "$s" kunit ""))
 		else
 			problems+=("$name: no KUnit KTAP from the kernel (log: $log)")
 		fi
