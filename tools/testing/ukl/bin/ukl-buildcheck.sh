@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..47"
+echo "1..49"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -273,6 +273,21 @@ expect_fail mkapp_names_undefined_symbols "ukl_no_such_function, used in $tmp/no
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/nosym.c"
 expect_fail checkapp_rejects_plain_object "no global __ukl_app_entry" \
 	"$check" "$tmp/plain.o"
+expect_fail checkapp_usage "usage: ukl-checkapp OBJECT" "$check"
+# Called through a symbolic link (in a directory of PATH), ukl-checkapp
+# still finds its lists: an application with a SYSCALL in a local
+# function is refused.
+cat > "$tmp/localsc.s" <<'EOF'
+	.text
+raw:	syscall
+	.section .note.GNU-stack,"",@progbits
+EOF
+mkdir -p "$tmp/bin"
+ln -sf "$check" "$tmp/bin/ukl-checkapp"
+gcc -c "$tmp/localsc.s" -o "$tmp/localsc.o" &&
+	ld -r -o "$tmp/appsc.o" "$tmp/app.o" "$tmp/localsc.o"
+expect_fail checkapp_through_symlink "syscall .does not work at CPL 0" \
+	"$tmp/bin/ukl-checkapp" "$tmp/appsc.o"
 # Application code runs in ring 0: its returns go through the kernel's
 # return thunk, like the kernel's own.
 cat > "$tmp/ret.s" <<'EOF'
