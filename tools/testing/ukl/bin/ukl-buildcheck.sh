@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..49"
+echo "1..51"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -525,6 +525,32 @@ if [ "$rc" = 123 ] && grep -q 'the kernel reported: WARNING: CPU: 0' <<<"$out"; 
 else
 	result run_fails_on_kernel_splat 1 "exit status $rc: $out"
 fi
+# Without --log, the console is on stdout and its temporary file is gone
+# when a message would send the reader there: a guest that powers off
+# without reporting a status.
+printf '#!/bin/bash\necho "[    1.000000] reboot: Power down"\n' >"$tmp/qemu-off"
+chmod +x "$tmp/qemu-off"
+out=$(QEMU=$tmp/qemu-off "$run" --kernel "$tmp/bzImage" --accel tcg 2>&1)
+rc=$?
+[ "$rc" = 125 ] && grep -q 'without reporting a status (see the console output above)' <<<"$out"
+result run_names_no_removed_log $? "exit status $rc: $out"
+# --machine microvm under TCG with a vmlinux that has no .config beside
+# it (the kernel's HZ is then unknown): it boots all the same.
+cat > "$tmp/pvh.s" <<'EOF'
+	.section .note.Xen,"a",@note
+	.balign 4
+	.long 4, 4, 0x12	/* XEN_ELFNOTE_PHYS32_ENTRY */
+	.asciz "Xen"
+	.long 0x1000000
+	.text
+	.globl _start
+_start:	hlt
+	.section .note.GNU-stack,"",@progbits
+EOF
+mkdir -p "$tmp/pvh"
+gcc -c "$tmp/pvh.s" -o "$tmp/pvh.o" && ld -o "$tmp/pvh/vmlinux" "$tmp/pvh.o"
+out=$(QEMU=$tmp/qemu "$run" --kernel "$tmp/pvh/vmlinux" --machine microvm --accel tcg 2>&1)
+result run_microvm_without_config $? "exit status $?: $out"
 
 # A host whose KVM cannot run the guest (here QEMU asserts, as Debian's
 # 7.2 does on some nested hosts): the probe says so in one line and the

@@ -412,7 +412,7 @@ if [ "$machine" = microvm ]; then
 		# nanosecond) and the delay loop's (which each CPU but the
 		# first would calibrate, 80 ms).
 		cmdline+=" tsc=reliable noapictimer"
-		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$kernel")/.config" 2>/dev/null)
+		hz=$(sed -n 's/^CONFIG_HZ=//p' "$(dirname "$kernel")/.config" 2>/dev/null || true)
 		if [ -n "$icount" ]; then
 			cmdline+=" tsc_early_khz=1000000${hz:+ lpj=$((1000000000 / hz))}"
 		else
@@ -483,10 +483,14 @@ cmd+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Where messages send the reader: the log, or without --log (a file that
+# is removed on exit) the console output, on stdout.
 if [ -n "$log" ]; then
 	mkdir -p "$(dirname "$log")"
+	where="console: $log"
 else
 	log=$tmp/console
+	where="see the console output above"
 fi
 : >"$log"
 
@@ -569,14 +573,12 @@ console_shows() {
 # could not give it the port: say why.
 if [ -n "$stdio" ]; then
 	line=$(console_shows 'ukl: cannot (open|make) ukl\.stdio=')
-	[ -z "$line" ] || echo "$me: ${line#*\] } (console: $log)" >&2
+	[ -z "$line" ] || echo "$me: ${line#*\] } ($where)" >&2
 fi
 
 # The first console line that shows a kernel splat, if any.
 splat=$(tr -d '\r' <"$log" | { grep -aE -m 1 "$splats" || true; })
 if [ -n "$splat" ]; then
-	where="console: $log"
-	[ "$log" != "$tmp/console" ] || where="see the console output above"
 	echo "$me: the kernel reported: ${splat#*\] } ($where)" >&2
 fi
 
@@ -600,7 +602,7 @@ fi
 case $rc in
 timeout)
 	echo "$me: timeout: the guest did not finish within ${timeout}s and was killed" \
-	     "(console: $log)" >&2
+	     "($where)" >&2
 	exit 124
 	;;
 0)
@@ -618,7 +620,7 @@ timeout)
 	esac
 	panic=$(console_shows 'Kernel panic')
 	[ -z "$panic" ] || echo "$me: ${panic#*\] }" >&2
-	echo "$me: guest powered off without reporting a status (console: $log)" >&2
+	echo "$me: guest powered off without reporting a status ($where)" >&2
 	exit 125
 	;;
 *)
