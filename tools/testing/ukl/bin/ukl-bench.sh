@@ -88,6 +88,20 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a count, not '$reps'"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants seconds, not '$timeout'"
+[[ $scale =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && [[ $scale =~ [1-9] ]] ||
+	die "--scale wants a number above 0, not '$scale'"
+if [ -n "$only" ]; then
+	# bench.c's names: the first string of each line of its table.
+	names=$(awk '/^} benches\[\] = \{/ { on = 1; next }
+		     on && /^};/ { exit }
+		     on && match($0, /"[^"]+"/) { print substr($0, RSTART + 1, RLENGTH - 2) }' \
+		"$testdir/bench.c")
+	for b in ${only//,/ }; do
+		grep -qxF -- "$b" <<<"$names" ||
+			die "--only: bench.c has no benchmark '$b'; it has:" $names
+	done
+fi
 [[ $mitigations =~ ^(off|distro)(,(off|distro))*$ ]] ||
 	die "--mitigations wants off, distro or off,distro, not '$mitigations'"
 
@@ -226,11 +240,13 @@ bench_boot() {
 		--append "kunit.enable=0 ${mit:+${mit_args[$mit]} }-- $args" \
 		>"$out/run-$name-$metric.log" 2>&1 || status=$?
 	log "        $((SECONDS - t))s, exit status $status"
-	[ "$status" = 0 ] || echo "$me: warning: boot $name ($metric) ended with status" \
-		"$status (console: $out/console-$name-$metric.log)" >&2
+	[ "$status" = 0 ] ||
+		failed_boots+=("$name ($metric): exit status $status, console $out/console-$name-$metric.log")
 }
 
 rm -f "$out"/console-*.log "$out"/classes-*.txt
+# Boots that failed: their cells are missing or wrong, and make bench fails.
+failed_boots=()
 for m in "${modes[@]}"; do
 	IFS='|' read -r name kernel cpio args <<<"$m"
 	for mit in ${mitigations//,/ }; do
@@ -295,10 +311,12 @@ if [ -n "$hello" ]; then
 		[ "$cpio" = hello ] || name=hello-unpatched-instructions
 		hello_boot "$name" "$kernel" "$out/initramfs-$cpio.cpio" \
 			--machine "$machine" --icount --timeout 120 --append quiet \
-			--qemu-arg -plugin --qemu-arg "$plugin,out=$out/classes-$name.txt" || true
+			--qemu-arg -plugin --qemu-arg "$plugin,out=$out/classes-$name.txt" ||
+			failed_boots+=("$name: exit status $?, console $out/console-$name.log")
 	done
 	[ -z "$kvm" ] || hello_boot hello-microvm-ns "$khello" "$out/initramfs-hello.cpio" \
-		--machine microvm --accel kvm --timeout 120 --append quiet || true
+		--machine microvm --accel kvm --timeout 120 --append quiet ||
+		failed_boots+=("hello-microvm-ns: exit status $?, console $out/console-hello-microvm-ns.log")
 	# Where the fast path's time goes: the initcalls and the gaps between
 	# the kernel's messages, in one more boot (ukl-boot-profile.py); and
 	# the timeline of both paths in four phases, for boot-timeline.png.
@@ -321,3 +339,9 @@ python3 "$testdir/bin/ukl-bench-report.py" --out "$out" --modes "$mode_order" \
 	--command "make bench${BENCHFLAGS:+ BENCHFLAGS=\"$BENCHFLAGS\"}" \
 	--seconds $((SECONDS - start)) ${kvm:+--kvm}
 cat "$out/bench.md"
+if [ ${#failed_boots[@]} -gt 0 ]; then
+	echo "$me: error: ${#failed_boots[@]} boot(s) failed; the report misses what they" \
+	     "would have measured:" >&2
+	printf '  %s\n' "${failed_boots[@]}" >&2
+	exit 1
+fi

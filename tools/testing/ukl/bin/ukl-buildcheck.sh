@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..51"
+echo "1..52"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -504,7 +504,23 @@ fi
 expect_fail rootfs_rejects_missing_argv "no-such-file is not a file: give a file of NUL" \
 	"$rootfs" --argv "$tmp/no-such-file" "$ktree" "$kobj" "$tmp/rootfs.cpio"
 
-# A QEMU stand-in that prints a console and exits as isa-debug-exit does
+# make bench refuses options that would make it measure nothing or fail
+# every boot, before it builds anything; good ones get past that (to an
+# error about a combination that leaves nothing to do).
+bench=$(dirname "${BASH_SOURCE[0]}")/ukl-bench.sh
+out=
+for a in "--only getppid,nosuch" "--timeout 10m" "--scale x"; do
+	# shellcheck disable=SC2086
+	"$bench" $a >"$tmp/out" 2>&1 && out+="'$a' passed; "
+	grep -qE "no benchmark 'nosuch'|wants seconds|wants a number" "$tmp/out" ||
+		out+="'$a': $(cat "$tmp/out"); "
+done
+"$bench" --only getppid,read-1 --scale 0.5 --timeout 60 --hello-only --no-hello \
+	>"$tmp/out" 2>&1
+grep -q 'leave nothing to do' "$tmp/out" || out+="good options: $(cat "$tmp/out")"
+[ -z "$out" ]
+result bench_rejects_bad_options $? "$out"
+ and exits as isa-debug-exit does
 # for status 0; the console has a kernel warning when $UKL_FAKE_SPLAT is set.
 cat > "$tmp/qemu" <<'EOF'
 #!/bin/bash
