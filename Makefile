@@ -7,11 +7,16 @@
 
 REPO := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-# Everything generated goes below BUILD (O= is accepted as an alias).
+# Everything generated goes below BUILD.  O= is an alias, which wins over
+# a BUILD in the environment; a relative path is taken from where make runs.
 ifdef O
-BUILD ?= $(abspath $(O))
+BUILD := $(O)
 endif
 BUILD ?= $(REPO)/build
+ifeq ($(strip $(BUILD)),)
+$(error BUILD= is empty: give a directory, or leave it unset for $(REPO)/build)
+endif
+override BUILD := $(abspath $(BUILD))
 # make cannot quote paths: one with a space splits into words, and "make
 # clean" would remove what the words name.
 ifneq ($(words $(REPO) $(BUILD)),2)
@@ -148,7 +153,7 @@ help:
 	@echo 'make check-series  git am, checkpatch, kernel-doc and build every patch (KTAP)'
 	@echo 'make htmldocs    build Documentation/ukl/ as HTML; any warning fails'
 	@echo 'make clean       remove kernel builds and test output, keep sources'
-	@echo 'make distclean   remove $(BUILD) entirely'
+	@echo 'make distclean   remove $(BUILD) entirely, if all it holds is UKL'"'"'s'
 	@echo 'variables: BUILD=dir (or O=dir), SCENARIO=name, JOBS=n, UKL_CCACHE_DIR=dir,'
 	@echo '           TESTFLAGS="--scenarios REF --timeout 60" (ukl-test.sh --help),'
 	@echo '           BENCHFLAGS="--reps 3 --no-unpatched" (ukl-bench.sh --help),'
@@ -321,5 +326,17 @@ bench-redis bench-memcached bench-nginx:
 clean:
 	rm -rf $(BUILD)/kernel $(BUILD)/test $(BUILD)/linux
 
+# What UKL makes below BUILD: distclean removes BUILD only when it holds
+# nothing else, so that an O= that names a directory of other builds, or
+# the clone, is not wiped.
+UKL_BUILD_ENTRIES := bench htmldocs kernel linux musl series series.git \
+	series-check src test ukl-run ukl-toolchain
 distclean:
+	@other=$$(ls -A $(BUILD) 2>/dev/null | \
+		grep -vxF $(addprefix -e ,$(UKL_BUILD_ENTRIES)) | tr '\n' ' '); \
+	if [ -n "$$other" ]; then \
+		echo "distclean: $(BUILD) holds $${other% }, which UKL does not make there:" \
+		     "remove that directory yourself, or give O= a build directory of UKL" >&2; \
+		exit 1; \
+	fi
 	rm -rf $(BUILD)

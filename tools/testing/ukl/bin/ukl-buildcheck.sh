@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..52"
+echo "1..57"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -161,6 +161,25 @@ mkdir -p "$tmp/a clone"
 cp "$repo/Makefile" "$tmp/a clone/"
 expect_fail make_refuses_path_with_space "has a space" \
 	make -s -n -C "$tmp/a clone" distclean
+# BUILD= relative to where make runs, as O= is; an empty one is refused;
+# O= wins over a BUILD in the environment (which functions.sh sets here).
+mkdir -p "$tmp/clone"
+cp "$repo/Makefile" "$tmp/clone/"
+out=$(env -u BUILD make -s -n -C "$tmp/clone" BUILD=out clean 2>&1)
+[ "$out" = "rm -rf $tmp/clone/out/kernel $tmp/clone/out/test $tmp/clone/out/linux" ]
+result make_build_relative $? "$out"
+expect_fail make_refuses_empty_build "BUILD= is empty" \
+	env -u BUILD make -s -n -C "$tmp/clone" BUILD= distclean
+out=$(BUILD=$tmp/env make -s -n -C "$tmp/clone" O="$tmp/o" clean 2>&1)
+[ "$out" = "rm -rf $tmp/o/kernel $tmp/o/test $tmp/o/linux" ]
+result make_o_beats_environment $? "$out"
+# distclean removes a build directory, not one that holds something else
+# (O= naming a directory of other builds, or the clone).
+mkdir -p "$tmp/builds/kernel" "$tmp/builds/other-project"
+expect_fail make_distclean_keeps_foreign_dir "other-project, which UKL does not make" \
+	env -u BUILD make -s -C "$tmp/clone" O="$tmp/builds" distclean
+[ -d "$tmp/builds/other-project" ]
+result make_distclean_kept_it $? "$tmp/builds was removed"
 
 cat > "$tmp/main.c" <<'EOF'
 int main(void) { return 0; }
