@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..57"
+echo "1..58"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -290,6 +290,14 @@ int main(void) { return ukl_no_such_function(); }
 EOF
 expect_fail mkapp_names_undefined_symbols "ukl_no_such_function, used in $tmp/nosym.c" \
 	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/nosym.c"
+# An object compiled as C++ (by g++, which ukl-gcc does not replace) uses
+# C++'s runtime, which the ring-0 musl lacks: say so.
+cat > "$tmp/cxx.c" <<'EOF'
+extern void *_Znwm(unsigned long);
+int main(void) { return !_Znwm(8); }
+EOF
+expect_fail mkapp_names_cxx_runtime "Some are C\+\+'s runtime \(_Znwm\)" \
+	"$mkapp" --libc "$libc" -o "$tmp/bad.o" "$tmp/cxx.c"
 expect_fail checkapp_rejects_plain_object "no global __ukl_app_entry" \
 	"$check" "$tmp/plain.o"
 expect_fail checkapp_usage "usage: ukl-checkapp OBJECT" "$check"
