@@ -11,6 +11,8 @@
  * - ukl_mode: how entry code tells application context from kernel and
  *   user context;
  * - ukl_exit: ukl.exit= and the status line that runners parse;
+ * - ukl_entry: what the entry code changes for an event that tests cannot
+ *   make, called directly (an NMI's move of the #PF IST entry);
  * - ukl_thunks: the application's return and retpoline thunk sites, which
  *   boot-time patching must treat as it treats the kernel's.
  *
@@ -33,6 +35,7 @@
 #include <linux/uaccess.h>
 #include <linux/ukl.h>
 
+#include <asm/cpu_entry_area.h>
 #include <asm/nospec-branch.h>
 #include <asm/proto.h>
 #include <asm/ptrace.h>
@@ -972,6 +975,85 @@ static struct kunit_suite ukl_exit_suite = {
 	.test_cases = ukl_exit_cases,
 };
 
+/* --- ukl_entry: entry code state, outside an event ----------------------- */
+
+/* The #PF IST entry of this CPU's TSS. */
+static unsigned long ukl_entry_pf_ist(void)
+{
+	return __this_cpu_read(cpu_tss_rw.x86_tss.ist[IST_INDEX_PF]);
+}
+
+/*
+ * ukl_nmi_ist_enter() with an NMI frame whose stack pointer is @sp, then
+ * ukl_nmi_ist_exit(): the IST entry in between, the word it points to,
+ * and the entry after.
+ */
+static void ukl_entry_nmi_ist(unsigned long sp, unsigned long *moved,
+			      unsigned long *kept, unsigned long *after)
+{
+	struct pt_regs regs = { .sp = sp, .cs = __KERNEL_CS, .ss = __KERNEL_DS };
+
+	ukl_nmi_ist_enter(&regs);
+	*moved = ukl_entry_pf_ist();
+	*kept = *(unsigned long *)*moved;
+	ukl_nmi_ist_exit();
+	*after = ukl_entry_pf_ist();
+}
+
+/*
+ * An NMI that interrupted a #PF entry on the #PF IST stack moves the IST
+ * entry below the interrupted stack pointer, 16-byte aligned, and keeps
+ * the old entry in the word it points to; any other NMI moves it down by
+ * 16 bytes.  ukl_nmi_ist_exit() restores it.  Interrupts are off and the
+ * calls take no page fault, so no #PF uses the stack meanwhile; an NMI
+ * would move and restore the entry itself.  A stack pointer at the very
+ * bottom of the stack would have the old entry written below it, into
+ * its guard page: the lowest one tried leaves room for a #PF frame.
+ */
+static void ukl_entry_nmi_ist_test(struct kunit *test)
+{
+	unsigned long top = __this_cpu_ist_top_va(PF);
+	unsigned long bottom = __this_cpu_ist_bottom_va(PF);
+	const struct {
+		const char *what;
+		unsigned long sp, moved;
+	} cases[] = {
+		{ "200 bytes below the top", top - 200, ALIGN_DOWN(top - 200, 16) - 16 },
+		{ "a word below the top", top - 8, top - 32 },
+		{ "1 KiB above the bottom", bottom + 1024, bottom + 1024 - 16 },
+		{ "the top (not on the stack)", top, top - 16 },
+		{ "the task's stack", current_stack_pointer, top - 16 },
+	};
+	unsigned long old, moved[ARRAY_SIZE(cases)], kept[ARRAY_SIZE(cases)];
+	unsigned long after[ARRAY_SIZE(cases)], flags;
+	unsigned int i;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	local_irq_save(flags);
+	old = ukl_entry_pf_ist();
+	for (i = 0; old == top && i < ARRAY_SIZE(cases); i++)
+		ukl_entry_nmi_ist(cases[i].sp, &moved[i], &kept[i], &after[i]);
+	local_irq_restore(flags);
+
+	KUNIT_ASSERT_EQ_MSG(test, old, top, "the #PF IST entry is not its stack's top");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, moved[i], cases[i].moved, "sp %s", cases[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, kept[i], old, "sp %s", cases[i].what);
+		KUNIT_EXPECT_EQ_MSG(test, after[i], old, "sp %s", cases[i].what);
+	}
+}
+
+static struct kunit_case ukl_entry_cases[] = {
+	KUNIT_CASE(ukl_entry_nmi_ist_test),
+	{}
+};
+
+static struct kunit_suite ukl_entry_suite = {
+	.name = "ukl_entry",
+	.test_cases = ukl_entry_cases,
+};
+
 /* --- ukl_thunks: the application's thunk sites, patched like the kernel's - */
 
 /*
@@ -1103,7 +1185,7 @@ kunit_test_init_section_suites(&ukl_thunks_suite);
 #endif /* built in, CONFIG_MITIGATION_RETPOLINE */
 
 kunit_test_suites(&ukl_layout_suite, &ukl_binfmt_suite, &ukl_mode_suite,
-		  &ukl_exit_suite);
+		  &ukl_exit_suite, &ukl_entry_suite);
 
 MODULE_DESCRIPTION("KUnit tests for Unikernel Linux");
 MODULE_LICENSE("GPL");
