@@ -731,8 +731,9 @@ static void ukl_mode_user_mode_test(struct kunit *test)
 }
 
 /*
- * The application starts at its entry point with the selectors
- * arch_ukl_start_thread() gives it: that is application context.
+ * The application's entry point with kernel CS, on a user stack, is
+ * application context.  (What arch_ukl_start_thread() sets, it checks in
+ * the running application: core.c's app_selectors_and_flags.)
  */
 static void ukl_mode_start_test(struct kunit *test)
 {

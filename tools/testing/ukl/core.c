@@ -91,6 +91,39 @@ static void test_cpl(void)
 }
 
 /*
+ * What arch_ukl_start_thread() gives the application, as start_thread()
+ * gives a ring-3 program, and every return to it keeps: the code
+ * selector, null DS and ES, EFLAGS.IF; EFLAGS.AC in ring 0, where its
+ * stack and data are user pages under SMAP, not in ring 3; no TF, no DF.
+ * SS is the user one in ring 3; in ring 0 it is whatever the CPU has,
+ * __KERNEL_DS or the null selector an entry from ring 3 loads.
+ */
+#define EFL_TF	(1UL << 8)
+#define EFL_IF	(1UL << 9)
+#define EFL_DF	(1UL << 10)
+#define EFL_AC	(1UL << 18)
+
+static void test_selectors_and_flags(void)
+{
+	unsigned short cs, ss, ds, es;
+	unsigned long flags;
+	int ring0 = ukl_test_cpl() == 0, ok;
+
+	__asm__ volatile ("mov %%cs, %0\n\tmov %%ss, %1\n\t"
+			  "mov %%ds, %2\n\tmov %%es, %3"
+			  : "=r" (cs), "=r" (ss), "=r" (ds), "=r" (es));
+	__asm__ volatile ("pushfq\n\tpopq %0" : "=r" (flags));
+	ok = cs == (ring0 ? 0x10 : 0x33) && (ring0 || ss == 0x2b) &&
+	     ds == 0 && es == 0 && (flags & EFL_IF) &&
+	     !!(flags & EFL_AC) == ring0 &&
+	     !(flags & (EFL_TF | EFL_DF));
+	if (!ok)
+		ksft_print_msg("cs %#x ss %#x ds %#x es %#x eflags %#lx\n",
+			       cs, ss, ds, es, flags);
+	ksft_test_result(ok, "app_selectors_and_flags\n");
+}
+
+/*
  * Booted as init, the program is PID 1 without a parent; as an area of
  * the suite (suite.c), it is a child of init.
  */
@@ -2540,9 +2573,10 @@ UKL_TEST_MAIN(core)
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(62);
+	ksft_set_plan(63);
 
 	test_cpl();
+	test_selectors_and_flags();
 	test_ids();
 	test_write_static();
 	test_clock();
