@@ -18,7 +18,10 @@
 # diff is applied to a staging copy of the files it touches first; a diff
 # that does not apply stops the assembly with its name and nothing in TREE
 # is changed.  Files that an earlier assembly changed but the current one
-# no longer touches are restored from PRISTINE (manifest in TREE).
+# no longer touches are restored from PRISTINE (manifest in TREE).  A
+# file that was edited in TREE since it was installed (checksums in TREE)
+# is neither replaced nor restored: the assembly stops and names it, since
+# the edit would be lost.
 
 set -euo pipefail
 
@@ -74,6 +77,18 @@ done < "$series"
 
 # 3. Install what changed; restore what is no longer ours.
 (cd "$stage" && find . -type f | sed 's|^\./||' | sort) > "$stage.manifest"
+# Files of ours that were edited in TREE since they were installed.
+if [ -f "$tree/.ukl-sums" ]; then
+	edited=$(cd "$tree" && sha1sum --quiet -c .ukl-sums 2>/dev/null |
+		 sed -n 's/: FAILED$//p' || true)
+	if [ -n "$edited" ]; then
+		echo "assemble: these files of $tree were edited since they were assembled:" >&2
+		printf '  %s\n' $edited >&2
+		die "the edits would be lost: move them into the repository ($repo/FILE" \
+		    "for a new file, scripts/ukl-dev/mkdiff.sh for an upstream one), or" \
+		    "remove the files from $tree to take the repository's"
+	fi
+fi
 changed=0
 while read -r f; do
 	if ! cmp -s "$stage/$f" "$tree/$f"; then
@@ -93,4 +108,6 @@ if [ -f "$tree/.ukl-manifest" ]; then
 	done
 fi
 mv "$stage.manifest" "$tree/.ukl-manifest"
+(cd "$tree" && xargs -d '\n' -a .ukl-manifest sha1sum) > "$tree/.ukl-sums.new"
+mv "$tree/.ukl-sums.new" "$tree/.ukl-sums"
 [ "$changed" = 0 ] || echo "assemble: $changed file(s) updated in $tree" >&2

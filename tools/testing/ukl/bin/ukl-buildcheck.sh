@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..58"
+echo "1..59"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -153,6 +153,26 @@ out=$(python3 "$ktree/tools/testing/kunit/kunit.py" parse "$tmp/kernel.log" 2>&1
 grep -q 'Ran 1 tests: failed: 1$' <<<"$out" &&
 	grep -q 'start + size == 8192 (0x2000)$' <<<"$out" && ! grep -q ERROR <<<"$out"
 result kernel_ktap_lines_keep_failure_values $? "$out"
+
+# make tree keeps an edit made in the assembled tree: it stops and names
+# the file rather than overwrite it with the repository's (assemble.sh).
+mkdir -p "$tmp/asm/pristine" "$tmp/asm/repo/kernel"
+echo upstream >"$tmp/asm/pristine/a.c"
+echo ours >"$tmp/asm/repo/kernel/x.c"
+: >"$tmp/asm/repo/series"
+assemble=$repo/scripts/ukl-dev/assemble.sh
+out=$("$assemble" "$tmp/asm/pristine" "$tmp/asm/tree" "$tmp/asm/repo" \
+	"$tmp/asm/repo/series" kernel 2>&1) &&
+	echo "an edit" >>"$tmp/asm/tree/kernel/x.c" &&
+	echo "ours, changed" >"$tmp/asm/repo/kernel/x.c" &&
+	! out=$("$assemble" "$tmp/asm/pristine" "$tmp/asm/tree" "$tmp/asm/repo" \
+		"$tmp/asm/repo/series" kernel 2>&1) &&
+	grep -q "^  kernel/x.c$" <<<"$out" && grep -q "an edit" "$tmp/asm/tree/kernel/x.c" &&
+	rm "$tmp/asm/tree/kernel/x.c" &&
+	out=$("$assemble" "$tmp/asm/pristine" "$tmp/asm/tree" "$tmp/asm/repo" \
+		"$tmp/asm/repo/series" kernel 2>&1) &&
+	[ "$(cat "$tmp/asm/tree/kernel/x.c")" = "ours, changed" ]
+result assemble_keeps_edits_in_tree $? "$out; tree's kernel/x.c: $(cat "$tmp/asm/tree/kernel/x.c" 2>&1)"
 
 # make cannot quote a path: in a clone whose path has a space, BUILD would
 # split into words, and "make distclean" would remove the directory above
