@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..59"
+echo "1..60"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -488,6 +488,10 @@ int main(void) { return !dlopen("libm.so", RTLD_NOW); }
 EOF
 expect_fail gcc_rejects_dlopen "calls dlopen\(\)" \
 	"$gcc" -o "$tmp/bad" "$tmp/dl.c" -ldl
+# Compiling and linking in one command, the sources are named, not the
+# objects ukl-gcc compiled them to (which are gone by then).
+expect_fail gcc_names_sources "ukl_no_such_function, used in $tmp/nosym.c$" \
+	"$gcc" -o "$tmp/bad" "$tmp/proj/lib.c" "$tmp/nosym.c"
 if UKL_ALLOW_DLOPEN=1 "$gcc" -o "$tmp/dl" "$tmp/dl.c" -ldl >"$tmp/out" 2>&1; then
 	result gcc_links_dlopen_when_allowed 0
 else
