@@ -23,6 +23,7 @@
  */
 
 #include <kunit/test.h>
+#include <kunit/test-bug.h>
 #include <kunit/visibility.h>
 #include <linux/binfmts.h>
 #include <linux/elf.h>
@@ -565,19 +566,42 @@ static struct kunit_suite ukl_binfmt_suite = {
 /* A stack pointer in user space, where the application's stacks are. */
 #define UKL_MODE_USER_SP	0x7ffffffde000UL
 
+/*
+ * The entry code's copy of the test, UKL_APP_CONTEXT in entry_64.S, must
+ * agree with arch_ukl_app_regs() on every frame with kernel CS (the IDT
+ * entries check the CPL before it): application context or not, and in
+ * the entry code or not.
+ */
+static void ukl_mode_check_asm(struct pt_regs *regs, bool app)
+{
+	const unsigned long frame[] = { regs->ip, regs->cs, regs->flags, regs->sp, regs->ss };
+	bool in_entry = regs->ip >= (unsigned long)__entry_text_start &&
+			regs->ip < (unsigned long)__entry_text_end;
+
+	if (!IS_BUILTIN(CONFIG_UKL_KUNIT_TEST) || (regs->cs & 3))
+		return;
+	KUNIT_EXPECT_EQ_MSG(kunit_get_current_test(), ukl_kunit_app_context(frame),
+			    app ? 1 + in_entry : 0,
+			    "UKL_APP_CONTEXT differs from C at ip %#lx sp %#lx",
+			    regs->ip, regs->sp);
+}
+
 /**
  * ukl_mode_app_on - classify a register state like entry code does
  * @cs: the saved code segment selector
  * @ip: the saved instruction pointer
  * @sp: the saved stack pointer
  *
- * Return: what ukl_app_regs() says about pt_regs with @cs, @ip and @sp.
+ * Return: what ukl_app_regs() says about pt_regs with @cs, @ip and @sp,
+ * after a check that the entry code's asm says the same.
  */
 static bool ukl_mode_app_on(unsigned long cs, unsigned long ip, unsigned long sp)
 {
 	struct pt_regs regs = { .cs = cs, .ss = __KERNEL_DS, .ip = ip, .sp = sp };
+	bool app = ukl_app_regs(&regs);
 
-	return ukl_app_regs(&regs);
+	ukl_mode_check_asm(&regs, app);
+	return app;
 }
 
 /* The same on a stack in user space, as the application runs. */

@@ -553,6 +553,8 @@ bool ukl_pf_iret_fault(struct pt_regs *regs, unsigned long error_code,
 bool ukl_df_app_stack(struct pt_regs *regs);
 void ukl_nmi_ist_enter(struct pt_regs *regs);
 void ukl_nmi_ist_exit(void);
+/* In entry_64.S, with CONFIG_UKL_KUNIT_TEST=y. */
+asmlinkage int ukl_kunit_app_context(const unsigned long *frame);
 
 #else /* !CONFIG_UNIKERNEL_LINUX */
 
