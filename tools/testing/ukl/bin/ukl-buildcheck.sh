@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..60"
+echo "1..62"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -88,6 +88,15 @@ out=$(results_diff "$tmp/results-1" "$tmp/results-1")
 status=$?
 [ "$status" = 0 ] && [ -z "$out" ]
 result results_diff_same_results $? "status $status, output '$out'"
+# The list of what failed at the end of make test: under set -e and
+# pipefail, as in ukl-test.sh, a long one must not end the runner before
+# its last line (a SIGPIPE of a pipe into "head").
+mapfile -t lines < <(seq -f "UKL/boot: test_%g $(printf 'x%.0s' {1..200})" 3000)
+out=$(set -euo pipefail; failed_summary "${lines[@]}"; echo end)
+status=$?
+[ "$status" = 0 ] && [ "$(tail -n 2 <<<"$out")" = "#   ... and 2960 more
+end" ] && [ "$(grep -c '^#   UKL' <<<"$out")" = 40 ]
+result failed_summary_long_list $? "status $status, output ends: $(tail -n 3 <<<"$out")"
 # The kernel's KTAP from its console (functions.sh), for kunit.py: a
 # message of the kernel between the lines of a subtest must not lose it.
 cat > "$tmp/console.log" <<'EOF'
@@ -132,6 +141,14 @@ result kunit_problems_missing_suite_and_skip $? "$out"
 out=$(kunit_problems "$tmp/kernel.json" ukl_layout ukl_binfmt skip:ukl_binfmt_auxv_test 2>&1)
 [ -z "$out" ]
 result kunit_problems_allowed_skip $? "$out"
+# A suite that ran no case ("1..0", which kunit.py makes a skipped case).
+printf '%s\n' "KTAP version 1" "1..1" "    KTAP version 1" "    # Subtest: ukl_mode" \
+	"    1..0" "ok 1 ukl_mode # SKIP" >"$tmp/kernel.log"
+python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.json" \
+	"$tmp/kernel.log" >/dev/null 2>&1
+out=$(kunit_problems "$tmp/kernel.json" ukl_mode 2>&1)
+grep -qx "KUnit suite ukl_mode ran no test case" <<<"$out"
+result kunit_problems_empty_suite $? "$out"
 # ... nor what a failed expectation printed under its "#" line: the
 # values of its operands, which the runner shows when it fails.
 cat > "$tmp/console.log" <<'EOF'

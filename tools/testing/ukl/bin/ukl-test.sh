@@ -684,7 +684,7 @@ boot_args() {
 	printf '%s\n' --kernel "$(kobj_dir "$s")/arch/x86/boot/bzImage" \
 		--initrd "$cpio" --log "$log"
 	[ ! -f "$configs/$s.boot" ] || append=$(config_lines "$configs/$s.boot" | tr '\n' ' ')
-	! grep -qE '^kunit( |$)' < <(config_lines "$configs/$s.tests") ||
+	! grep -qE '^kunit([[:space:]]|$)' < <(config_lines "$configs/$s.tests") ||
 		append="$append kunit.enable=1"
 	# make run boots the program as a user would, without test arguments.
 	if [ -z "$run" ] && [ "$boot" != kselftest ]; then
@@ -876,7 +876,7 @@ EOF
 # "name status" list of its results in $dir/results-$3.
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
-	local hostclient= client= ktapsrc i suite cpio qmp_prog qmp_dir qmp_client
+	local hostclient= client= ktapsrc i suite cpio qmp_prog qmp_dir qmp_client kp
 	local name want bp=0 bf=0 log kjson= np=${#problems[@]}
 
 	name=$(boot_name "$boot")
@@ -1004,7 +1004,7 @@ check_boot() {
 	# "kunit": the kernel's own KTAP, from its messages.
 	rm -f "$dir/kernel-results-$nb.json"
 	if [ "$boot" != buildcheck ] && [ "$boot" != series ] && [ "$boot" != stdiocheck ] &&
-	   grep -qE '^kunit( |$)' < <(config_lines "$configs/$s.tests"); then
+	   grep -qE '^kunit([[:space:]]|$)' < <(config_lines "$configs/$s.tests"); then
 		kernel_ktap_lines <"$log" >"$dir/kernel-$nb.log"
 		python3 "$kunit" parse --json="$dir/kernel-results-$nb.json" "$dir/kernel-$nb.log" \
 			>"$dir/kunit-kernel-$nb.log" 2>&1 || true
@@ -1012,9 +1012,11 @@ check_boot() {
 		   [ -s "$dir/kernel-results-$nb.json" ]; then
 			kjson=$dir/kernel-results-$nb.json
 			# shellcheck disable=SC2046
+			kp=$(kunit_problems "$kjson" $(tests_value "$s" kunit "") 2>&1) ||
+				kp="kunit_problems failed on $kjson: $kp"
 			while IFS= read -r i; do
-				problems+=("$name: $i")
-			done < <(kunit_problems "$kjson" $(tests_value "$s" kunit ""))
+				[ -z "$i" ] || problems+=("$name: $i")
+			done <<<"$kp"
 		else
 			problems+=("$name: no KUnit KTAP from the kernel (log: $log)")
 		fi
@@ -1190,10 +1192,6 @@ done
 echo "# total: $(duration $((SECONDS - run_start))) (builds $(duration "$sum_build")," \
      "boots and checks $(duration "$sum_boot"))"
 # A CI may show only the end of the output: what failed, once more, there.
-if [ ${#failed_tests[@]} -gt 0 ]; then
-	echo "# what failed (details above, logs in $BUILD/test/):"
-	printf '%s\n' "${failed_tests[@]}" | cut -c 1-300 | head -n 40 | sed 's/^/#   /'
-	[ ${#failed_tests[@]} -le 40 ] || echo "#   ... and $((${#failed_tests[@]} - 40)) more"
-fi
+failed_summary ${failed_tests[@]+"${failed_tests[@]}"}
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
