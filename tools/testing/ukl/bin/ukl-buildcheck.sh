@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..62"
+echo "1..63"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -509,6 +509,11 @@ expect_fail gcc_rejects_dlopen "calls dlopen\(\)" \
 # objects ukl-gcc compiled them to (which are gone by then).
 expect_fail gcc_names_sources "ukl_no_such_function, used in $tmp/nosym.c$" \
 	"$gcc" -o "$tmp/bad" "$tmp/proj/lib.c" "$tmp/nosym.c"
+# ... and linking objects only, as make does after "ukl-gcc -c", it
+# passes ukl-mkapp's messages on.
+"$gcc" -c -o "$tmp/nosym.o" "$tmp/nosym.c"
+expect_fail gcc_links_objects_with_messages "ukl_no_such_function, used in $tmp/nosym.o$" \
+	"$gcc" -o "$tmp/bad" "$tmp/nosym.o"
 if UKL_ALLOW_DLOPEN=1 "$gcc" -o "$tmp/dl" "$tmp/dl.c" -ldl >"$tmp/out" 2>&1; then
 	result gcc_links_dlopen_when_allowed 0
 else
