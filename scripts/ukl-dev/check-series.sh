@@ -259,15 +259,16 @@ fi
 # The result must be the tree that 'make tree' assembles, byte for byte
 # and with the same modes, but for the paths that patches/not-in-series
 # keeps out of the series.  Only build output there is left out: the
-# stamps of the scripts, kunit.py's __pycache__, the netlink specs that
-# 'make htmldocs' generates in the source tree, and the CamelCase cache of
-# a checkpatch run in it (which series.sh leaves out of the base commit).
+# stamps and checksums of the scripts, kunit.py's __pycache__, the
+# netlink specs that 'make htmldocs' generates in the source tree, and the
+# CamelCase cache of a checkpatch run in it (which series.sh leaves out of
+# the base commit).
 
 i=$((np + 2))
 export GIT_INDEX_FILE=$top/index.tree
 git read-tree HEAD
 GIT_WORK_TREE=$build/linux git update-index -q --refresh >/dev/null 2>&1 || true
-buildout='(\.ukl-manifest|\.ukl-unpacked|.*/__pycache__/.*'
+buildout='(\.ukl-manifest|\.ukl-sums|\.ukl-unpacked|.*/__pycache__/.*'
 buildout+='|Documentation/networking/netlink_spec/[^/]*\.rst'
 buildout+='|\.checkpatch-camelcase\..*'
 buildout+=$(awk '!/^(#|$)/ { gsub(/\./, "\\."); printf "|%s(/.*)?", $0 }' "$outside")')'
