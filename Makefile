@@ -329,8 +329,8 @@ clean:
 # What UKL makes below BUILD: distclean removes BUILD only when it holds
 # nothing else, so that an O= that names a directory of other builds, or
 # the clone, is not wiped.
-UKL_BUILD_ENTRIES := bench htmldocs kernel linux musl series series.git \
-	series-check src test ukl-run ukl-toolchain
+UKL_BUILD_ENTRIES := bench htmldocs kernel linux linux.tmp musl series \
+	series.git series-check src test ukl-run ukl-toolchain
 distclean:
 	@other=$$(ls -A $(BUILD) 2>/dev/null | \
 		grep -vxF $(addprefix -e ,$(UKL_BUILD_ENTRIES)) | tr '\n' ' '); \

@@ -43,7 +43,7 @@ if [ ! -d "$tree" ]; then
 fi
 
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage" "$stage.manifest"' EXIT
 
 # 1. New files.
 for d in "$@"; do
@@ -77,13 +77,23 @@ done < "$series"
 
 # 3. Install what changed; restore what is no longer ours.
 (cd "$stage" && find . -type f | sed 's|^\./||' | sort) > "$stage.manifest"
-# Files of ours that were edited in TREE since they were installed.
+# Files of ours that were edited in TREE since they were installed, and
+# that this assembly would change: what it would install (or restore from
+# PRISTINE) is not what the file holds now.
 if [ -f "$tree/.ukl-sums" ]; then
-	edited=$(cd "$tree" && sha1sum --quiet -c .ukl-sums 2>/dev/null |
+	edited=()
+	while IFS= read -r f; do
+		if [ -f "$stage/$f" ]; then
+			cmp -s "$stage/$f" "$tree/$f" && continue
+		elif [ -e "$pristine/$f" ]; then
+			cmp -s "$pristine/$f" "$tree/$f" && continue
+		fi
+		edited+=("$f")
+	done < <(cd "$tree" && sha1sum --quiet -c .ukl-sums 2>/dev/null |
 		 sed -n 's/: FAILED$//p' || true)
-	if [ -n "$edited" ]; then
+	if [ ${#edited[@]} -gt 0 ]; then
 		echo "assemble: these files of $tree were edited since they were assembled:" >&2
-		printf '  %s\n' $edited >&2
+		printf '  %s\n' "${edited[@]}" >&2
 		die "the edits would be lost: move them into the repository ($repo/FILE" \
 		    "for a new file, scripts/ukl-dev/mkdiff.sh for an upstream one), or" \
 		    "remove the files from $tree to take the repository's"
@@ -108,6 +118,6 @@ if [ -f "$tree/.ukl-manifest" ]; then
 	done
 fi
 mv "$stage.manifest" "$tree/.ukl-manifest"
-(cd "$tree" && xargs -d '\n' -a .ukl-manifest sha1sum) > "$tree/.ukl-sums.new"
+(cd "$tree" && xargs -r -d '\n' -a .ukl-manifest sha1sum) > "$tree/.ukl-sums.new"
 mv "$tree/.ukl-sums.new" "$tree/.ukl-sums"
 [ "$changed" = 0 ] || echo "assemble: $changed file(s) updated in $tree" >&2

@@ -172,7 +172,8 @@ grep -q 'Ran 1 tests: failed: 1$' <<<"$out" &&
 result kernel_ktap_lines_keep_failure_values $? "$out"
 
 # make tree keeps an edit made in the assembled tree: it stops and names
-# the file rather than overwrite it with the repository's (assemble.sh).
+# the file rather than overwrite it with the repository's (assemble.sh);
+# once the edit is in the repository, it goes on.
 mkdir -p "$tmp/asm/pristine" "$tmp/asm/repo/kernel"
 echo upstream >"$tmp/asm/pristine/a.c"
 echo ours >"$tmp/asm/repo/kernel/x.c"
@@ -188,7 +189,11 @@ out=$("$assemble" "$tmp/asm/pristine" "$tmp/asm/tree" "$tmp/asm/repo" \
 	rm "$tmp/asm/tree/kernel/x.c" &&
 	out=$("$assemble" "$tmp/asm/pristine" "$tmp/asm/tree" "$tmp/asm/repo" \
 		"$tmp/asm/repo/series" kernel 2>&1) &&
-	[ "$(cat "$tmp/asm/tree/kernel/x.c")" = "ours, changed" ]
+	[ "$(cat "$tmp/asm/tree/kernel/x.c")" = "ours, changed" ] &&
+	echo "edited, then moved" >"$tmp/asm/tree/kernel/x.c" &&
+	cp "$tmp/asm/tree/kernel/x.c" "$tmp/asm/repo/kernel/x.c" &&
+	out=$("$assemble" "$tmp/asm/pristine" "$tmp/asm/tree" "$tmp/asm/repo" \
+		"$tmp/asm/repo/series" kernel 2>&1)
 result assemble_keeps_edits_in_tree $? "$out; tree's kernel/x.c: $(cat "$tmp/asm/tree/kernel/x.c" 2>&1)"
 
 # make cannot quote a path: in a clone whose path has a space, BUILD would
