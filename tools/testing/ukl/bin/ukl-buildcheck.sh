@@ -73,6 +73,18 @@ expect_fail() {
 	fi
 }
 
+# The makes below must not see the BUILD of the make test that runs this,
+# which distclean would remove: not in the environment (functions.sh
+# exports it), nor in MAKEFLAGS, through which make passes a BUILD=
+# given on its command line.
+own_make() {
+	env -u BUILD -u O -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"
+}
+# The same with the caller's BUILD in the environment.
+own_make_env() {
+	env -u O -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"
+}
+
 # The runner's comparison of two boots' results (functions.sh), which
 # must report what passed in one boot and not in the other, and nothing
 # when they agree.
@@ -202,24 +214,24 @@ result assemble_keeps_edits_in_tree $? "$out; tree's kernel/x.c: $(cat "$tmp/asm
 mkdir -p "$tmp/a clone"
 cp "$repo/Makefile" "$tmp/a clone/"
 expect_fail make_refuses_path_with_space "has a space" \
-	make -s -n -C "$tmp/a clone" distclean
+	own_make -s -n -C "$tmp/a clone" distclean
 # BUILD= relative to where make runs, as O= is; an empty one is refused;
 # O= wins over a BUILD in the environment (which functions.sh sets here).
 mkdir -p "$tmp/clone"
 cp "$repo/Makefile" "$tmp/clone/"
-out=$(env -u BUILD make -s -n -C "$tmp/clone" BUILD=out clean 2>&1)
+out=$(own_make -s -n -C "$tmp/clone" BUILD=out clean 2>&1)
 [ "$out" = "rm -rf $tmp/clone/out/kernel $tmp/clone/out/test $tmp/clone/out/linux" ]
 result make_build_relative $? "$out"
 expect_fail make_refuses_empty_build "BUILD= is empty" \
-	env -u BUILD make -s -n -C "$tmp/clone" BUILD= distclean
-out=$(BUILD=$tmp/env make -s -n -C "$tmp/clone" O="$tmp/o" clean 2>&1)
+	own_make -s -n -C "$tmp/clone" BUILD= distclean
+out=$(BUILD=$tmp/env own_make_env -s -n -C "$tmp/clone" O="$tmp/o" clean 2>&1)
 [ "$out" = "rm -rf $tmp/o/kernel $tmp/o/test $tmp/o/linux" ]
 result make_o_beats_environment $? "$out"
 # distclean removes a build directory, not one that holds something else
 # (O= naming a directory of other builds, or the clone).
 mkdir -p "$tmp/builds/kernel" "$tmp/builds/other-project"
 expect_fail make_distclean_keeps_foreign_dir "other-project, which UKL does not make" \
-	env -u BUILD make -s -C "$tmp/clone" O="$tmp/builds" distclean
+	own_make -s -C "$tmp/clone" O="$tmp/builds" distclean
 [ -d "$tmp/builds/other-project" ]
 result make_distclean_kept_it $? "$tmp/builds was removed"
 
@@ -294,7 +306,7 @@ cat > "$tmp/net.c" <<'EOF'
 int main(void) { return socket(AF_INET, SOCK_STREAM, 0) < 0; }
 EOF
 net_fragment() {
-	make -s -n -C "$repo" BUILD="$tmp/build" UKL_APP="$1" config 2>&1 |
+	own_make -s -n -C "$repo" BUILD="$tmp/build" UKL_APP="$1" config 2>&1 |
 		grep -c 'micro-net\.config'
 }
 if "$mkapp" --libc "$libc" -o "$tmp/net.o" "$tmp/net.c" >"$tmp/out" 2>&1; then
@@ -598,7 +610,7 @@ done
 grep -q 'leave nothing to do' "$tmp/out" || out+="good options: $(cat "$tmp/out")"
 [ -z "$out" ]
 result bench_rejects_bad_options $? "$out"
- and exits as isa-debug-exit does
+# A QEMU stand-in that prints a console and exits as isa-debug-exit does
 # for status 0; the console has a kernel warning when $UKL_FAKE_SPLAT is set.
 cat > "$tmp/qemu" <<'EOF'
 #!/bin/bash
