@@ -1037,35 +1037,43 @@ static void ukl_entry_nmi_ist(unsigned long sp, unsigned long *moved,
  */
 static void ukl_entry_nmi_ist_test(struct kunit *test)
 {
-	unsigned long top = __this_cpu_ist_top_va(PF);
-	unsigned long bottom = __this_cpu_ist_bottom_va(PF);
-	const struct {
-		const char *what;
-		unsigned long sp, moved;
-	} cases[] = {
-		{ "200 bytes below the top", top - 200, ALIGN_DOWN(top - 200, 16) - 16 },
-		{ "a word below the top", top - 8, top - 32 },
-		{ "1 KiB above the bottom", bottom + 1024, bottom + 1024 - 16 },
-		{ "the top (not on the stack)", top, top - 16 },
-		{ "the task's stack", current_stack_pointer, top - 16 },
+	static const char *const what[] = {
+		"200 bytes below the top", "a word below the top",
+		"1 KiB above the bottom", "the top (not on the stack)",
+		"the task's stack",
 	};
-	unsigned long old, moved[ARRAY_SIZE(cases)], kept[ARRAY_SIZE(cases)];
-	unsigned long after[ARRAY_SIZE(cases)], flags;
+	unsigned long sp[ARRAY_SIZE(what)], want[ARRAY_SIZE(what)];
+	unsigned long moved[ARRAY_SIZE(what)], kept[ARRAY_SIZE(what)];
+	unsigned long after[ARRAY_SIZE(what)];
+	unsigned long old, top, bottom, flags;
 	unsigned int i;
 
 	UKL_MODE_NEED_BUILTIN(test);
 
+	/* This CPU's stack and TSS, read with interrupts off: no migration. */
 	local_irq_save(flags);
+	top = __this_cpu_ist_top_va(PF);
+	bottom = __this_cpu_ist_bottom_va(PF);
 	old = ukl_entry_pf_ist();
-	for (i = 0; old == top && i < ARRAY_SIZE(cases); i++)
-		ukl_entry_nmi_ist(cases[i].sp, &moved[i], &kept[i], &after[i]);
+	sp[0] = top - 200;
+	want[0] = ALIGN_DOWN(top - 200, 16) - 16;
+	sp[1] = top - 8;
+	want[1] = top - 32;
+	sp[2] = bottom + 1024;
+	want[2] = bottom + 1024 - 16;
+	sp[3] = top;
+	want[3] = top - 16;
+	sp[4] = current_stack_pointer;
+	want[4] = top - 16;
+	for (i = 0; old == top && i < ARRAY_SIZE(what); i++)
+		ukl_entry_nmi_ist(sp[i], &moved[i], &kept[i], &after[i]);
 	local_irq_restore(flags);
 
 	KUNIT_ASSERT_EQ_MSG(test, old, top, "the #PF IST entry is not its stack's top");
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, moved[i], cases[i].moved, "sp %s", cases[i].what);
-		KUNIT_EXPECT_EQ_MSG(test, kept[i], old, "sp %s", cases[i].what);
-		KUNIT_EXPECT_EQ_MSG(test, after[i], old, "sp %s", cases[i].what);
+	for (i = 0; i < ARRAY_SIZE(what); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, moved[i], want[i], "sp %s", what[i]);
+		KUNIT_EXPECT_EQ_MSG(test, kept[i], old, "sp %s", what[i]);
+		KUNIT_EXPECT_EQ_MSG(test, after[i], old, "sp %s", what[i]);
 	}
 }
 
