@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..63"
+echo "1..65"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -616,6 +616,7 @@ cat > "$tmp/qemu" <<'EOF'
 #!/bin/bash
 [ -z "${UKL_FAKE_SPLAT:-}" ] ||
 	echo "[    1.000000] WARNING: CPU: 0 PID: 1 at kernel/fake.c:1 fake+0x0/0x1"
+[ -z "${UKL_FAKE_MORE:-}" ] || seq -f "[    2.000000] more console %g" 20000
 echo "ok 1 fake_test"
 exit 1
 EOF
@@ -631,6 +632,42 @@ if [ "$rc" = 123 ] && grep -q 'the kernel reported: WARNING: CPU: 0' <<<"$out"; 
 else
 	result run_fails_on_kernel_splat 1 "exit status $rc: $out"
 fi
+# What counts as a splat: the kernel's reports, not messages that only
+# mention a warning; the kernel selftest's Makefile has the same list.
+splats=$("$run" --splats)
+out=
+while IFS= read -r l; do
+	grep -qaE "$splats" <<<"$l" || out+="missed: $l; "
+done <<'EOF'
+[    3.1] WARNING: CPU: 1 PID: 9 at mm/slub.c:1 f+0x0/0x1
+[    3.1] BUG: kernel NULL pointer dereference, address: 0000000000000008
+[    3.1] BUG kmalloc-64 (Not tainted): Poison overwritten
+[    3.1] INFO: trying to register non-static key.
+[    3.1] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
+[    3.1] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [ukl:1]
+[    3.1] INFO: task ukl:1 blocked for more than 120 seconds.
+[    3.1] Oops: general protection fault, probably for non-canonical address
+[    3.1] Kernel panic - not syncing: Attempted to kill init!
+[    3.1] UBSAN: shift-out-of-bounds in kernel/ukl/ukl.c:1:2
+EOF
+while IFS= read -r l; do
+	! grep -qaE "$splats" <<<"$l" || out+="taken for a splat: $l; "
+done <<'EOF'
+[    0.1] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!
+[    0.1] tsc: Marking TSC unstable due to TSCs unsynchronized
+[    0.1] BUGGY firmware (not a splat)
+EOF
+mk=$(sed -n 's/^SPLATS := //p' "$repo/tools/testing/selftests/ukl/Makefile")
+[ "$mk" = "$splats" ] || out+="selftests/ukl/Makefile's SPLATS differ: $mk"
+[ -z "$out" ]
+result run_splat_patterns $? "$out"
+# ... also with a long console after the splat (the search for it stops
+# at the first: what it reads from must not die of SIGPIPE under set -e).
+out=$(QEMU=$tmp/qemu UKL_FAKE_SPLAT=1 UKL_FAKE_MORE=1 "$run" --kernel "$tmp/bzImage" \
+	--accel tcg --log "$tmp/long.log" 2>&1)
+rc=$?
+[ "$rc" = 123 ] && grep -q 'the kernel reported: WARNING: CPU: 0' <<<"$out"
+result run_fails_on_splat_before_long_console $? "exit status $rc: $out"
 # Without --log, the console is on stdout and its temporary file is gone
 # when a message would send the reader there: a guest that powers off
 # without reporting a status.

@@ -113,7 +113,12 @@ die() {
 # warnings, lockdep and sanitizer reports, RCU stalls, lockups.  A WARN()
 # or lockdep report starts its line with "WARNING:"; a message that only
 # contains it ("RETBleed: WARNING: ...", on Intel CPU models) is no splat.
-splats='Kernel panic|BUG:|Oops|(^|\] )WARNING:|UBSAN:|INFO: (rcu|task .* blocked)'
+# SLUB's debug checks report "BUG kmalloc-64 (Not tainted): ...", and
+# lockdep a lock without a static key as "INFO: trying to register
+# non-static key", with no WARN.  tools/testing/selftests/ukl/Makefile
+# has the same list (buildcheck compares them).
+splats='Kernel panic|BUG:|BUG [^ ]+ [(][^)]*[)]: |Oops|(^|[]] )WARNING:|UBSAN:'
+splats+='|INFO: (rcu|task .* blocked|trying to register non-static key)'
 splats+='|rcu: .*stall|hard LOCKUP|double fault|[Bb]ad stack'
 
 kernel= initrd= append= smp=1 mem=256M numa= timeout= log= verbose= tcg_cpu=max stdio=
@@ -577,7 +582,7 @@ if [ -n "$stdio" ]; then
 fi
 
 # The first console line that shows a kernel splat, if any.
-splat=$(tr -d '\r' <"$log" | { grep -aE -m 1 "$splats" || true; })
+splat=$(tr -d '\r' <"$log" | grep -aE -m 1 "$splats") || true
 if [ -n "$splat" ]; then
 	echo "$me: the kernel reported: ${splat#*\] } ($where)" >&2
 fi
