@@ -152,7 +152,10 @@
 # Environment: REPO and BUILD (set by the top-level Makefile; default: the
 # repository this script is in and its build/), UKL_MUSL_GCC (compiler for
 # the test programs; default $BUILD/musl/user/bin/musl-gcc, built by
-# scripts/ukl-dev/musl.sh, which is not run when UKL_MUSL_GCC is set).
+# scripts/ukl-dev/musl.sh, which is not run when UKL_MUSL_GCC is set),
+# UKL_TEST_BUDGET (seconds the whole run may take, default 4800: CI's
+# limit is 90 min; a boot's timeout is cut to what is left of it, and
+# boots that would have less than a minute are not booted but fail).
 
 set -euo pipefail
 
@@ -198,7 +201,7 @@ while [ $# -gt 0 ]; do
 				run_args+=(--smp "$2") ;;
 		--timeout)	[[ $2 =~ ^[0-9]+$ ]] ||
 					die "--timeout wants seconds, not '$2'"
-				run_args+=(--timeout "$2") timeout_set=1 ;;
+				run_args+=(--timeout "$2") timeout_set=$2 ;;
 		esac
 		shift 2
 		;;
@@ -877,7 +880,7 @@ EOF
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
 	local hostclient= client= ktapsrc i suite cpio qmp_prog qmp_dir qmp_client kp
-	local name want bp=0 bf=0 log kjson= np=${#problems[@]}
+	local name want bp=0 bf=0 log kjson= np=${#problems[@]} left boot_timeout
 
 	name=$(boot_name "$boot")
 
@@ -907,6 +910,16 @@ check_boot() {
 			>"$log" 2>&1 || status=$?
 		want=0
 	else
+		# The run's time budget: a boot gets at most what is left of
+		# it, so that guests that hang until their timeouts cannot take
+		# the run past a CI's limit before it prints what failed.
+		left=$((run_start + budget - SECONDS))
+		if [ "$left" -lt 60 ]; then
+			problems+=("$name: not booted: the run's time budget (UKL_TEST_BUDGET=$budget s) is spent")
+			return 1
+		fi
+		boot_timeout=${timeout_set:-$(tests_value "$s" timeout 300)}
+		[ "$boot_timeout" != 0 ] && [ "$boot_timeout" -le "$left" ] || boot_timeout=$left
 		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
 		[ -z "$(tests_value "$s" hostnet "")" ] || hostnet_port=$(free_port)
 		# A qmp:PROGRAM word: the program, and QEMU's socket for it (in
@@ -938,6 +951,7 @@ check_boot() {
 			client=$!
 		fi
 		"$testdir/bin/ukl-run.sh" "${args[@]}" ${run_args[@]+"${run_args[@]}"} \
+			--timeout "$boot_timeout" \
 			>"$dir/run-$nb.log" 2>&1 || status=$?
 		if [ -n "$client" ]; then
 			# A hostclient reports after the guest's last answer:
@@ -1151,6 +1165,8 @@ nscen=$(echo "$scenarios" | wc -w)
 echo "KTAP version 1"
 echo "1..$nscen"
 total_pass=0 total_fail=0 i=0 run_start=$SECONDS failed_tests=()
+budget=${UKL_TEST_BUDGET:-4800}
+[[ $budget =~ ^[1-9][0-9]*$ ]] || die "UKL_TEST_BUDGET wants seconds, not '$budget'"
 sum_build=0 sum_boot=0
 for s in $scenarios; do
 	i=$((i + 1))
