@@ -890,6 +890,15 @@ check_boot() {
 	if [ "$boot" = series ]; then
 		# Started in the background by series_background, or now.
 		[ -n "$series_pid" ] || series_background "$s" force
+		# Within the run's time budget, like the boots.
+		while kill -0 "$series_pid" 2>/dev/null &&
+		      [ $((run_start + budget - SECONDS)) -gt 0 ]; do
+			sleep 2
+		done
+		if kill -0 "$series_pid" 2>/dev/null; then
+			series_stop
+			problems+=("$name: stopped: the run's time budget (UKL_TEST_BUDGET=$budget s) is spent")
+		fi
 		wait "$series_pid" || status=$?
 		series_pid=
 		cp "$series_log" "$log"
@@ -1119,7 +1128,10 @@ series_background() {
 # failed to build or the run was interrupted: a later run would reset
 # the tree that it builds in.
 series_stop() {
-	[ -z "$series_pid" ] || kill -TERM -- "-$series_pid" 2>/dev/null || true
+	[ -n "$series_pid" ] || return 0
+	kill -TERM -- "-$series_pid" 2>/dev/null || return 0
+	sleep 5
+	kill -KILL -- "-$series_pid" 2>/dev/null || true
 }
 trap series_stop EXIT
 trap 'exit 130' INT
