@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..65"
+echo "1..66"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -721,6 +721,28 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 else
 	n=$((n + 1))
 	echo "ok $n run_says_kvm_does_not_work # SKIP no /dev/kvm"
+fi
+# ... and a probe whose QEMU does not end on SIGTERM (a vCPU stuck in KVM)
+# does not hang the boot.
+cat > "$tmp/qemu-stuck" <<'EOF'
+#!/bin/bash
+if [[ " $* " = *" -accel kvm "* ]]; then
+	echo "KVM internal error. Suberror: 1" >&2
+	trap '' TERM	# inherited by sleep: SIGKILL alone ends it
+	exec sleep 600
+fi
+exec "${0%-stuck}" "$@"
+EOF
+chmod +x "$tmp/qemu-stuck"
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	out=$(QEMU=$tmp/qemu-stuck timeout -k 5 60 "$run" --kernel "$tmp/bzImage" \
+		--probe-cache "$tmp/probe-stuck" 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] && grep -q 'KVM does not work here, using TCG' <<<"$out"
+	result run_kvm_probe_ends_stuck_qemu $? "exit status $rc (124: hung): $out"
+else
+	n=$((n + 1))
+	echo "ok $n run_kvm_probe_ends_stuck_qemu # SKIP no /dev/kvm"
 fi
 
 # The ring-0 vDSO runs in application context: all its code must be in

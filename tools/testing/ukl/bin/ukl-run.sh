@@ -325,7 +325,14 @@ probe_kvm() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	# A vCPU stuck in the kernel's KVM code may keep QEMU from ending
+	# on SIGTERM: SIGKILL after 5 s.
 	kill "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if ! grep -qsaE "$err_re" "$dir/out" "$dir/err" &&
 	   grep -qaE "$done_re" "$dir/console" 2>/dev/null; then
