@@ -1050,7 +1050,7 @@ check_boot() {
 		read -r bp bf _ <"$dir/counts-$nb"
 		[ $((bp + bf)) != 0 ] || problems+=("$name: no test results in its KTAP output")
 		while IFS= read -r i; do
-			failed_tests+=("$s/$name: ${i% FAIL}")
+			failed_cases+=("$s/$name: ${i% FAIL}")
 		done < <(awk '$NF == "FAIL"' "$dir/results-$nb")
 		# kunit.py's summary shows what the failing tests printed.
 		[ "$bf" = 0 ] || sed -e 's/^\[[0-9:]*\] //' -e '/^\[PASSED\]/d' \
@@ -1176,7 +1176,7 @@ check_scenario() {
 nscen=$(echo "$scenarios" | wc -w)
 echo "KTAP version 1"
 echo "1..$nscen"
-total_pass=0 total_fail=0 i=0 run_start=$SECONDS failed_tests=()
+total_pass=0 total_fail=0 i=0 run_start=$SECONDS failed_problems=() failed_cases=()
 budget=${UKL_TEST_BUDGET:-4800}
 [[ $budget =~ ^[1-9][0-9]*$ ]] || die "UKL_TEST_BUDGET wants seconds, not '$budget'"
 sum_build=0 sum_boot=0
@@ -1205,7 +1205,7 @@ for s in $scenarios; do
 	if [ ${#problems[@]} -gt 0 ]; then
 		total_fail=$((total_fail + 1))
 		for p in "${problems[@]}"; do
-			failed_tests+=("$s: ${p%%$'\n'*}")
+			failed_problems+=("$s: ${p%%$'\n'*}")
 			printf '%s\n' "$p" | awk -v s="$s" 'NR == 1 { print "# " s ": " $0; next }
 							   { print "#   " $0 }'
 		done
@@ -1220,6 +1220,8 @@ done
 echo "# total: $(duration $((SECONDS - run_start))) (builds $(duration "$sum_build")," \
      "boots and checks $(duration "$sum_boot"))"
 # A CI may show only the end of the output: what failed, once more, there.
-failed_summary ${failed_tests[@]+"${failed_tests[@]}"}
+# The boots' problems first (splats, timeouts, builds), then test cases.
+failed_summary ${failed_problems[@]+"${failed_problems[@]}"} \
+	${failed_cases[@]+"${failed_cases[@]}"}
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
