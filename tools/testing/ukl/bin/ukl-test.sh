@@ -596,25 +596,35 @@ EOF
 # come before the kernel, which may link one of them in.  Leaves the
 # seconds it took in t_prepare (the tree and musl, once a run), t_programs
 # and t_kernel.
+# Its output is also kept in $BUILD/test/build-$1.log, from which the
+# list of what failed takes the first error.
 prepared=
 build_scenario() {
-	local s=$1 t
+	local s=$1 t blog=$BUILD/test/build-$1.log
 
 	t_prepare=0 t_programs=0 t_kernel=0
+	mkdir -p "$BUILD/test"
+	: >"$blog"
 	t=$SECONDS
 	if [ -z "$prepared" ]; then
 		prepared=ok
-		prepare 2>&1 | diag || prepared=failed
+		prepare 2>&1 | tee -a "$blog" | diag || prepared=failed
 	fi
 	t_prepare=$((SECONDS - t))
 	[ "$prepared" = ok ] || { echo "cannot build $s (see above)" | diag; return 1; }
 	t=$SECONDS
-	build_programs "$s" 2>&1 | diag || return 1
+	build_programs "$s" 2>&1 | tee -a "$blog" | diag || return 1
 	t_programs=$((SECONDS - t)) t=$SECONDS
 	echo "  MAKE    kernel SCENARIO=$s" | diag
-	make --no-print-directory -C "$REPO" kernel SCENARIO="$s" 2>&1 | diag ||
+	make --no-print-directory -C "$REPO" kernel SCENARIO="$s" 2>&1 | tee -a "$blog" | diag ||
 		{ echo "building the kernel of $s failed" | diag; return 1; }
 	t_kernel=$((SECONDS - t))
+}
+
+# The first line of build log $1 that tells an error, if any.
+build_error() {
+	grep -m 1 -aiE 'error|failed|cannot|no such|not found|unknown' "$1" 2>/dev/null |
+		cut -c 1-200 || true
 }
 
 # "1h 02m 03s" for $1 seconds.
@@ -1190,7 +1200,7 @@ for s in $scenarios; do
 		t_boot=$((SECONDS - t_boot))
 	else
 		t_build=$((SECONDS - t_build)) t_boot=0
-		problems+=("the build failed (see above)")
+		problems+=("the build failed: $(build_error "$BUILD/test/build-$s.log") (see above)")
 	fi
 	sum_build=$((sum_build + t_build)) sum_boot=$((sum_boot + t_boot))
 	# What the scenario cost: its kernel configuration's build (a relink
