@@ -907,7 +907,7 @@ check_boot() {
 		done
 		if kill -0 "$series_pid" 2>/dev/null; then
 			series_stop
-			problems+=("$name: stopped: the run's time budget (UKL_TEST_BUDGET=$budget s) is spent")
+			problems+=("$name: stopped: $budget_spent")
 		fi
 		wait "$series_pid" || status=$?
 		series_pid=
@@ -934,7 +934,7 @@ check_boot() {
 		# the run past a CI's limit before it prints what failed.
 		left=$((run_start + budget - SECONDS))
 		if [ "$left" -lt 60 ]; then
-			problems+=("$name: not booted: the run's time budget (UKL_TEST_BUDGET=$budget s) is spent")
+			problems+=("$name: not booted: $budget_spent")
 			return 1
 		fi
 		boot_timeout=${timeout_set:-$(tests_value "$s" timeout 300)}
@@ -1189,6 +1189,7 @@ echo "1..$nscen"
 total_pass=0 total_fail=0 i=0 run_start=$SECONDS failed_problems=() failed_cases=()
 budget=${UKL_TEST_BUDGET:-4800}
 [[ $budget =~ ^[1-9][0-9]*$ ]] || die "UKL_TEST_BUDGET wants seconds, not '$budget'"
+budget_spent="the run's time budget (UKL_TEST_BUDGET=$budget s) is spent"
 sum_build=0 sum_boot=0
 for s in $scenarios; do
 	i=$((i + 1))
