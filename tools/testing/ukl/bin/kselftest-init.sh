@@ -8,8 +8,9 @@
 # document.  /kselftest holds the programs at their selftests paths
 # (/kselftest/x86/sigreturn_64), runner.sh, and the list "DIR PROG
 # [ARGS...]" a line.  ARGS become KSELFTEST_<PROG>_ARGS, which run_one()
-# passes to the program.  The guest ends with the number of programs that
-# failed (0..127) as its exit status.
+# passes to the program.  run_one() limits each program to 45 s with
+# /usr/bin/timeout (kselftest-timeout).  The guest ends with the number of
+# programs that failed (0..127) as its exit status.
 
 export PATH=/bin
 /bin/busybox --install -s /bin

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..66"
+echo "1..67"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -610,6 +610,21 @@ done
 grep -q 'leave nothing to do' "$tmp/out" || out+="good options: $(cat "$tmp/out")"
 [ -z "$out" ]
 result bench_rejects_bad_options $? "$out"
+# The kselftest boot's /usr/bin/timeout, with which runner.sh limits each
+# selftest: it ends a program that hangs, passes on a status, and takes 0
+# for no limit.
+kt=$(dirname "${BASH_SOURCE[0]}")/kselftest-timeout
+t=$SECONDS
+"$kt" --foreground 1 sleep 60
+hung=$?
+"$kt" 5 sh -c 'exit 3'
+three=$?
+"$kt" --foreground 0 true
+zero=$?
+[ "$hung" != 0 ] && [ $((SECONDS - t)) -lt 10 ] && [ "$three" = 3 ] && [ "$zero" = 0 ]
+result kselftest_timeout_ends_hung_program $? \
+	"hung: status $hung after $((SECONDS - t)) s; 'exit 3': $three; 0 s: $zero"
+
 # A QEMU stand-in that prints a console and exits as isa-debug-exit does
 # for status 0; the console has a kernel warning when $UKL_FAKE_SPLAT is set.
 cat > "$tmp/qemu" <<'EOF'

@@ -555,6 +555,9 @@ EOF
 			echo "slink /bin/sh busybox 0777 0 0"
 			echo "file /bin/exitstatus $dir/exitstatus 0755 0 0"
 			echo "file /init $testdir/bin/kselftest-init.sh 0755 0 0"
+			echo "dir /usr 0755 0 0"
+			echo "dir /usr/bin 0755 0 0"
+			echo "file /usr/bin/timeout $testdir/bin/kselftest-timeout 0755 0 0"
 			echo "dir /kselftest 0755 0 0"
 			echo "dir /kselftest/kselftest 0755 0 0"
 			echo "file /kselftest/kselftest/runner.sh" \
