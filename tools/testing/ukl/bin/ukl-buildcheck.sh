@@ -159,7 +159,7 @@ printf '%s\n' "KTAP version 1" "1..1" "    KTAP version 1" "    # Subtest: ukl_m
 python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.json" \
 	"$tmp/kernel.log" >/dev/null 2>&1
 out=$(kunit_problems "$tmp/kernel.json" ukl_mode 2>&1)
-grep -qx "KUnit suite ukl_mode ran no test case" <<<"$out"
+[ "$out" = "KUnit suite ukl_mode ran no test case" ]
 result kunit_problems_empty_suite $? "$out"
 # ... nor what a failed expectation printed under its "#" line: the
 # values of its operands, which the runner shows when it fails.
@@ -742,8 +742,8 @@ fi
 cat > "$tmp/qemu-stuck" <<'EOF'
 #!/bin/bash
 if [[ " $* " = *" -accel kvm "* ]]; then
-	echo "KVM internal error. Suberror: 1" >&2
 	trap '' TERM	# inherited by sleep: SIGKILL alone ends it
+	echo "KVM internal error. Suberror: 1" >&2
 	exec sleep 600
 fi
 exec "${0%-stuck}" "$@"

@@ -153,9 +153,11 @@
 # repository this script is in and its build/), UKL_MUSL_GCC (compiler for
 # the test programs; default $BUILD/musl/user/bin/musl-gcc, built by
 # scripts/ukl-dev/musl.sh, which is not run when UKL_MUSL_GCC is set),
-# UKL_TEST_BUDGET (seconds the whole run may take, default 4800: CI's
-# limit is 90 min; a boot's timeout is cut to what is left of it, and
-# boots that would have less than a minute are not booted but fail).
+# UKL_TEST_BUDGET (seconds the boots, builds and series check may take,
+# default 4800: CI's limit is 90 min; a boot's timeout is cut to what is
+# left of it, a boot that would have less than a minute and a scenario
+# that would have less than five are not started but fail, and the
+# series check is stopped with ten minutes left).
 
 set -euo pipefail
 
@@ -614,19 +616,21 @@ build_scenario() {
 		prepare 2>&1 | tee -a "$blog" | diag || prepared=failed
 	fi
 	t_prepare=$((SECONDS - t))
-	[ "$prepared" = ok ] || { echo "cannot build $s (see above)" | diag; return 1; }
+	[ "$prepared" = ok ] ||
+		{ echo "cannot build $s: the tree or libc failed (see above)" | tee -a "$blog" | diag
+		  return 1; }
 	t=$SECONDS
 	build_programs "$s" 2>&1 | tee -a "$blog" | diag || return 1
 	t_programs=$((SECONDS - t)) t=$SECONDS
 	echo "  MAKE    kernel SCENARIO=$s" | diag
 	make --no-print-directory -C "$REPO" kernel SCENARIO="$s" 2>&1 | tee -a "$blog" | diag ||
-		{ echo "building the kernel of $s failed" | diag; return 1; }
+		{ echo "building the kernel of $s failed" | tee -a "$blog" | diag; return 1; }
 	t_kernel=$((SECONDS - t))
 }
 
 # The first line of build log $1 that tells an error, if any.
 build_error() {
-	grep -m 1 -aiE 'error|failed|cannot|no such|not found|unknown' "$1" 2>/dev/null |
+	grep -m 1 -aE '[Ee]rror[: ]|\*\*\*|: cannot |[Ff]ailed|[Nn]o such |not found|unknown ' "$1" 2>/dev/null |
 		cut -c 1-200 || true
 }
 
@@ -893,22 +897,23 @@ EOF
 check_boot() {
 	local s=$1 boot=$2 nb=$3 ind=$4 dir=$BUILD/test/$1 args start status=0 oops
 	local hostclient= client= ktapsrc i suite cpio qmp_prog qmp_dir qmp_client kp
-	local name want bp=0 bf=0 log kjson= np=${#problems[@]} left boot_timeout
+	local name want bp=0 bf=0 log kjson= np=${#problems[@]} left boot_timeout cut=
 
 	name=$(boot_name "$boot")
 
 	log=$dir/console-$nb-$name.log
-	rm -f "$log"
+	rm -f "$log" "$dir/results-$nb" "$dir/counts-$nb"
 	start=$SECONDS
 	if [ "$boot" = series ]; then
 		# Started in the background by series_background, or now.
 		[ -n "$series_pid" ] || series_background "$s" force
 		# Within the run's time budget, like the boots.
-		while kill -0 "$series_pid" 2>/dev/null &&
-		      [ $((run_start + budget - SECONDS)) -gt 0 ]; do
+		# It must end with time left for the scenarios after it.
+		while jobs -pr | grep -qx "$series_pid" &&
+		      [ $((run_start + budget - SECONDS)) -gt 600 ]; do
 			sleep 2
 		done
-		if kill -0 "$series_pid" 2>/dev/null; then
+		if jobs -pr | grep -qx "$series_pid"; then
 			series_stop
 			problems+=("$name: stopped: $budget_spent")
 		fi
@@ -941,7 +946,11 @@ check_boot() {
 			return 1
 		fi
 		boot_timeout=${timeout_set:-$(tests_value "$s" timeout 300)}
-		[ "$boot_timeout" != 0 ] && [ "$boot_timeout" -le "$left" ] || boot_timeout=$left
+		if [ "$boot_timeout" = 0 ] || [ "$boot_timeout" -gt "$left" ]; then
+			boot_timeout=$left
+			cut=" after $left s, what was left of the run's time budget"
+			cut+=" (UKL_TEST_BUDGET=$budget s)"
+		fi
 		hostnet_port= client= hostclient=$(tests_value "$s" hostclient "")
 		[ -z "$(tests_value "$s" hostnet "")" ] || hostnet_port=$(free_port)
 		# A qmp:PROGRAM word: the program, and QEMU's socket for it (in
@@ -1077,7 +1086,7 @@ check_boot() {
 
 	case $status in
 	"$want") ;;
-	124) problems+=("$name: timed out") ;;
+	124) problems+=("$name: timed out$cut") ;;
 	125) problems+=("$name: the guest stopped without reporting an exit status") ;;
 	126) problems+=("$name: QEMU failed") ;;
 	123) ;;	# ukl-run.sh saw a splat, reported below
@@ -1186,19 +1195,23 @@ check_scenario() {
 	done
 }
 
+budget=${UKL_TEST_BUDGET:-4800}
+[[ $budget =~ ^[1-9][0-9]*$ ]] || die "UKL_TEST_BUDGET wants seconds, not '$budget'"
+budget_spent="the run's time budget (UKL_TEST_BUDGET=$budget s) is spent"
 nscen=$(echo "$scenarios" | wc -w)
 echo "KTAP version 1"
 echo "1..$nscen"
 total_pass=0 total_fail=0 i=0 run_start=$SECONDS failed_problems=() failed_cases=()
-budget=${UKL_TEST_BUDGET:-4800}
-[[ $budget =~ ^[1-9][0-9]*$ ]] || die "UKL_TEST_BUDGET wants seconds, not '$budget'"
-budget_spent="the run's time budget (UKL_TEST_BUDGET=$budget s) is spent"
 sum_build=0 sum_boot=0
 for s in $scenarios; do
 	i=$((i + 1))
 	pass=0 fail=0 problems=()
-	t_build=$SECONDS
-	if build_scenario "$s"; then
+	t_build=$SECONDS t_kernel=0 t_programs=0 t_prepare=0
+	if [ $((run_start + budget - SECONDS)) -lt 300 ]; then
+		# Not even a build: it would take the time the summary needs.
+		problems+=("not built: $budget_spent")
+		t_build=0 t_boot=0
+	elif build_scenario "$s"; then
 		t_build=$((SECONDS - t_build)) t_boot=$SECONDS
 		check_scenario "$s"
 		t_boot=$((SECONDS - t_boot))
