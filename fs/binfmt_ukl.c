@@ -72,7 +72,25 @@ noinstr bool is_ukl_task(struct task_struct *tsk)
  */
 bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode)
 {
-	if (!is_ukl_task(task))
+	return !is_ukl_task(task) || ukl_mm_may_access(task->mm, mode);
+}
+
+/**
+ * ukl_mm_may_access - what reaching into the application's memory takes
+ * @mm: the address space that mm_access() took from a task
+ * @mode: the PTRACE_MODE_* flags of the access
+ *
+ * mm_access() takes the task's mm before ptrace_may_access() judges the
+ * task; a task that exits in between has no mm any more, and
+ * ukl_ptrace_may_access() would not know it ran the application, whose
+ * mm the other threads may still run.  Judge the mm itself.
+ *
+ * Context: mm_access(), with a reference to @mm.
+ * Return: false if current lacks CAP_SYS_RAWIO for the application's @mm.
+ */
+bool ukl_mm_may_access(struct mm_struct *mm, unsigned int mode)
+{
+	if (mm->binfmt != &ukl_format)
 		return true;
 	if (mode & PTRACE_MODE_NOAUDIT)
 		return ns_capable_noaudit(&init_user_ns, CAP_SYS_RAWIO);

@@ -171,6 +171,7 @@ struct ukl_auxv_values {
 
 bool is_ukl_task(struct task_struct *tsk);
 bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode);
+bool ukl_mm_may_access(struct mm_struct *mm, unsigned int mode);
 char *ukl_init_command(void);
 void ukl_init_exit(int code, bool group_dead);
 void ukl_init_reaper_gone(struct task_struct *father);
@@ -261,6 +262,11 @@ static inline bool is_ukl_task(struct task_struct *tsk)
 
 static inline bool ukl_ptrace_may_access(struct task_struct *task,
 					 unsigned int mode)
+{
+	return true;
+}
+
+static inline bool ukl_mm_may_access(struct mm_struct *mm, unsigned int mode)
 {
 	return true;
 }
