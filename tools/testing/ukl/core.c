@@ -924,34 +924,6 @@ static char *kernel_log(void)
 	return log;
 }
 
-/*
- * Where KASLR put the kernel's text: _text in /proc/kallsyms (0 if it is
- * not there, or hidden).
- */
-static unsigned long kernel_text_start(void)
-{
-	unsigned long addr = 0, a;
-	char path[128], line[160], name[128], type;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/kallsyms", ukl_test_procfs());
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx %c %127s", &a, &type, name) == 3 &&
-		    !strcmp(name, "_text")) {
-			addr = a;
-			break;
-		}
-	}
-	fclose(f);
-	return addr;
-}
-
-/* __START_KERNEL: where the test kernels are linked (CONFIG_PHYSICAL_START). */
-#define KERNEL_LINKED_AT	0xffffffff81000000UL
-
 static void test_fault_messages(void)
 {
 	static const char *const what[] = { ": segfault at ", " trap invalid opcode" };
@@ -965,9 +937,9 @@ static void test_fault_messages(void)
 	 * KASLR may choose to leave the kernel where it was linked (one
 	 * boot in a few hundred): the log then has nothing to hide.
 	 */
-	if (kaslr && kernel_text_start() == KERNEL_LINKED_AT) {
+	if (kaslr && ukl_test_kernel_symbol("_text") == UKL_TEST_KERNEL_LINKED_AT) {
 		ksft_print_msg("KASLR left the kernel at %#lx: no offset to hide\n",
-			       KERNEL_LINKED_AT);
+			       UKL_TEST_KERNEL_LINKED_AT);
 		kaslr = 0;
 	}
 

@@ -194,28 +194,6 @@ static int load_sigbus(const unsigned long *p)
 }
 
 /**
- * kernel_symbol() - the address of a kernel symbol, from /proc/kallsyms
- * @name: the symbol
- *
- * Return: its address, or 0.
- */
-static unsigned long kernel_symbol(const char *name)
-{
-	char path[64], line[256], sym[128];
-	unsigned long addr, found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/kallsyms", ukl_test_procfs());
-	f = fopen(path, "re");
-	while (f && !found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx %*s %127s", &addr, sym) == 2 && !strcmp(sym, name))
-			found = addr;
-	if (f)
-		fclose(f);
-	return found;
-}
-
-/**
  * syscall_return() - where the program goes on when getppid() returns
  *
  * In ring 3 the instruction after the SYSCALL in the C library's
@@ -231,7 +209,7 @@ static unsigned long syscall_return(void)
 	int i;
 
 	if (ukl_test_cpl() == 0)
-		return kernel_symbol("entry_SYSCALL_64_ukl_app_ret");
+		return ukl_test_kernel_symbol("entry_SYSCALL_64_ukl_app_ret");
 	for (i = 0; i < 64; i++)
 		if (code[i] == 0x0f && code[i + 1] == 0x05)
 			return (unsigned long)(code + i + 2);

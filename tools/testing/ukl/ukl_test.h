@@ -611,6 +611,9 @@ static inline int ukl_test_auxv(unsigned long (*av)[2], int max)
 	return n;
 }
 
+/* Where the test kernels are linked: __START_KERNEL (CONFIG_PHYSICAL_START). */
+#define UKL_TEST_KERNEL_LINKED_AT	0xffffffff81000000UL
+
 /**
  * ukl_test_kernel_text() - an address of kernel code
  *
@@ -628,7 +631,29 @@ static inline unsigned long ukl_test_kernel_text(void)
 	snprintf(path, sizeof(path), "%s/kallsyms", ukl_test_procfs());
 	if (ukl_test_read_file(path, line, sizeof(line)))
 		addr = strtoul(line, NULL, 16);
-	return addr ? addr : 0xffffffff81000000UL;
+	return addr ? addr : UKL_TEST_KERNEL_LINKED_AT;
+}
+
+/**
+ * ukl_test_kernel_symbol() - the address of a kernel symbol
+ * @name: the symbol
+ *
+ * Return: its address in /proc/kallsyms, or 0 (not there, or hidden).
+ */
+static inline unsigned long ukl_test_kernel_symbol(const char *name)
+{
+	char path[64], line[256], sym[128];
+	unsigned long addr, found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kallsyms", ukl_test_procfs());
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %*s %127s", &addr, sym) == 2 && !strcmp(sym, name))
+			found = addr;
+	if (f)
+		fclose(f);
+	return found;
 }
 
 /* The time of @clock in nanoseconds. */
