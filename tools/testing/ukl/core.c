@@ -2215,26 +2215,15 @@ static void test_ptrace_watchpoint(void)
  * address, never at a later instruction of the entry or in the kernel.
  * (In ring 3 SYSCALL writes no stack: a later call stops the tracee, and
  * it steps on to its exit.)
- */
-static int at_syscall_insn(unsigned long ip)
-{
-	const unsigned char *insn = (const unsigned char *)ip;
-
-#ifdef UKL_APP
-	return insn[0] == 0xff && insn[1] == 0xd1;	/* call *%rcx */
-#else
-	return insn[0] == 0x0f && insn[1] == 0x05;	/* syscall */
-#endif
-}
-
-/*
- * Run tracee @pid, stopped, to its next system call and on with a
- * watchpoint on the word below its stack pointer there.  Return whether
- * that stopped it in the system call entry, with @regs and the return
- * address (@ret_addr) there; @status is its state after it.  With
- * @at_cli, the watchpoint breaks on reads too, and the tracee goes on
- * from that stop to the next: after the entry's load of the return
- * address, at its CLI, the last instruction of application context.
+ *
+ * stop_in_syscall_entry() runs tracee @pid, stopped, to its next system
+ * call and on with a watchpoint on the word below its stack pointer
+ * there.  Return whether that stopped it in the system call entry, with
+ * @regs and the return address (@ret_addr) there; @status is its state
+ * after it.  With @at_cli, the watchpoint breaks on reads too, and the
+ * tracee goes on from that stop to the next: after the entry's load of
+ * the return address, at its CLI, the last instruction of application
+ * context.
  */
 static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
 				 unsigned long *ret_addr, int *status, int at_cli)
@@ -2246,13 +2235,13 @@ static int stop_in_syscall_entry(pid_t pid, struct user_regs_struct *regs,
 	/* Step to the tracee's next system call. */
 	while (ok && steps++ < 10000) {
 		ok = !ptrace(PTRACE_GETREGS, pid, NULL, regs);
-		if (!ok || at_syscall_insn(regs->rip))
+		if (!ok || ukl_test_syscall_insn(regs->rip))
 			break;
 		ok = !ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) &&
 		     waitpid(pid, status, 0) == pid && WIFSTOPPED(*status) &&
 		     WSTOPSIG(*status) == SIGTRAP;
 	}
-	ok = ok && at_syscall_insn(regs->rip) &&
+	ok = ok && ukl_test_syscall_insn(regs->rip) &&
 	     !poke_debugreg(pid, 0, regs->rsp - 8) && !poke_debugreg(pid, 7, dr7) &&
 	     !ptrace(PTRACE_CONT, pid, NULL, NULL) && waitpid(pid, status, 0) == pid;
 	if (ok && at_cli && WIFSTOPPED(*status) && WSTOPSIG(*status) == SIGTRAP &&
@@ -2344,7 +2333,7 @@ static void test_ptrace_signal_in_entry(void)
 		 * At the system call; in ring 3, where the tracer cannot stop
 		 * the tracee in the entry, no signal may come at all.
 		 */
-		if (entry_signal_ip ? at_syscall_insn(entry_signal_ip) :
+		if (entry_signal_ip ? ukl_test_syscall_insn(entry_signal_ip) :
 				      ukl_test_cpl() == 3)
 			_exit(3);
 		ksft_print_msg("the handler found the tracee at %#lx\n", entry_signal_ip);

@@ -285,6 +285,28 @@ static inline int ukl_test_cpl(void)
 }
 
 /**
+ * ukl_test_syscall_insn() - tell whether a system call instruction is at @ip
+ * @ip: an address of the program's code
+ *
+ * The program enters the kernel with SYSCALL in ring 3 and with the
+ * two-byte "call *%rcx" into the kernel's system call entry in ring 0
+ * (UKL_APP), both two bytes long: a handler or a tracer that finds the
+ * program right after its system call finds it at @ip + 2.
+ *
+ * Return: true if the instruction at @ip is the program's system call.
+ */
+static inline int ukl_test_syscall_insn(unsigned long ip)
+{
+	const unsigned char *insn = (const unsigned char *)ip;
+
+#ifdef UKL_APP
+	return insn[0] == 0xff && insn[1] == 0xd1;	/* call *%rcx */
+#else
+	return insn[0] == 0x0f && insn[1] == 0x05;	/* syscall */
+#endif
+}
+
+/**
  * ukl_test_exit() - end the test program, and the VM if it is init
  * @status: exit status to report, 0..127
  *
