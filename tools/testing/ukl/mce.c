@@ -70,7 +70,7 @@ static sigjmp_buf bus_jmp;
 static int bus_code, bus_return;
 static void *bus_addr;
 static short bus_lsb;
-static unsigned long bus_flags;
+static unsigned long bus_flags, bus_ip;
 
 /* Record the SIGBUS, and go back to the sigsetjmp() unless bus_return. */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
@@ -79,6 +79,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 
 	asm volatile("pushfq; popq %0" : "=r" (flags));
 	WRITE_ONCE(bus_flags, flags);
+	WRITE_ONCE(bus_ip, ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP]);
 	WRITE_ONCE(bus_addr, si->si_addr);
 	WRITE_ONCE(bus_lsb, si->si_addr_lsb);
 	WRITE_ONCE(bus_code, si->si_code);
@@ -223,8 +224,9 @@ static unsigned long syscall_return(void)
  * The host injects the machine check, for another page of the program,
  * before the instruction at syscall_return().  The handler must run as
  * all of the program's code runs, with interrupts on (it reads
- * EFLAGS.IF), and return into the system call's return, whose result
- * must be right.
+ * EFLAGS.IF), find the program right after its system call, as a ring-3
+ * handler does, not in the kernel's entry code, and return there, with
+ * the system call's result right.
  */
 static void test_at_syscall_return(int cpu)
 {
@@ -241,16 +243,19 @@ static void test_at_syscall_return(int cpu)
 			       (unsigned long long)phys, at);
 	} else {
 		WRITE_ONCE(bus_code, 0);
+		WRITE_ONCE(bus_ip, 0);
 		WRITE_ONCE(bus_return, 1);
 		if (request(cpu, phys, at))
 			while (!READ_ONCE(bus_code) && ukl_test_ns(CLOCK_MONOTONIC) < end)
 				wrong += getppid() != ppid;
 		WRITE_ONCE(bus_return, 0);
 		ok = READ_ONCE(bus_code) == BUS_MCEERR_AR && READ_ONCE(bus_addr) == p &&
-		     (READ_ONCE(bus_flags) & 0x200) && !wrong;
+		     (READ_ONCE(bus_flags) & 0x200) && !wrong &&
+		     bus_ip && ukl_test_syscall_insn(bus_ip - 2);
 		if (!ok)
-			ksft_print_msg("si_code %d, si_addr %p for %p, EFLAGS %#lx, %d wrong\n",
-				       bus_code, bus_addr, (void *)p, bus_flags, wrong);
+			ksft_print_msg("si_code %d, si_addr %p for %p, EFLAGS %#lx, ip %#lx, %d wrong\n",
+				       bus_code, bus_addr, (void *)p, bus_flags, bus_ip,
+				       wrong);
 	}
 	ksft_test_result(ok, "mce_at_syscall_return_sigbus\n");
 }

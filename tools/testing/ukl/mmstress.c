@@ -61,7 +61,29 @@ struct uffdio_zeropage {
 	long long zeropage;
 };
 
+struct uffdio_copy {
+	unsigned long long dst, src, len, mode;
+	long long copy;
+};
+
+#define UFFD_EVENT_PAGEFAULT	0x12
+
+struct uffd_msg {
+	unsigned char event;
+	unsigned char reserved1;
+	unsigned short reserved2;
+	unsigned int reserved3;
+	union {
+		struct {
+			unsigned long long flags, address;
+			unsigned int ptid;
+		} __attribute__((packed)) pagefault;
+		unsigned long long reserved[3];
+	} arg;
+} __attribute__((packed));
+
 #define UFFDIO_REGISTER	_IOWR(0xAA, 0x00, struct uffdio_register)
+#define UFFDIO_COPY	_IOWR(0xAA, 0x03, struct uffdio_copy)
 #define UFFDIO_ZEROPAGE	_IOWR(0xAA, 0x04, struct uffdio_zeropage)
 #define UFFDIO_API	_IOWR(0xAA, 0x3F, struct uffdio_api)
 
@@ -801,6 +823,178 @@ static int calls_wake(struct call *calls)
 		close(s);
 	WRITE_ONCE(call_futex, 0);
 	return ok;
+}
+
+/*
+ * A signal as a system call returns, while the return waits for the page
+ * of the stack that holds the return address: a thread blocks in read()
+ * on a stack registered with a userfaultfd, the pages of its call's
+ * frames are taken away (MADV_DONTNEED), and the first fault after the
+ * pipe is written, which in ring 0 is the load of the return address by
+ * the RET of the kernel's system call return and in ring 3 the C
+ * library's RET after its SYSCALL, gets SIGUSR1 sent to the thread before
+ * it is resolved.  The handler must find the thread right after its
+ * system call, in its own code in both rings, never in the kernel's
+ * entry code, and the read() must return the byte.
+ */
+#define RET_PAD		(4 * PAGE)	/* below musl's TLS at the stack's top */
+
+static char ret_byte;
+static char *ret_frame;
+static pid_t ret_tid;
+static unsigned long ret_ip;
+
+static void on_ret_signal(int sig, siginfo_t *si, void *uc)
+{
+	WRITE_ONCE(ret_ip, ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP]);
+}
+
+/* The read, in a frame below RET_PAD bytes of the thread's stack. */
+static __attribute__((noipa)) long ret_read(void)
+{
+	char here;
+
+	WRITE_ONCE(ret_frame, &here);
+	__atomic_store_n(&ret_tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
+	/* Into a static byte: the kernel must not touch the stack's pages. */
+	return read(call_pipe[0], &ret_byte, 1);
+}
+
+static void *ret_reader(void *arg)
+{
+	volatile char pad[RET_PAD];
+
+	pad[0] = 0;
+	return (void *)(ret_read() + pad[0]);
+}
+
+/**
+ * ret_serve() - resolve the faults of the reader's stack until it returns
+ * @reader: the reader
+ * @saved: what the taken pages held
+ * @taken: the first of the two taken pages
+ *
+ * The first fault gets the reader its SIGUSR1 before it is resolved.
+ * Taken pages get their old contents back, others a zero page.
+ *
+ * Return: true if a fault came, every fault was resolved and the reader
+ * ended, within 5 s of its last fault.
+ */
+static int ret_serve(pthread_t reader, const char *saved, char *taken)
+{
+	struct uffdio_zeropage zero = { .range = { 0, PAGE } };
+	struct uffdio_copy copy = { .len = PAGE };
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	int faults = 0, waited = 0, joined = 0, n;
+	struct uffd_msg msg;
+	char *page;
+
+	while (!joined && waited < 50) {
+		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+			if (errno != EAGAIN) {
+				ksft_perror("reading the userfaultfd");
+				return 0;
+			}
+			if (poll(&pfd, 1, 100) != 1) {
+				joined = !pthread_tryjoin_np(reader, NULL);
+				waited++;
+			}
+			continue;
+		}
+		if (msg.event != UFFD_EVENT_PAGEFAULT) {
+			ksft_print_msg("userfaultfd event %#x\n", msg.event);
+			return 0;
+		}
+		if (!faults++)
+			syscall(SYS_tgkill, getpid(), ret_tid, SIGUSR1);
+		page = (char *)(unsigned long)(msg.arg.pagefault.address & ~(PAGE - 1));
+		if (page == taken || page == taken + PAGE) {
+			copy.dst = (unsigned long)page;
+			copy.src = (unsigned long)(saved + (page - taken));
+			n = ioctl(uffd, UFFDIO_COPY, &copy);
+		} else {
+			zero.range.start = (unsigned long)page;
+			n = ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+		}
+		if (n && errno != EEXIST) {
+			ksft_perror("resolving a fault of the reader's stack");
+			return 0;
+		}
+		waited = 0;
+	}
+	if (!faults || !joined)
+		ksft_print_msg("%d faults of the reader's stack; the reader %s\n", faults,
+			       joined ? "returned" : "did not return within 5 s");
+	return faults && joined;
+}
+
+/**
+ * signal_at_waiting_return() - the child process of the test above
+ * @unused: no argument
+ *
+ * Return: never; exit status 0 if the handler found the reader right
+ * after its system call and the read returned the byte, 1 if not, 2 if
+ * the test could not be set up.
+ */
+static noreturn void signal_at_waiting_return(const char *unused)
+{
+	struct sigaction sa = { .sa_sigaction = on_ret_signal, .sa_flags = SA_SIGINFO };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_api api = { .api = UFFD_API };
+	static char saved[2 * PAGE];
+	char path[64], *stack, *taken;
+	pthread_attr_t attr;
+	pthread_t reader;
+	int tries, ok;
+	pid_t tid = 0;
+
+	alarm(CHILD_TIMEOUT);
+	/* Non-blocking: poll() on a blocking one always reports an error. */
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Present before it is registered: this thread resolves its faults. */
+	if (stack != MAP_FAILED)
+		memset(stack, 0, THREAD_STACK);
+	reg.range.start = (unsigned long)stack;
+	reg.range.len = THREAD_STACK;
+	if (uffd < 0 || stack == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg) || !calls_setup() ||
+	    sigaction(SIGUSR1, &sa, NULL)) {
+		ksft_perror("userfaultfd, stack or pipe");
+		child_exit(2);
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, stack, THREAD_STACK);
+	if (pthread_create(&reader, &attr, ret_reader, NULL))
+		child_exit(2);
+	ukl_test_procfs();
+	for (tries = 0; tries < 500; tries++) {
+		tid = __atomic_load_n(&ret_tid, __ATOMIC_ACQUIRE);
+		snprintf(path, sizeof(path), "/tmp/proc/self/task/%d/stat", tid);
+		if (tid && ukl_test_proc_state(path) == 'S')
+			break;
+		usleep(10 * 1000);
+	}
+	if (tries == 500) {
+		ksft_print_msg("the reader is not asleep in read() after 5 s\n");
+		child_exit(2);
+	}
+	/* The page of its frame and the one below: its call's frames. */
+	taken = (char *)((unsigned long)READ_ONCE(ret_frame) & ~(PAGE - 1)) - PAGE;
+	memcpy(saved, taken, sizeof(saved));
+	if (madvise(taken, sizeof(saved), MADV_DONTNEED) ||
+	    write(call_pipe[1], "x", 1) != 1) {
+		ksft_perror("MADV_DONTNEED or the pipe");
+		child_exit(2);
+	}
+	ok = ret_serve(reader, saved, taken);
+	ok = ok && READ_ONCE(ret_byte) == 'x' && READ_ONCE(ret_ip) &&
+	     ukl_test_syscall_insn(READ_ONCE(ret_ip) - 2);
+	if (!ok)
+		ksft_print_msg("the handler found the reader at %#lx, read %#x\n",
+			       READ_ONCE(ret_ip), READ_ONCE(ret_byte));
+	child_exit(!ok);
 }
 
 /**
@@ -2039,7 +2233,7 @@ static int fork_cow_stacks_swapped(void)
 UKL_TEST_MAIN(mmstress)
 {
 	ksft_print_header();
-	ksft_set_plan(15);
+	ksft_set_plan(16);
 
 	ksft_test_result(dies_of(revoke_stack_in_read, "mprotect", SIGSEGV),
 			 "stack_mprotected_in_read_segv\n");
@@ -2050,6 +2244,8 @@ UKL_TEST_MAIN(mmstress)
 	ksft_test_result(exits_with(exit_during_uffd_fault, NULL, 7),
 			 "exit_group_during_waiting_fault\n");
 	ksft_test_result(signal_during_uffd_fault(), "signal_interrupts_waiting_fault\n");
+	ksft_test_result(exits_with(signal_at_waiting_return, NULL, 0),
+			 "signal_at_waiting_return_sees_return\n");
 	ksft_test_result_report(page_out_stack_in_read(), "stack_paged_out_in_read\n");
 	ksft_test_result_report(migrate_stack_in_read(), "stack_migrated_in_read\n");
 	ksft_test_result(dies_of(exceed_memcg, NULL, SIGKILL), "memcg_oom_kills\n");
