@@ -425,33 +425,53 @@ VISIBLE_IF_KUNIT bool ukl_its_thunk_insn(const u8 *insn)
 EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
 
 /**
- * __ukl_signal_before_syscall - let a signal find the application at its call
+ * __ukl_signal_in_entry - let a signal find the application in its own code
  * @ksig: the signal about to be delivered
- * @regs: the task's registers, with ip in a system call entry before its CLI
+ * @regs: the task's registers, with ip in the application context of
+ *        entry_64_ukl.S
  *
- * An interrupt may come after the application's call into a system call
- * entry and before the entry's CLI, in application context (see
- * arch_ukl_app_regs()), and its exit work deliver a signal there.  The
- * system call has not begun: undo the call, so that the handler finds the
- * application at its call, as a ring-3 handler finds a program before its
- * SYSCALL, and the return from the handler makes the call again.  C
- * libraries rely on this: musl's thread cancellation acts on a signal that
- * comes before a cancellable system call only at an address in the range
- * of that call.  A SIGTRAP stays where it came: it is the trap of an
- * instruction, such as the call's write to a watched word, reported after
- * it.
+ * An interrupt or exception in application context may find the
+ * application in the kernel's entry code (see arch_ukl_app_regs()), and
+ * its exit work deliver a signal there.  The handler must find it in its
+ * own code, where a ring-3 handler finds a program before or after its
+ * SYSCALL, and the return from the handler must go on from there:
+ *
+ * In a system call entry before its CLI (an interrupt there), the system
+ * call has not begun: undo the call, so that the handler finds the
+ * application at its call and the return from the handler makes the call
+ * again.  A SIGTRAP stays where it came: it is the trap of an
+ * instruction, such as the call's write to a watched word, reported
+ * after it.
+ *
+ * At the STI or the RET of entry_SYSCALL_64_ukl_app_ret (a fault of the
+ * RET's load of its return address, whose page reclaim took, or a
+ * machine check), the system call or the interrupted code is done: do
+ * the RET, so that the handler finds the application where it returns
+ * to, with interrupts on.
+ *
+ * C libraries rely on this: musl's thread cancellation acts on a signal
+ * only at an address in the range of a cancellable system call, which
+ * ends at the return address of its call.  If the return address cannot
+ * be read, the handler finds the entry's address, which sigreturn
+ * accepts (ukl_app_code()).
  *
  * Context: signal delivery to the current task, before its frame is set up.
  */
-void __ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs)
+void __ukl_signal_in_entry(struct ksignal *ksig, struct pt_regs *regs)
 {
+	bool in_call = regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_leaf;
 	unsigned long ret;
 
-	if (!is_ukl_task(current) || ksig->sig == SIGTRAP ||
+	if (!is_ukl_task(current) || (in_call && ksig->sig == SIGTRAP) ||
 	    get_user(ret, (unsigned long __user *)regs->sp))
 		return;
-	/* The two-byte "call *%rcx" of the entry's ABI (entry_64_ukl.S). */
-	regs->ip = ret - 2;
+	if (in_call) {
+		/* The two-byte "call *%rcx" of the entry's ABI (entry_64_ukl.S). */
+		regs->ip = ret - 2;
+	} else {
+		regs->ip = ret;
+		regs->flags |= X86_EFLAGS_IF;
+	}
 	regs->sp += 8;
 }
 

@@ -310,24 +310,25 @@ static __always_inline bool ukl_app_code(unsigned long ip)
 bool ukl_its_thunk_insn(const u8 *insn);
 #endif
 bool ukl_app_may_run_at(unsigned long ip);
-void __ukl_signal_before_syscall(struct ksignal *ksig, struct pt_regs *regs);
+void __ukl_signal_in_entry(struct ksignal *ksig, struct pt_regs *regs);
 
 /**
- * ukl_signal_before_syscall - let a signal find the application at its call
+ * ukl_signal_in_entry - let a signal find the application in its own code
  * @ksig: the signal about to be delivered
  * @regs: the task's registers
  *
- * See __ukl_signal_before_syscall(), which this calls for an instruction
- * pointer in a system call entry before its CLI: never a ring-3 task's.
+ * See __ukl_signal_in_entry(), which this calls for an instruction pointer
+ * in the application context of the system call entry and return
+ * (arch_ukl_app_regs()): never a ring-3 task's.
  *
  * Context: signal delivery to the current task, before its frame is set up.
  */
-static inline void ukl_signal_before_syscall(struct ksignal *ksig,
-					     struct pt_regs *regs)
+static inline void ukl_signal_in_entry(struct ksignal *ksig,
+				       struct pt_regs *regs)
 {
-	if (unlikely(regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_leaf &&
+	if (unlikely(regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_app_ret &&
 		     regs->ip < (unsigned long)entry_SYSCALL_64_ukl_irqs_off))
-		__ukl_signal_before_syscall(ksig, regs);
+		__ukl_signal_in_entry(ksig, regs);
 }
 
 /**
@@ -461,11 +462,9 @@ static __always_inline bool ukl_step_after_entry_cli(struct pt_regs *regs,
  *
  * Signal delivery installs ring-3 selectors.  The UKL application runs its
  * handlers in ring 0 too, with the kernel's selectors, and with interrupts
- * on, as all of its code runs: the one place where a signal finds it with
- * IF clear is the STI before the RET of a system call's return
- * (entry_SYSCALL_64_ukl_app_ret), after an exception there, such as a
- * machine check, whose exit delivers it.  The frame keeps IF clear;
- * sigreturn leaves IF alone, and the STI then runs again.
+ * on, as all of its code runs.  (The one place where an exception finds
+ * it with IF clear, the STI before the RET of a system call's return, is
+ * moved past that RET, with IF set, by ukl_signal_in_entry().)
  *
  * Context: the current task, in signal delivery.
  */
@@ -589,8 +588,8 @@ static inline bool ukl_signal_handler(struct pt_regs *regs,
 	return true;
 }
 
-static inline void ukl_signal_before_syscall(struct ksignal *ksig,
-					     struct pt_regs *regs) { }
+static inline void ukl_signal_in_entry(struct ksignal *ksig,
+				       struct pt_regs *regs) { }
 
 static __always_inline bool ukl_step_into_syscall(struct pt_regs *regs,
 						  unsigned long dr6)
