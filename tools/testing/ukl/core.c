@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -2156,6 +2157,86 @@ static void test_fault_tracepoint(void)
 }
 
 /*
+ * A process that starts the application loses the perf events attached
+ * to it, as one that executes a set-user-ID program does: their owners
+ * passed ptrace_may_access() for a process that did not run in ring 0,
+ * and would go on counting and sampling the application's ring-0
+ * registers and stack without CAP_SYS_RAWIO.  A forked child, with a
+ * task-clock event of this process attached to it, executes /ukl, the
+ * application in both rings (perf_exec_target()); while the application
+ * runs there, the event must be detached (POLLHUP), as it is not before.
+ * (perf_poll() reports POLLHUP for an event without a ring buffer: the
+ * test maps one.)
+ */
+#define TEST_PERF_TYPE_SOFTWARE		1
+#define TEST_PERF_COUNT_SW_TASK_CLOCK	1
+
+/* Executed by test_perf_exec(): tell it on fd 4, wait for a byte on fd 3. */
+static int perf_exec_target(void)
+{
+	char c = 'r';
+
+	return write(4, &c, 1) == 1 && read(3, &c, 1) == 1 ? 3 : 4;
+}
+
+static void test_perf_exec(void)
+{
+	struct test_perf_attr attr = {
+		.type = TEST_PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = TEST_PERF_COUNT_SW_TASK_CLOCK,
+	};
+	char *const args[] = { "/ukl", "area=core", "perf-exec-target", NULL };
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	int go[2] = { -1, -1 }, ready[2] = { -1, -1 };
+	int before = -1, after = -1, status = -1, ok, i;
+	void *rb = MAP_FAILED;
+	pid_t child = -1;
+	char c;
+
+	if (!pipe(go) && !pipe(ready))
+		child = fork();
+	if (child == 0) {
+		if (dup2(go[0], 3) != 3 || dup2(ready[1], 4) != 4 || read(3, &c, 1) != 1)
+			_exit(5);
+		execv(args[0], args);
+		_exit(6);
+	}
+	if (child > 0)
+		pfd.fd = syscall(SYS_perf_event_open, &attr, child, -1, -1, 0);
+	if (pfd.fd >= 0)
+		rb = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, pfd.fd, 0);
+	if (rb != MAP_FAILED && poll(&pfd, 1, 0) >= 0)
+		before = pfd.revents;
+	/* Once the application runs in the child, it writes a byte. */
+	if (rb != MAP_FAILED && write(go[1], "g", 1) == 1 && read(ready[0], &c, 1) == 1 &&
+	    poll(&pfd, 1, 0) >= 0)
+		after = pfd.revents;
+	if (child > 0) {
+		if (write(go[1], "x", 1) != 1)
+			kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+	}
+	ok = before == 0 && after >= 0 && (after & POLLHUP) && WIFEXITED(status) &&
+	     WEXITSTATUS(status) == 3;
+	if (!ok)
+		ksft_print_msg("perf event %d (%s): poll %#x before the exec of /ukl, %#x after; status %#x\n",
+			       pfd.fd, pfd.fd < 0 || rb == MAP_FAILED ? strerror(errno) : "ok",
+			       before, after, status);
+	if (rb != MAP_FAILED)
+		munmap(rb, 2 * 4096);
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	for (i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (ready[i] >= 0)
+			close(ready[i]);
+	}
+	ksft_test_result(ok, "perf_events_detached_at_application_exec\n");
+}
+
+/*
  * Clear DR7 of a tracee of the debug register tests and let it go on if
  * it is stopped (one that is not has exited, and @status says how).
  * Return: whether it exited with 3.
@@ -2567,12 +2648,15 @@ UKL_TEST_MAIN(core)
 	/* Executed by test_exec_guarded(). */
 	if (argc >= 3 && !strcmp(argv[2], "exec-loop"))
 		return exec_loop(argc, argv);
+	/* Executed by test_perf_exec(). */
+	if (argc >= 3 && !strcmp(argv[2], "perf-exec-target"))
+		return perf_exec_target();
 #ifdef UKL_APP
 	start_level = ukl_get_level();
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(63);
+	ksft_set_plan(64);
 
 	test_cpl();
 	test_selectors_and_flags();
@@ -2619,6 +2703,7 @@ UKL_TEST_MAIN(core)
 	test_ptrace_signal_every_step();
 	test_ptrace_watchpoint();
 	test_perf_sigtrap();
+	test_perf_exec();
 	test_fault_tracepoint();
 	test_ptrace_step_from_entry(0);
 	test_ptrace_step_from_entry(1);
