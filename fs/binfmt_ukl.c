@@ -23,6 +23,7 @@
 #include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/perf_event.h>
 #include <linux/personality.h>
 #include <linux/ptrace.h>
 #include <linux/random.h>
@@ -636,6 +637,15 @@ static int load_ukl_binary(struct linux_binprm *bprm)
 	 * and ukl_ptrace_may_access() must find it is the application's.
 	 */
 	set_binfmt(&ukl_format);
+	/*
+	 * Perf events attached to the task were allowed for a process that
+	 * did not run in ring 0: detach them, as begin_new_exec() does for
+	 * an exec that makes the task non-dumpable.  New ones need what
+	 * ukl_ptrace_may_access() asks; none came meanwhile, since
+	 * perf_event_open() takes exec_update_lock, which is held until
+	 * setup_new_exec().
+	 */
+	perf_event_exit_task(current);
 
 	arch_ukl_set_personality();
 	if (!(current->personality & ADDR_NO_RANDOMIZE) && randomize_va_space)
