@@ -284,6 +284,55 @@ static inline int ukl_test_cpl(void)
 	return cs & 3;
 }
 
+/* From the kernel's UAPI <linux/userfaultfd.h>, which musl does not ship. */
+#define UFFD_API			0xAAULL
+#define UFFDIO_REGISTER_MODE_MISSING	1ULL
+
+struct uffdio_api {
+	unsigned long long api, features, ioctls;
+};
+
+struct uffdio_range {
+	unsigned long long start, len;
+};
+
+struct uffdio_register {
+	struct uffdio_range range;
+	unsigned long long mode, ioctls;
+};
+
+struct uffdio_zeropage {
+	struct uffdio_range range;
+	unsigned long long mode;
+	long long zeropage;
+};
+
+struct uffdio_copy {
+	unsigned long long dst, src, len, mode;
+	long long copy;
+};
+
+#define UFFD_EVENT_PAGEFAULT	0x12
+
+struct uffd_msg {
+	unsigned char event;
+	unsigned char reserved1;
+	unsigned short reserved2;
+	unsigned int reserved3;
+	union {
+		struct {
+			unsigned long long flags, address;
+			unsigned int ptid;
+		} __attribute__((packed)) pagefault;
+		unsigned long long reserved[3];
+	} arg;
+} __attribute__((packed));
+
+#define UFFDIO_REGISTER	_IOWR(0xAA, 0x00, struct uffdio_register)
+#define UFFDIO_COPY	_IOWR(0xAA, 0x03, struct uffdio_copy)
+#define UFFDIO_ZEROPAGE	_IOWR(0xAA, 0x04, struct uffdio_zeropage)
+#define UFFDIO_API	_IOWR(0xAA, 0x3F, struct uffdio_api)
+
 /**
  * ukl_test_syscall_insn() - tell whether a system call instruction is at @ip
  * @ip: an address of the program's code
