@@ -22,6 +22,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -1316,6 +1317,137 @@ static void test_exec_guarded(void)
 	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == 3 &&
 			 WIFEXITED(helper_status) && WEXITSTATUS(helper_status) == 42,
 			 "exec_guarded_throughout\n");
+}
+
+/*
+ * A process that ran the application stays the application's to /proc
+ * until it is gone, not only while it has an mm to be known by: for an
+ * exiting task, /proc/PID/syscall shows the instruction and stack
+ * pointers of its last entry, and the application's instruction pointer
+ * is kernel text, which tells where KASLR put the kernel.  A child holds
+ * the only write end of a pipe and exits while a thread of this process
+ * sleeps in vmsplice() from that pipe, in a fault on a page registered
+ * with a userfaultfd, with the pipe locked: after it dropped its memory
+ * the child waits for that lock when it closes its end (pipe_release()).
+ * Then /cpl3, without CAP_SYS_RAWIO, reads the child's /proc/PID/stat
+ * and /proc/PID/syscall (cpl3 exitregs), which must not give a kernel
+ * address: in ring 0 the second is refused, in ring 3 it shows the
+ * child's exit_group().
+ */
+static int exit_regs_uffd = -1;
+static char *exit_regs_page;
+static int exit_regs_pipe[2] = { -1, -1 };
+
+/* Copies a byte of the pipe to the userfaultfd page: waits in its fault. */
+static void *exit_regs_splicer(void *arg)
+{
+	struct iovec iov = { exit_regs_page, 1 };
+
+	return (void *)syscall(SYS_vmsplice, exit_regs_pipe[0], &iov, 1, 0);
+}
+
+/* Wait, 5 s at most, for the first fault on the userfaultfd page. */
+static int exit_regs_fault_waits(void)
+{
+	struct pollfd pfd = { .fd = exit_regs_uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	return poll(&pfd, 1, 5000) == 1 &&
+	       read(exit_regs_uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+	       msg.event == UFFD_EVENT_PAGEFAULT;
+}
+
+/* Wait, 5 s at most, until @pid sleeps uninterruptibly without memory. */
+static int exit_regs_child_waits(pid_t pid)
+{
+	char path[32], buf[1024], *p;
+	unsigned long vsize;
+	int tries, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (tries = 0; tries < 500; tries++, usleep(10 * 1000)) {
+		if (!ukl_test_read_file(path, buf, sizeof(buf)))
+			continue;
+		p = strrchr(buf, ')');
+		if (!p || p[2] != 'D')
+			continue;
+		for (i = 3; p && i <= 23; i++)
+			p = strchr(p + 1, ' ');
+		if (p && sscanf(p, " %lu", &vsize) == 1 && !vsize)
+			return 1;
+	}
+	return 0;
+}
+
+static void test_exit_regs(void)
+{
+	char expect[] = REACH_EXPECT;
+	char verb[] = "exitregs", prog[] = "/cpl3", pid_s[16];
+	char *const argv[] = { prog, verb, pid_s, expect, NULL };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zero = { .range = { 0, 4096 } };
+	struct uffdio_api api = { .api = UFFD_API };
+	int go[2] = { -1, -1 }, waiting = 0, status = -1, helper_status = -1;
+	pid_t child = -1, helper = -1;
+	void *spliced = NULL;
+	pthread_t splicer;
+	char c;
+
+	exit_regs_uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	exit_regs_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (unsigned long)exit_regs_page;
+	reg.range.len = 4096;
+	if (exit_regs_uffd < 0 || exit_regs_page == MAP_FAILED ||
+	    ioctl(exit_regs_uffd, UFFDIO_API, &api) ||
+	    ioctl(exit_regs_uffd, UFFDIO_REGISTER, &reg) ||
+	    pipe(exit_regs_pipe) || pipe(go)) {
+		ksft_perror("userfaultfd or pipes");
+		goto out;
+	}
+	child = fork();
+	if (child == 0) {
+		close(exit_regs_pipe[0]);
+		_exit(write(exit_regs_pipe[1], "x", 1) == 1 && read(go[0], &c, 1) == 1 ? 3 : 5);
+	}
+	/* The child's is the only write end: its close releases the pipe. */
+	close(exit_regs_pipe[1]);
+	exit_regs_pipe[1] = -1;
+	if (child < 0 || pthread_create(&splicer, NULL, exit_regs_splicer, NULL))
+		goto out;
+	waiting = exit_regs_fault_waits() && write(go[1], "g", 1) == 1 &&
+		  exit_regs_child_waits(child);
+	snprintf(pid_s, sizeof(pid_s), "%d", child);
+	if (waiting && (posix_spawn(&helper, prog, NULL, NULL, argv, NULL) ||
+			waitpid(helper, &helper_status, 0) != helper))
+		helper_status = -1;
+	/* Let the splicer go on, then the child. */
+	zero.range.start = (unsigned long)exit_regs_page;
+	ioctl(exit_regs_uffd, UFFDIO_ZEROPAGE, &zero);
+	pthread_join(splicer, &spliced);
+	if (!waiting)
+		kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	child = -1;
+out:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	if (!waiting || !WIFEXITED(helper_status) || WEXITSTATUS(helper_status) != 42 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 3 || spliced != (void *)1L)
+		ksft_print_msg("child %s its exit; cpl3 exitregs %s: status %#x; child status %#x, vmsplice %ld\n",
+			       waiting ? "waited in" : "did not wait in", expect,
+			       helper_status, status, (long)spliced);
+	ksft_test_result(waiting && WIFEXITED(helper_status) &&
+			 WEXITSTATUS(helper_status) == 42,
+			 "exiting_application_regs_hidden\n");
+	if (exit_regs_page != MAP_FAILED)
+		munmap(exit_regs_page, 4096);
+	close(exit_regs_uffd);
+	close(exit_regs_pipe[0]);
+	close(go[0]);
+	close(go[1]);
 }
 
 /*
@@ -2656,7 +2788,7 @@ UKL_TEST_MAIN(core)
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(64);
+	ksft_set_plan(65);
 
 	test_cpl();
 	test_selectors_and_flags();
@@ -2690,6 +2822,7 @@ UKL_TEST_MAIN(core)
 	test_reach_into();
 	test_trace_exec();
 	test_exec_guarded();
+	test_exit_regs();
 	test_file_strings();
 	test_file_strings_many();
 	test_exec_regs();

@@ -36,6 +36,11 @@
  * process PID without CAP_SYS_RAWIO while PID executes programs
  * (exec_race() below), and exits with 42 if that went as the last
  * argument says.
+ *
+ * Started as "cpl3 exitregs PID refused|allowed", it reads what /proc
+ * shows of the registers of process PID, which sleeps in its exit, without
+ * CAP_SYS_RAWIO (exit_regs() below), and exits with 42 if that went as
+ * the last argument says.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -366,6 +371,62 @@ static int exec_race(pid_t pid, int refused)
 	return 42;
 }
 
+/* Whether an address that /proc shows lies in the kernel's half. */
+static int kernel_address(unsigned long addr)
+{
+	return addr >= 0xffff800000000000UL;
+}
+
+/*
+ * Without CAP_SYS_RAWIO, read /proc/@pid/stat and /proc/@pid/syscall of
+ * process @pid, which sleeps in its exit after it dropped its memory
+ * (core.c's exiting_application_regs_hidden).  For an exiting task both
+ * show the instruction and stack pointers of its last entry to a reader
+ * that ptrace_may_access() lets in (stat only while it has its memory):
+ * neither may give a kernel address.  With @refused (@pid ran the
+ * application), /proc/@pid/syscall must be refused, as for the running
+ * application; without, it must show the exit_group() call.  Returns 42,
+ * or the number of the step that went otherwise.
+ */
+static int exit_regs(pid_t pid, int refused)
+{
+	unsigned long vsize, esp, eip, sp, pc;
+	char path[32], buf[1024], *p;
+	long nr;
+	int i;
+
+	if (drop_cap_sys_rawio())
+		return 14;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!ukl_test_read_file(path, buf, sizeof(buf)))
+		return 17;
+	/* vsize is the 23rd field, esp and eip the 29th and 30th. */
+	p = strrchr(buf, ')');
+	for (i = 3; p && i <= 23; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %lu %*d %*u %*u %*u %*u %lu %lu", &vsize, &esp, &eip) != 3)
+		return 18;
+	if (vsize || kernel_address(esp) || kernel_address(eip)) {
+		fprintf(stderr, "cpl3: %s: vsize %lu, esp %#lx, eip %#lx\n", path, vsize, esp, eip);
+		return 19;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	errno = 0;
+	if (!ukl_test_read_file(path, buf, sizeof(buf))) {
+		if (refused && errno == EPERM)
+			return 42;
+		fprintf(stderr, "cpl3: %s: %s\n", path, strerror(errno));
+		return 20;
+	}
+	/* "nr arg1 ... arg6 sp pc" */
+	if (sscanf(buf, "%ld %*x %*x %*x %*x %*x %*x %lx %lx", &nr, &sp, &pc) != 3 ||
+	    refused || nr != SYS_exit_group || kernel_address(sp) || kernel_address(pc)) {
+		fprintf(stderr, "cpl3: %s without CAP_SYS_RAWIO: %s", path, buf);
+		return 21;
+	}
+	return 42;
+}
+
 int main(int argc, char **argv)
 {
 	char meltdown[128], state[128];
@@ -384,6 +445,8 @@ int main(int argc, char **argv)
 		return trace_exec(argv[2], !strcmp(argv[3], "refused"));
 	if (argc == 4 && !strcmp(argv[1], "execrace"))
 		return exec_race(atoi(argv[2]), !strcmp(argv[3], "refused"));
+	if (argc == 4 && !strcmp(argv[1], "exitregs"))
+		return exit_regs(atoi(argv[2]), !strcmp(argv[3], "refused"));
 
 	if (ukl_test_cpl() != 3)
 		return 1;
