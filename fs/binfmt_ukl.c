@@ -53,6 +53,32 @@ noinstr bool is_ukl_task(struct task_struct *tsk)
 	return tsk->mm && tsk->mm->binfmt == &ukl_format;
 }
 
+/* CAP_SYS_RAWIO in the initial user namespace, audited unless @mode says. */
+static bool ukl_may_reach(unsigned int mode)
+{
+	if (mode & PTRACE_MODE_NOAUDIT)
+		return ns_capable_noaudit(&init_user_ns, CAP_SYS_RAWIO);
+	return ns_capable(&init_user_ns, CAP_SYS_RAWIO);
+}
+
+/*
+ * A task that ran the application and has dropped its mm in exit_mm(),
+ * told by the registers of its last entry, which are still the
+ * application's (a kernel thread has none, and a task that executed an
+ * ordinary program has that program's).  A task whose stack is gone has
+ * nothing left to show.
+ */
+static bool ukl_exiting_app(struct task_struct *task)
+{
+	bool app;
+
+	if ((task->flags & PF_KTHREAD) || !try_get_task_stack(task))
+		return false;
+	app = ukl_app_regs(task_pt_regs(task));
+	put_task_stack(task);
+	return app;
+}
+
 /**
  * ukl_ptrace_may_access - what reaching into the application takes
  * @task: the task that current wants to inspect or trace
@@ -67,13 +93,18 @@ noinstr bool is_ukl_task(struct task_struct *tsk)
  * own rules: ptrace(), /proc/PID/mem and the other /proc files it
  * guards, process_vm_readv() and process_vm_writev(), process_madvise(),
  * pidfd_getfd(), kcmp().  The application's own threads are not asked.
+ * A task that exits stays the application's after it dropped its mm:
+ * /proc/PID/syscall shows the registers of its last entry until it is
+ * gone.
  *
  * Context: __ptrace_may_access(), with task_lock(@task) held.
  * Return: false if current lacks the capability to access @task.
  */
 bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode)
 {
-	return !is_ukl_task(task) || ukl_mm_may_access(task->mm, mode);
+	if (task->mm)
+		return ukl_mm_may_access(task->mm, mode);
+	return !ukl_exiting_app(task) || ukl_may_reach(mode);
 }
 
 /**
@@ -91,11 +122,7 @@ bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode)
  */
 bool ukl_mm_may_access(struct mm_struct *mm, unsigned int mode)
 {
-	if (mm->binfmt != &ukl_format)
-		return true;
-	if (mode & PTRACE_MODE_NOAUDIT)
-		return ns_capable_noaudit(&init_user_ns, CAP_SYS_RAWIO);
-	return ns_capable(&init_user_ns, CAP_SYS_RAWIO);
+	return mm->binfmt != &ukl_format || ukl_may_reach(mode);
 }
 
 /*
