@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -787,17 +788,28 @@ static int calls_wake(struct call *calls)
  * it is resolved.  The handler must find the thread right after its
  * system call, in its own code in both rings, never in the kernel's
  * entry code, and the read() must return the byte.
+ *
+ * With "bad", the fault is resolved with RET_BAD, an address no code may
+ * run at, in place of the return address: the RET must fault, and the
+ * handler must not find the thread there either, but where the RET is:
+ * after its SYSCALL in ring 3, at the kernel's RET in ring 0.  It leaves
+ * the thread's call with siglongjmp().
  */
 #define RET_PAD		(4 * PAGE)	/* below musl's TLS at the stack's top */
+#define RET_BAD		0x8000dead0000beefUL
 
 static char ret_byte;
 static char *ret_frame;
 static pid_t ret_tid;
 static unsigned long ret_ip;
+static int ret_bad;
+static sigjmp_buf ret_jmp;
 
 static void on_ret_signal(int sig, siginfo_t *si, void *uc)
 {
 	WRITE_ONCE(ret_ip, ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP]);
+	if (ret_bad)
+		siglongjmp(ret_jmp, 1);
 }
 
 /* The read, in a frame below RET_PAD bytes of the thread's stack. */
@@ -811,11 +823,14 @@ static __attribute__((noipa)) long ret_read(void)
 	return read(call_pipe[0], &ret_byte, 1);
 }
 
+/* Return: what read() returned, or -2 if the handler left the call. */
 static void *ret_reader(void *arg)
 {
 	volatile char pad[RET_PAD];
 
 	pad[0] = 0;
+	if (sigsetjmp(ret_jmp, 1))
+		return (void *)-2L;
 	return (void *)(ret_read() + pad[0]);
 }
 
@@ -825,13 +840,14 @@ static void *ret_reader(void *arg)
  * @saved: what the taken pages held
  * @taken: the first of the two taken pages
  *
- * The first fault gets the reader its SIGUSR1 before it is resolved.
- * Taken pages get their old contents back, others a zero page.
+ * The first fault gets the reader its SIGUSR1 before it is resolved,
+ * with RET_BAD at the faulting word if ret_bad.  Taken pages get their
+ * old contents back, others a zero page.
  *
  * Return: true if a fault came, every fault was resolved and the reader
- * ended, within 5 s of its last fault.
+ * ended, within 5 s of its last fault; *@result is what it returned.
  */
-static int ret_serve(pthread_t reader, const char *saved, char *taken)
+static int ret_serve(pthread_t reader, char *saved, char *taken, long *result)
 {
 	struct uffdio_zeropage zero = { .range = { 0, PAGE } };
 	struct uffdio_copy copy = { .len = PAGE };
@@ -847,7 +863,7 @@ static int ret_serve(pthread_t reader, const char *saved, char *taken)
 				return 0;
 			}
 			if (poll(&pfd, 1, 100) != 1) {
-				joined = !pthread_tryjoin_np(reader, NULL);
+				joined = !pthread_tryjoin_np(reader, (void **)result);
 				waited++;
 			}
 			continue;
@@ -856,9 +872,13 @@ static int ret_serve(pthread_t reader, const char *saved, char *taken)
 			ksft_print_msg("userfaultfd event %#x\n", msg.event);
 			return 0;
 		}
-		if (!faults++)
-			syscall(SYS_tgkill, getpid(), ret_tid, SIGUSR1);
 		page = (char *)(unsigned long)(msg.arg.pagefault.address & ~(PAGE - 1));
+		if (!faults++) {
+			syscall(SYS_tgkill, getpid(), ret_tid, SIGUSR1);
+			if (ret_bad && (page == taken || page == taken + PAGE))
+				*(unsigned long *)(saved + (page - taken) +
+						   (msg.arg.pagefault.address & (PAGE - 8))) = RET_BAD;
+		}
 		if (page == taken || page == taken + PAGE) {
 			copy.dst = (unsigned long)page;
 			copy.src = (unsigned long)(saved + (page - taken));
@@ -881,25 +901,38 @@ static int ret_serve(pthread_t reader, const char *saved, char *taken)
 
 /**
  * signal_at_waiting_return() - the child process of the test above
- * @unused: no argument
+ * @how: NULL, or "bad" for a return address no code may run at
  *
  * Return: never; exit status 0 if the handler found the reader right
  * after its system call and the read returned the byte, 1 if not, 2 if
  * the test could not be set up.
  */
-static noreturn void signal_at_waiting_return(const char *unused)
+static noreturn void signal_at_waiting_return(const char *how)
 {
 	struct sigaction sa = { .sa_sigaction = on_ret_signal, .sa_flags = SA_SIGINFO };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	struct uffdio_api api = { .api = UFFD_API };
+	/* The fault's address to the byte, for RET_BAD. */
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_EXACT_ADDRESS };
 	static char saved[2 * PAGE];
 	char path[64], *stack, *taken;
 	pthread_attr_t attr;
+	unsigned long want = 0;
 	pthread_t reader;
+	long result = 0;
 	int tries, ok;
 	pid_t tid = 0;
 
 	alarm(CHILD_TIMEOUT);
+	ret_bad = how && !strcmp(how, "bad");
+#ifdef UKL_APP
+	if (ret_bad) {
+		/* The RET of entry_SYSCALL_64_ukl_app_ret, after its STI. */
+		want = ukl_test_kernel_symbol("entry_SYSCALL_64_ukl_app_ret");
+		if (!want)
+			child_exit(2);
+		want++;
+	}
+#endif
 	/* Non-blocking: poll() on a blocking one always reports an error. */
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
@@ -939,12 +972,13 @@ static noreturn void signal_at_waiting_return(const char *unused)
 		ksft_perror("MADV_DONTNEED or the pipe");
 		child_exit(2);
 	}
-	ok = ret_serve(reader, saved, taken);
-	ok = ok && READ_ONCE(ret_byte) == 'x' && READ_ONCE(ret_ip) &&
-	     ukl_test_syscall_insn(READ_ONCE(ret_ip) - 2);
+	ok = ret_serve(reader, saved, taken, &result);
+	ok = ok && READ_ONCE(ret_byte) == 'x' && result == (ret_bad ? -2 : 1) &&
+	     (want ? READ_ONCE(ret_ip) == want :
+		     READ_ONCE(ret_ip) && ukl_test_syscall_insn(READ_ONCE(ret_ip) - 2));
 	if (!ok)
-		ksft_print_msg("the handler found the reader at %#lx, read %#x\n",
-			       READ_ONCE(ret_ip), READ_ONCE(ret_byte));
+		ksft_print_msg("the handler found the reader at %#lx, read %#x, returned %ld\n",
+			       READ_ONCE(ret_ip), READ_ONCE(ret_byte), result);
 	child_exit(!ok);
 }
 
@@ -2184,7 +2218,7 @@ static int fork_cow_stacks_swapped(void)
 UKL_TEST_MAIN(mmstress)
 {
 	ksft_print_header();
-	ksft_set_plan(16);
+	ksft_set_plan(17);
 
 	ksft_test_result(dies_of(revoke_stack_in_read, "mprotect", SIGSEGV),
 			 "stack_mprotected_in_read_segv\n");
@@ -2197,6 +2231,8 @@ UKL_TEST_MAIN(mmstress)
 	ksft_test_result(signal_during_uffd_fault(), "signal_interrupts_waiting_fault\n");
 	ksft_test_result(exits_with(signal_at_waiting_return, NULL, 0),
 			 "signal_at_waiting_return_sees_return\n");
+	ksft_test_result(exits_with(signal_at_waiting_return, "bad", 0),
+			 "signal_at_bad_return_sees_ret\n");
 	ksft_test_result_report(page_out_stack_in_read(), "stack_paged_out_in_read\n");
 	ksft_test_result_report(migrate_stack_in_read(), "stack_migrated_in_read\n");
 	ksft_test_result(dies_of(exceed_memcg, NULL, SIGKILL), "memcg_oom_kills\n");

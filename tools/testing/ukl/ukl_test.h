@@ -286,6 +286,7 @@ static inline int ukl_test_cpl(void)
 
 /* From the kernel's UAPI <linux/userfaultfd.h>, which musl does not ship. */
 #define UFFD_API			0xAAULL
+#define UFFD_FEATURE_EXACT_ADDRESS	(1ULL << 11)
 #define UFFDIO_REGISTER_MODE_MISSING	1ULL
 
 struct uffdio_api {
