@@ -2322,18 +2322,28 @@ static void test_perf_exec(void)
 	struct pollfd pfd = { .fd = -1, .events = POLLIN };
 	int go[2] = { -1, -1 }, ready[2] = { -1, -1 };
 	int before = -1, after = -1, status = -1, ok, i;
+	void (*old_pipe)(int);
 	void *rb = MAP_FAILED;
 	pid_t child = -1;
 	char c;
 
-	if (!pipe(go) && !pipe(ready))
+	/* A child that is gone makes the writes below fail, not kill us. */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
+	/* Close-on-exec: the program executed keeps only fds 3 and 4. */
+	if (!pipe2(go, O_CLOEXEC) && !pipe2(ready, O_CLOEXEC))
 		child = fork();
 	if (child == 0) {
-		if (dup2(go[0], 3) != 3 || dup2(ready[1], 4) != 4 || read(3, &c, 1) != 1)
+		/* dup2() of a descriptor to itself keeps its close-on-exec. */
+		if (dup2(go[0], 3) != 3 || dup2(ready[1], 4) != 4 ||
+		    fcntl(3, F_SETFD, 0) || fcntl(4, F_SETFD, 0) || read(3, &c, 1) != 1)
 			_exit(5);
 		execv(args[0], args);
 		_exit(6);
 	}
+	/* The child's ends: a child that ends early ends the read below. */
+	close(go[0]);
+	close(ready[1]);
+	go[0] = ready[1] = -1;
 	if (child > 0)
 		pfd.fd = syscall(SYS_perf_event_open, &attr, child, -1, -1, 0);
 	if (pfd.fd >= 0)
@@ -2341,14 +2351,15 @@ static void test_perf_exec(void)
 	if (rb != MAP_FAILED && poll(&pfd, 1, 0) >= 0)
 		before = pfd.revents;
 	/* Once the application runs in the child, it writes a byte. */
-	if (rb != MAP_FAILED && write(go[1], "g", 1) == 1 && read(ready[0], &c, 1) == 1 &&
+	if (before == 0 && write(go[1], "g", 1) == 1 && read(ready[0], &c, 1) == 1 &&
 	    poll(&pfd, 1, 0) >= 0)
 		after = pfd.revents;
 	if (child > 0) {
-		if (write(go[1], "x", 1) != 1)
+		if (after < 0 || write(go[1], "x", 1) != 1)
 			kill(child, SIGKILL);
 		waitpid(child, &status, 0);
 	}
+	signal(SIGPIPE, old_pipe);
 	ok = before == 0 && after >= 0 && (after & POLLHUP) && WIFEXITED(status) &&
 	     WEXITSTATUS(status) == 3;
 	if (!ok)
