@@ -451,28 +451,34 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
  *
  * C libraries rely on this: musl's thread cancellation acts on a signal
  * only at an address in the range of a cancellable system call, which
- * ends at the return address of its call.  If the return address cannot
- * be read, the handler finds the entry's address, which sigreturn
- * accepts (ukl_app_code()).
+ * ends at the return address of its call.
+ *
+ * The handler finds the entry's address, which sigreturn accepts
+ * (ukl_app_code()), when the return address cannot be read or is not one
+ * the application may run at (ukl_app_may_run_at()): the RET would fault
+ * there, and the registers must never name a place the application may
+ * not be returned to.  At the ret level the RET's target may itself be
+ * an entry before its CLI, the instruction an interrupt found: the
+ * handler then finds that.
  *
  * Context: signal delivery to the current task, before its frame is set up.
  */
 void __ukl_signal_in_entry(struct ksignal *ksig, struct pt_regs *regs)
 {
 	bool in_call = regs->ip >= (unsigned long)entry_SYSCALL_64_ukl_leaf;
-	unsigned long ret;
+	unsigned long ret, ip;
 
 	if (!is_ukl_task(current) || (in_call && ksig->sig == SIGTRAP) ||
 	    get_user(ret, (unsigned long __user *)regs->sp))
 		return;
-	if (in_call) {
-		/* The two-byte "call *%rcx" of the entry's ABI (entry_64_ukl.S). */
-		regs->ip = ret - 2;
-	} else {
-		regs->ip = ret;
-		regs->flags |= X86_EFLAGS_IF;
-	}
+	/* The two-byte "call *%rcx" of the entry's ABI (entry_64_ukl.S). */
+	ip = in_call ? ret - 2 : ret;
+	if (!ukl_app_may_run_at(ip))
+		return;
+	regs->ip = ip;
 	regs->sp += 8;
+	if (!in_call)
+		regs->flags |= X86_EFLAGS_IF;
 }
 
 /**

@@ -463,8 +463,10 @@ static __always_inline bool ukl_step_after_entry_cli(struct pt_regs *regs,
  * Signal delivery installs ring-3 selectors.  The UKL application runs its
  * handlers in ring 0 too, with the kernel's selectors, and with interrupts
  * on, as all of its code runs.  (The one place where an exception finds
- * it with IF clear, the STI before the RET of a system call's return, is
- * moved past that RET, with IF set, by ukl_signal_in_entry().)
+ * it with IF clear is the STI before the RET of a system call's return,
+ * which ukl_signal_in_entry() moves past that RET, with IF set, unless
+ * the return address is not one to go to.  The frame then keeps IF
+ * clear; sigreturn leaves IF alone, and the STI runs again.)
  *
  * Context: the current task, in signal delivery.
  */
