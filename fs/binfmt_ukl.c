@@ -62,17 +62,17 @@ static bool ukl_may_reach(unsigned int mode)
 }
 
 /*
- * A task whose registers, those of its last entry, are the application's:
- * one that exits, after exit_mm() dropped its mm, or that executes an
- * ordinary program, whose mm is not the application's before the new
- * image's registers are set (a kernel thread has none).  A task whose
- * stack is gone has nothing left to show.
+ * A task that ran the application and has dropped its mm in exit_mm(),
+ * told by the registers of its last entry, which stay the application's
+ * until it is gone (a kernel thread has none).  A task whose stack is
+ * gone has nothing left to show.
  */
-static bool ukl_app_task_regs(struct task_struct *task)
+static bool ukl_exiting_app(struct task_struct *task)
 {
 	bool app;
 
-	if ((task->flags & PF_KTHREAD) || !try_get_task_stack(task))
+	if (!(task->flags & PF_EXITING) || (task->flags & PF_KTHREAD) ||
+	    !try_get_task_stack(task))
 		return false;
 	app = ukl_app_regs(task_pt_regs(task));
 	put_task_stack(task);
@@ -93,19 +93,18 @@ static bool ukl_app_task_regs(struct task_struct *task)
  * own rules: ptrace(), /proc/PID/mem and the other /proc files it
  * guards, process_vm_readv() and process_vm_writev(), process_madvise(),
  * pidfd_getfd(), kcmp().  The application's own threads are not asked.
- * A task is the application's while its mm or its registers are: one
- * that exits has dropped its mm before it is gone, and one that executes
- * an ordinary program has its new mm before its new registers, while
- * /proc/PID/syscall shows the registers of its last entry.
+ * A task that exits stays the application's after it dropped its mm:
+ * /proc/PID/syscall shows the registers of its last entry until it is
+ * gone.
  *
  * Context: __ptrace_may_access(), with task_lock(@task) held.
  * Return: false if current lacks the capability to access @task.
  */
 bool ukl_ptrace_may_access(struct task_struct *task, unsigned int mode)
 {
-	if (is_ukl_task(task) || ukl_app_task_regs(task))
-		return ukl_may_reach(mode);
-	return true;
+	if (task->mm)
+		return ukl_mm_may_access(task->mm, mode);
+	return !ukl_exiting_app(task) || ukl_may_reach(mode);
 }
 
 /**

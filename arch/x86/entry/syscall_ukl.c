@@ -455,11 +455,11 @@ EXPORT_SYMBOL_IF_KUNIT(ukl_its_thunk_insn);
  *
  * The handler finds the entry's address, which sigreturn accepts
  * (ukl_app_code()), when the return address cannot be read or is not one
- * the application may run at (ukl_app_may_run_at()): the RET would fault
- * there, and the registers must never name a place the application may
- * not be returned to.  At the ret level the RET's target may itself be
- * an entry before its CLI, the instruction an interrupt found: the
- * handler then finds that.
+ * the application may run at (ukl_app_may_run_at()): the registers must
+ * never name a place the application may not be returned to, and the
+ * RET, or the call, runs again from there.  At the ret level the RET's
+ * target may itself be an entry before its CLI, the instruction an
+ * interrupt found: the handler then finds that.
  *
  * Context: signal delivery to the current task, before its frame is set up.
  */
