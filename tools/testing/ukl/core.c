@@ -1332,7 +1332,7 @@ static void test_exec_guarded(void)
  * Then /cpl3, without CAP_SYS_RAWIO, reads the child's /proc/PID/stat
  * and /proc/PID/syscall (cpl3 exitregs), which must not give a kernel
  * address: in ring 0 the second is refused, in ring 3 it shows the
- * child's exit_group().
+ * child's exit_group().  Skipped on a kernel without userfaultfd.
  */
 static int exit_regs_uffd = -1;
 static char *exit_regs_page;
@@ -1394,6 +1394,10 @@ static void test_exit_regs(void)
 	char c;
 
 	exit_regs_uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (exit_regs_uffd < 0 && errno == ENOSYS) {
+		ksft_test_result_skip("exiting_application_regs_hidden (no userfaultfd)\n");
+		return;
+	}
 	exit_regs_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	reg.range.start = (unsigned long)exit_regs_page;
@@ -2298,7 +2302,8 @@ static void test_fault_tracepoint(void)
  * application in both rings (perf_exec_target()); while the application
  * runs there, the event must be detached (POLLHUP), as it is not before.
  * (perf_poll() reports POLLHUP for an event without a ring buffer: the
- * test maps one.)
+ * test maps one.)  On a kernel without UKL there is no /ukl: the test is
+ * skipped.
  */
 #define TEST_PERF_TYPE_SOFTWARE		1
 #define TEST_PERF_COUNT_SW_TASK_CLOCK	1
@@ -2327,6 +2332,10 @@ static void test_perf_exec(void)
 	pid_t child = -1;
 	char c;
 
+	if (access(args[0], X_OK)) {
+		ksft_test_result_skip("perf_events_detached_at_application_exec (no UKL: no /ukl)\n");
+		return;
+	}
 	/* A child that is gone makes the writes below fail, not kill us. */
 	old_pipe = signal(SIGPIPE, SIG_IGN);
 	/* Close-on-exec: the program executed keeps only fds 3 and 4. */
