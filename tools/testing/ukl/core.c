@@ -1360,19 +1360,19 @@ static int exit_regs_fault_waits(void)
 /* Wait, 5 s at most, until @pid sleeps uninterruptibly without memory. */
 static int exit_regs_child_waits(pid_t pid)
 {
-	char path[32], buf[1024], *p;
+	char path[32], buf[1024];
 	unsigned long vsize;
-	int tries, i;
+	const char *p;
+	int tries;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	for (tries = 0; tries < 500; tries++, usleep(10 * 1000)) {
 		if (!ukl_test_read_file(path, buf, sizeof(buf)))
 			continue;
-		p = strrchr(buf, ')');
-		if (!p || p[2] != 'D')
+		p = ukl_test_stat_field(buf, 3);	/* the state */
+		if (!p || p[1] != 'D')
 			continue;
-		for (i = 3; p && i <= 23; i++)
-			p = strchr(p + 1, ' ');
+		p = ukl_test_stat_field(buf, 23);	/* vsize */
 		if (p && sscanf(p, " %lu", &vsize) == 1 && !vsize)
 			return 1;
 	}

@@ -391,9 +391,9 @@ static int kernel_address(unsigned long addr)
 static int exit_regs(pid_t pid, int refused)
 {
 	unsigned long vsize, esp, eip, sp, pc;
-	char path[32], buf[1024], *p;
+	char path[32], buf[1024];
+	const char *p;
 	long nr;
-	int i;
 
 	if (drop_cap_sys_rawio())
 		return 14;
@@ -401,9 +401,7 @@ static int exit_regs(pid_t pid, int refused)
 	if (!ukl_test_read_file(path, buf, sizeof(buf)))
 		return 17;
 	/* vsize is the 23rd field, esp and eip the 29th and 30th. */
-	p = strrchr(buf, ')');
-	for (i = 3; p && i <= 23; i++)
-		p = strchr(p + 1, ' ');
+	p = ukl_test_stat_field(buf, 23);
 	if (!p || sscanf(p, " %lu %*d %*u %*u %*u %*u %lu %lu", &vsize, &esp, &eip) != 3)
 		return 18;
 	if (vsize || kernel_address(esp) || kernel_address(eip)) {

@@ -252,6 +252,23 @@ static inline char ukl_test_proc_state(const char *path)
 }
 
 /**
+ * ukl_test_stat_field() - a field of a procfs stat file's contents
+ * @buf: the contents of /proc/PID/stat, as a string
+ * @field: the field's number in proc(5), 3 (the state) or later
+ *
+ * Return: the space before the field, or NULL if @buf has fewer fields.
+ */
+static inline const char *ukl_test_stat_field(const char *buf, int field)
+{
+	const char *p = strrchr(buf, ')');
+	int i;
+
+	for (i = 3; p && i <= field; i++)
+		p = strchr(p + 1, ' ');
+	return p;
+}
+
+/**
  * ukl_test_write_file() - write a string to a file, as echo does
  * @path: the file, such as a sysctl or sysfs attribute
  * @text: what to write
