@@ -197,6 +197,7 @@ int ukl_count_strings(const char *buf, size_t len, int *argc, int *envc,
 		      size_t *bad);
 int ukl_parse_exit(const char *str);
 int ukl_decode_exit(int code, bool *signaled);
+bool ukl_bp_in_app_text(const struct perf_event_attr *attr);
 #endif /* CONFIG_KUNIT */
 
 #include <asm/ukl.h>

@@ -13,6 +13,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/init.h>
 #include <linux/init_syscalls.h>
 #include <linux/initrd.h>
@@ -116,6 +117,28 @@ late_initcall(ukl_kprobe_blacklist);
 
 #ifdef CONFIG_HAVE_HW_BREAKPOINT
 /**
+ * ukl_bp_in_app_text - tell whether a breakpoint lies in the application's text
+ * @attr: the breakpoint's type, address and length
+ *
+ * An instruction breakpoint has the length sizeof(long) by the ABI, but
+ * matches at its address only (X86_BREAKPOINT_LEN_X): it may be on any
+ * byte of the text, the last included.  A watchpoint's range must not
+ * wrap around the top of the address space.
+ *
+ * Context: any.
+ * Return: true if every byte that @attr matches is application text.
+ */
+VISIBLE_IF_KUNIT bool ukl_bp_in_app_text(const struct perf_event_attr *attr)
+{
+	unsigned long end = (unsigned long)__ukl_text_end;
+	u64 len = attr->bp_type == HW_BREAKPOINT_X ? 1 : attr->bp_len;
+
+	return attr->bp_addr >= (unsigned long)__ukl_text_start &&
+	       attr->bp_addr < end && len <= end - attr->bp_addr;
+}
+EXPORT_SYMBOL_IF_KUNIT(ukl_bp_in_app_text);
+
+/**
  * ukl_bp_on_app_code - tell whether a breakpoint is on the application's code
  * @bp: a hardware breakpoint event
  * @attr: its attributes: address and length
@@ -138,8 +161,7 @@ bool ukl_bp_on_app_code(struct perf_event *bp, const struct perf_event_attr *att
 	struct task_struct *tsk = bp->hw.target;
 	bool ukl;
 
-	if (!tsk || attr->bp_addr < (unsigned long)__ukl_text_start ||
-	    attr->bp_addr + attr->bp_len > (unsigned long)__ukl_text_end)
+	if (!tsk || !ukl_bp_in_app_text(attr))
 		return false;
 	/* Its mm, which is_ukl_task() reads, lives as long as task_lock(). */
 	task_lock(tsk);

@@ -27,6 +27,7 @@
 #include <kunit/visibility.h>
 #include <linux/binfmts.h>
 #include <linux/elf.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -920,6 +921,48 @@ static void ukl_mode_kprobe_test(struct kunit *test)
 			    "kprobe on kernel_clone()");
 }
 
+/*
+ * What a tracer of the application may watch or break on as its own code
+ * (ukl_bp_on_app_code()): an instruction breakpoint on any byte of the
+ * text, its last included, although its length is sizeof(long); a
+ * watchpoint only with all of its bytes in the text.
+ */
+static void ukl_mode_bp_test(struct kunit *test)
+{
+	unsigned long start = (unsigned long)__ukl_text_start;
+	unsigned long end = (unsigned long)__ukl_text_end;
+	const struct {
+		unsigned long addr;
+		u64 len;
+		u32 type;
+		bool in;
+	} cases[] = {
+		{ start, sizeof(long), HW_BREAKPOINT_X, true },
+		{ end - 1, sizeof(long), HW_BREAKPOINT_X, true },
+		{ end, sizeof(long), HW_BREAKPOINT_X, false },
+		{ start - 1, sizeof(long), HW_BREAKPOINT_X, false },
+		{ end - 8, 8, HW_BREAKPOINT_W, true },
+		{ end - 1, 8, HW_BREAKPOINT_RW, false },
+		{ start - 4, 8, HW_BREAKPOINT_W, false },
+		/* Its end wraps around to 0. */
+		{ -8UL, 8, HW_BREAKPOINT_W, false },
+		{ -1UL, sizeof(long), HW_BREAKPOINT_X, false },
+	};
+	struct perf_event_attr attr = { .type = PERF_TYPE_BREAKPOINT };
+	int i;
+
+	UKL_MODE_NEED_BUILTIN(test);
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		attr.bp_addr = cases[i].addr;
+		attr.bp_len = cases[i].len;
+		attr.bp_type = cases[i].type;
+		KUNIT_EXPECT_EQ_MSG(test, ukl_bp_in_app_text(&attr), cases[i].in,
+				    "type %u, %llu bytes at %#lx", cases[i].type,
+				    cases[i].len, cases[i].addr);
+	}
+}
+
 static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_app_text_test),
 	KUNIT_CASE(ukl_mode_vdso_test),
@@ -932,6 +975,7 @@ static struct kunit_case ukl_mode_cases[] = {
 	KUNIT_CASE(ukl_mode_its_thunk_test),
 	KUNIT_CASE(ukl_mode_signal_selectors_test),
 	KUNIT_CASE(ukl_mode_kprobe_test),
+	KUNIT_CASE(ukl_mode_bp_test),
 	{}
 };
 

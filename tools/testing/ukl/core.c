@@ -2781,6 +2781,35 @@ static void test_ptrace_breakpoint(void)
 	ksft_test_result(ok, "ptrace_hw_breakpoint_sigtrap\n");
 }
 
+/*
+ * A watchpoint whose range ends at the top of the address space covers
+ * kernel memory: a tracer's write of its address is refused, as for any
+ * kernel address, also when the tracee runs the application, whose code
+ * is kernel text (its end plus the length must not wrap around to 0).
+ */
+static void test_ptrace_watchpoint_top(void)
+{
+	/* DR7: local enable of DR0, break on data writes, 8 bytes. */
+	const unsigned long dr7 = 1 | (1UL << 16) | (2UL << 18);
+	int status = 0, ok, set;
+	pid_t pid;
+
+	pid = ukl_test_fork_tracee(&ok);
+	if (pid == 0)
+		_exit(3);
+	ok = ok && !poke_debugreg(pid, 7, dr7);
+	set = ok && !poke_debugreg(pid, 0, -8UL);
+	if (set)
+		ksft_print_msg("a watchpoint on 8 bytes at %#lx was accepted\n", -8UL);
+	/* Still stopped at its SIGSTOP, unless it failed to stop there. */
+	if (pid > 0) {
+		ok = !poke_debugreg(pid, 7, 0) && !ptrace(PTRACE_CONT, pid, NULL, NULL) && ok;
+		ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		     WEXITSTATUS(status) == 3 && ok;
+	}
+	ksft_test_result(ok && !set, "ptrace_watchpoint_at_top_refused\n");
+}
+
 /* Last, since it cannot be undone: a seccomp filter sees the calls. */
 static void test_seccomp(void)
 {
@@ -2808,7 +2837,7 @@ UKL_TEST_MAIN(core)
 #endif
 
 	ksft_print_header();
-	ksft_set_plan(65);
+	ksft_set_plan(66);
 
 	test_cpl();
 	test_selectors_and_flags();
@@ -2864,6 +2893,7 @@ UKL_TEST_MAIN(core)
 	test_ptrace_regs();
 	test_ptrace_regset();
 	test_ptrace_breakpoint();
+	test_ptrace_watchpoint_top();
 	test_seccomp();
 
 	for (i = 1; i < argc; i++)
