@@ -1384,28 +1384,23 @@ static void test_exit_regs(void)
 	char expect[] = REACH_EXPECT;
 	char verb[] = "exitregs", prog[] = "/cpl3", pid_s[16];
 	char *const argv[] = { prog, verb, pid_s, expect, NULL };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_zeropage zero = { .range = { 0, 4096 } };
-	struct uffdio_api api = { .api = UFFD_API };
 	int go[2] = { -1, -1 }, waiting = 0, status = -1, helper_status = -1;
 	pid_t child = -1, helper = -1;
 	void *spliced = NULL;
 	pthread_t splicer;
 	char c;
 
-	exit_regs_uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	exit_regs_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (exit_regs_page != MAP_FAILED)
+		exit_regs_uffd = ukl_test_uffd(exit_regs_page, 4096, O_NONBLOCK, 0);
 	if (exit_regs_uffd < 0 && errno == ENOSYS) {
+		munmap(exit_regs_page, 4096);
 		ksft_test_result_skip("exiting_application_regs_hidden (no userfaultfd)\n");
 		return;
 	}
-	exit_regs_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	reg.range.start = (unsigned long)exit_regs_page;
-	reg.range.len = 4096;
-	if (exit_regs_uffd < 0 || exit_regs_page == MAP_FAILED ||
-	    ioctl(exit_regs_uffd, UFFDIO_API, &api) ||
-	    ioctl(exit_regs_uffd, UFFDIO_REGISTER, &reg) ||
-	    pipe(exit_regs_pipe) || pipe(go)) {
+	if (exit_regs_uffd < 0 || pipe(exit_regs_pipe) || pipe(go)) {
 		ksft_perror("userfaultfd or pipes");
 		goto out;
 	}

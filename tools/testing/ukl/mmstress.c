@@ -466,20 +466,12 @@ static void on_usr1(int sig)
  */
 static int uffd_setup(void)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	uffd_page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (uffd < 0 || uffd_page == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api)) {
+	if (uffd_page != MAP_FAILED)
+		uffd = ukl_test_uffd(uffd_page, PAGE, 0, 0);
+	if (uffd_page == MAP_FAILED || uffd < 0) {
 		ksft_perror("userfaultfd");
-		return 0;
-	}
-	reg.range.start = (unsigned long)uffd_page;
-	reg.range.len = PAGE;
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
-		ksft_perror("UFFDIO_REGISTER");
 		return 0;
 	}
 	return 1;
@@ -910,9 +902,6 @@ static int ret_serve(pthread_t reader, char *saved, char *taken, long *result)
 static noreturn void signal_at_waiting_return(const char *how)
 {
 	struct sigaction sa = { .sa_sigaction = on_ret_signal, .sa_flags = SA_SIGINFO };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	/* The fault's address to the byte, for RET_BAD. */
-	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_EXACT_ADDRESS };
 	static char saved[2 * PAGE];
 	char path[64], *stack, *taken;
 	pthread_attr_t attr;
@@ -933,17 +922,18 @@ static noreturn void signal_at_waiting_return(const char *how)
 		want++;
 	}
 #endif
-	/* Non-blocking: poll() on a blocking one always reports an error. */
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	/* Present before it is registered: this thread resolves its faults. */
-	if (stack != MAP_FAILED)
+	/*
+	 * Present before it is registered: this thread resolves its faults,
+	 * polling for them, and needs their address to the byte (RET_BAD).
+	 */
+	if (stack != MAP_FAILED) {
 		memset(stack, 0, THREAD_STACK);
-	reg.range.start = (unsigned long)stack;
-	reg.range.len = THREAD_STACK;
-	if (uffd < 0 || stack == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api) ||
-	    ioctl(uffd, UFFDIO_REGISTER, &reg) || !calls_setup() ||
+		uffd = ukl_test_uffd(stack, THREAD_STACK, O_NONBLOCK,
+				     UFFD_FEATURE_EXACT_ADDRESS);
+	}
+	if (uffd < 0 || stack == MAP_FAILED || !calls_setup() ||
 	    sigaction(SIGUSR1, &sa, NULL)) {
 		ksft_perror("userfaultfd, stack or pipe");
 		child_exit(2);

@@ -352,6 +352,39 @@ struct uffd_msg {
 #define UFFDIO_API	_IOWR(0xAA, 0x3F, struct uffdio_api)
 
 /**
+ * ukl_test_uffd() - register a mapped range with a new userfaultfd
+ * @addr: the range's start, page-aligned
+ * @len: its length
+ * @flags: O_NONBLOCK to poll() the userfaultfd (on a blocking one, poll()
+ *	always reports an error), or 0; O_CLOEXEC is always set
+ * @features: the UFFD_FEATURE_* the test needs
+ *
+ * A missing page of the range is then filled by the test: its faults wait
+ * until UFFDIO_COPY or UFFDIO_ZEROPAGE.
+ *
+ * Return: the userfaultfd, or -1 with errno set (ENOSYS: the kernel has
+ * none).
+ */
+static inline int ukl_test_uffd(void *addr, size_t len, int flags,
+				unsigned long long features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	struct uffdio_register reg = {
+		.range = { (unsigned long)addr, len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | flags), err;
+
+	if (fd >= 0 && (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg))) {
+		err = errno;
+		close(fd);
+		errno = err;
+		fd = -1;
+	}
+	return fd;
+}
+
+/**
  * ukl_test_syscall_insn() - tell whether a system call instruction is at @ip
  * @ip: an address of the program's code
  *
