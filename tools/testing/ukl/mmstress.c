@@ -831,13 +831,14 @@ static void *ret_reader(void *arg)
  * @reader: the reader
  * @saved: what the taken pages held
  * @taken: the first of the two taken pages
+ * @result: set to what the reader returned
  *
  * The first fault gets the reader its SIGUSR1 before it is resolved,
  * with RET_BAD at the faulting word if ret_bad.  Taken pages get their
  * old contents back, others a zero page.
  *
  * Return: true if a fault came, every fault was resolved and the reader
- * ended, within 5 s of its last fault; *@result is what it returned.
+ * ended, within 5 s of its last fault.
  */
 static int ret_serve(pthread_t reader, char *saved, char *taken, long *result)
 {
