@@ -5,6 +5,7 @@
  * shell scripts that run as init (the kselftest boot of ukl-test.sh):
  * they exec it as PID 1, since only init may end the guest this way.
  */
+#define _GNU_SOURCE
 #include <stdlib.h>
 
 #include "kselftest.h"

@@ -6,6 +6,7 @@
  * Its first instruction is the stop marker of make bench's instruction
  * class counter, which then writes the counts from QEMU start to main().
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 
 #include "ukl_bench.h"

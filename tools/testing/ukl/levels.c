@@ -606,12 +606,12 @@ static void test_direct_tcp(void)
 }
 
 static int restart_pipe[2];
-static sig_atomic_t restart_reading, restart_alrm_early;
+static sig_atomic_t restart_alrm_early;
 
-static void on_alrm_write(int sig)
+static void on_alrm_write(int sig, siginfo_t *si, void *uc)
 {
 	WRITE_ONCE(alrm_count, READ_ONCE(alrm_count) + 1);
-	if (!READ_ONCE(restart_reading))
+	if (!ukl_test_signal_in_call(uc, SYS_read))
 		WRITE_ONCE(restart_alrm_early, 1);
 	write(restart_pipe[1], "r", 1);
 }
@@ -627,23 +627,20 @@ static void on_alrm_write(int sig)
  */
 static void test_direct_restart(int restart)
 {
-	struct sigaction sa = { .sa_handler = on_alrm_write };
+	struct sigaction sa = { .sa_sigaction = on_alrm_write };
 	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
 	int tries = 0, ok;
 	char c = 0;
 	long r;
 
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = restart ? SA_RESTART : 0;
+	sa.sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0);
 	do {
 		ok = pipe(restart_pipe) == 0 && sigaction(SIGALRM, &sa, NULL) == 0;
 		WRITE_ONCE(alrm_count, 0);
 		WRITE_ONCE(restart_alrm_early, 0);
-		WRITE_ONCE(restart_reading, 0);
 		ok = ok && setitimer(ITIMER_REAL, &it, NULL) == 0;
-		WRITE_ONCE(restart_reading, 1);
 		r = ok ? ukl_read(restart_pipe[0], &c, 1) : 0;
-		WRITE_ONCE(restart_reading, 0);
 		if (restart)
 			ok = ok && r == 1 && c == 'r';
 		else

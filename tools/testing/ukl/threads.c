@@ -7,6 +7,7 @@
  * (see suite.c); both must report the same results.  Deep thread stacks
  * are tested separately in stack.c.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>

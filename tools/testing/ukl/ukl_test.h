@@ -34,6 +34,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/ucontext.h>
 #include <sys/wait.h>
 
 /*
@@ -404,6 +405,28 @@ static inline int ukl_test_syscall_insn(unsigned long ip)
 #else
 	return insn[0] == 0x0f && insn[1] == 0x05;	/* syscall */
 #endif
+}
+
+/**
+ * ukl_test_signal_in_call() - tell whether a signal came while a system call waited
+ * @uc: the handler's context, its third argument
+ * @nr: the system call's number
+ *
+ * A signal that interrupts a waiting system call finds the program right
+ * after its system call instruction with -EINTR as the call's result or,
+ * when the kernel restarts the call (SA_RESTART), at that instruction
+ * with @nr in rax again.  One that comes before the call finds the
+ * program elsewhere, except in the few instructions between its load of
+ * rax and the call, which look like a restart.
+ *
+ * Return: true if the signal found the program in system call @nr.
+ */
+static inline int ukl_test_signal_in_call(const void *uc, long nr)
+{
+	const greg_t *r = ((const ucontext_t *)uc)->uc_mcontext.gregs;
+
+	return (r[REG_RAX] == -EINTR && ukl_test_syscall_insn(r[REG_RIP] - 2)) ||
+	       (r[REG_RAX] == nr && ukl_test_syscall_insn(r[REG_RIP]));
 }
 
 /**
