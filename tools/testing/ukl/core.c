@@ -1270,14 +1270,19 @@ static void test_reach_into(void)
  * again (exec_loop()) while /cpl3, without CAP_SYS_RAWIO, opens its
  * /proc/PID/mem in a loop (cpl3 execrace), and every open must fail.  In
  * ring 3, where the child is an ordinary process, they work.
+ *
+ * "exec-loop N FD" executes N more times, and on until /cpl3 writes to FD
+ * that it has opened the file enough times to count (a guest scheduler
+ * may give it little time meanwhile), 10000 times at most.
  */
 static int exec_loop(int argc, char **argv)
 {
 	char exe[PATH_MAX] = "", area[] = "area=core", verb[] = "exec-loop", n[16];
-	char *const args[] = { exe, area, verb, n, NULL };
+	char *const args[] = { exe, area, verb, n, argc >= 5 ? argv[4] : NULL, NULL };
 	int left = argc >= 4 ? atoi(argv[3]) : 0;
+	struct pollfd enough = { .fd = argc >= 5 ? atoi(argv[4]) : -1, .events = POLLIN };
 
-	if (left <= 0)
+	if (left <= 0 && (enough.fd < 0 || left <= -10000 || poll(&enough, 1, 0) == 1))
 		return 3;
 	snprintf(n, sizeof(n), "%d", left - 1);
 	if (self_exe(exe, sizeof(exe)))
@@ -1290,7 +1295,7 @@ static void test_exec_guarded(void)
 	char expect[] = REACH_EXPECT;
 	char verb[] = "execrace", prog[] = "/cpl3", pid_s[16];
 	char *const argv[] = { prog, verb, pid_s, expect, NULL };
-	char *loop[] = { NULL, "area=core", "exec-loop", "100", NULL };
+	char enough[16], *loop[] = { NULL, "area=core", "exec-loop", "100", enough, NULL };
 	int go[2], ready[2], status = -1, helper_status = -1;
 	posix_spawn_file_actions_t fa;
 	pid_t child, helper = -1;
@@ -1300,12 +1305,14 @@ static void test_exec_guarded(void)
 		ksft_test_result_fail("exec_guarded_throughout\n");
 		return;
 	}
+	/* The helper's first byte on ready starts the child, its second ends it. */
+	snprintf(enough, sizeof(enough), "%d", ready[0]);
 	child = fork();
 	if (child == 0) {
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(5);
-		_exit(exec_loop(4, loop));
+		_exit(exec_loop(5, loop));
 	}
 	close(go[0]);
 	snprintf(pid_s, sizeof(pid_s), "%d", child);

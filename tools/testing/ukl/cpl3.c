@@ -330,7 +330,8 @@ static int process_done(pid_t pid)
  * Without CAP_SYS_RAWIO, open /proc/@pid/mem over and over until process
  * @pid has exited, while it executes programs one after the other
  * (core.c's exec_guarded_throughout).  Writes a byte to file descriptor
- * 3, if open, when it starts: the process waits for it.  With @refused
+ * 3, if open, when it starts, which the process waits for, and another
+ * after 256 opens, which it executes programs until.  With @refused
  * (it executes the application) no open may give its memory, for the
  * whole of each execve(); without, one must.  An open that gives the
  * memory reads address 0 with EIO; one made while the process exits,
@@ -347,9 +348,10 @@ static int exec_race(pid_t pid, int refused)
 	if (drop_cap_sys_rawio())
 		return 14;
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	if (write(3, "", 1) == 1)
-		close(3);
+	(void)!write(3, "", 1);
 	for (tries = 1; tries % 64 || !process_done(pid); tries++) {
+		if (tries == 256 && write(3, "", 1) == 1)
+			close(3);
 		fd = open(path, O_RDONLY);
 		if (fd >= 0) {
 			char c;
