@@ -64,6 +64,36 @@ kernel_ktap_lines() {
 		true
 }
 
+# The programs' KTAP from a console log on standard input, without the
+# kernel's (timestamped) messages.  The kernel writes to the serial
+# console directly, so a message of its own may come on a line of its own
+# or in the middle of a program's line, up to the message's end: the
+# program's line goes on after it, and is joined again ("    o[    3.39]
+# input: ...", then "k 1 cpl": "    ok 1 cpl").  What comes before the
+# kernel's first message (SeaBIOS's last line) stays a line of its own.
+# kselftest.h prints a skipped test as "ok N # SKIP name", kunit.py wants
+# "ok N name # SKIP".
+program_ktap_lines() {
+	tr -d '\r' | python3 -c '
+import re, sys
+
+kmsg = re.compile(rb"^\[ *[0-9]+\.[0-9]+\] |\[ *[0-9]+\.[0-9]{6}\] ")
+part, kernel = b"", False
+for line in sys.stdin.buffer:
+	m = kmsg.search(line)
+	if m and not kernel:
+		sys.stdout.buffer.write(line[:m.start()] + b"\n")
+		kernel = True
+	elif m:
+		part += line[:m.start()]
+	else:
+		sys.stdout.buffer.write(part + line)
+		part = b""
+if part:
+	sys.stdout.buffer.write(part + b"\n")
+' | sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/'
+}
+
 # What is wrong with the kernel's KUnit results, kunit.py's JSON file $1,
 # for the words of a .tests file's "kunit" line ($2...): a SUITE word
 # whose suite did not run or ran no test case (a test kernel without

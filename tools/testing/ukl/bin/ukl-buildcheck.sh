@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..67"
+echo "1..68"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -139,6 +139,19 @@ out=$(python3 "$ktree/tools/testing/kunit/kunit.py" parse --json="$tmp/kernel.js
 	"$tmp/kernel.log" 2>&1)
 grep -q 'Ran 4 tests: passed: 4$' <<<"$out" && ! grep -q ERROR <<<"$out"
 result kernel_ktap_lines_keep_subtests $? "$(grep -E 'ERROR|Testing complete' <<<"$out")"
+# The programs' KTAP from the console (functions.sh): a kernel message in
+# the middle of a program's line must not cut it in two (a PS/2 probe
+# that printed in "ok 1 cpl" lost the line and shifted every number).
+printf '%s\n' 'Booting from ROM...' 'c[    0.000000] Linux version 6.12' \
+	'KTAP version 1' '1..3' \
+	'    o[    3.390967] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input2' \
+	'k 1 cpl' '[    3.461860] input: AT Translated Set 2 keyboard' \
+	'ok 2 # SKIP two[    3.500000] clocksource: Switched to clocksource tsc' '' \
+	'not ok 3 th[    3.600000] first' '[    3.600001] second' 'ree' >"$tmp/console.log"
+out=$(program_ktap_lines <"$tmp/console.log")
+want=$(printf '%s\n' 'Booting from ROM...' 'c' 'KTAP version 1' '1..3' '    ok 1 cpl' 'ok 2 two # SKIP' 'not ok 3 three')
+[ "$out" = "$want" ]
+result program_ktap_lines_join_cut_lines $? "output: $out"
 # The suites a .tests file's "kunit" line names must have run, and a case
 # may be skipped only where the line allows it (functions.sh): a kernel
 # whose KUnit tests are not built in prints "KTAP version 1" all the same.

@@ -1007,19 +1007,11 @@ check_boot() {
 	fi
 	echo "$s/$name: $((SECONDS - start))s, exit status $status" | diag
 
-	# The programs' output without the kernel's (timestamped) messages
-	# that may come in between, on lines of their own or, since the
-	# kernel writes to the serial console directly, in the middle of a
-	# program's line, up to its end ("ok 5 name[    1.65] clocksource:
-	# ...").  kselftest.h prints a skipped test as "ok N # SKIP name",
-	# kunit.py wants "ok N name # SKIP".  A host client's KTAP stands for
-	# the console's.
+	# The programs' output without the kernel's messages (functions.sh).
+	# A host client's KTAP stands for the console's.
 	ktapsrc=$log
 	[ ! -s "$dir/hostclient-$nb.ktap" ] || ktapsrc=$dir/hostclient-$nb.ktap
-	tr -d '\r' <"$ktapsrc" | grep -avE '^\[ *[0-9]+\.[0-9]+\] ' |
-		sed -E -e 's/\[ *[0-9]+\.[0-9]{6}\] .*$//' \
-		       -e 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/' \
-		>"$dir/ktap-$nb.log" || true
+	program_ktap_lines <"$ktapsrc" >"$dir/ktap-$nb.log" || true
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
 	python3 "$kunit" parse --json="$dir/results-$nb.json" "$dir/ktap-$nb.log" \
 		>"$dir/kunit-$nb.log" 2>&1 || true
