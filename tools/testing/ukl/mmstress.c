@@ -223,11 +223,48 @@ static noreturn void child_exit(int code)
 	_exit(code);
 }
 
+/**
+ * thread_asleep() - tell whether a thread of this process sleeps
+ * @tid: where the thread stores its id when it starts, 0 until then
+ *
+ * Return: true if the thread has started and is in state S, asleep in a
+ * system call, in /proc/self/task/TID/stat.
+ */
+static int thread_asleep(pid_t *tid)
+{
+	pid_t t = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/self/task/%d/stat", ukl_test_procfs(), t);
+	return t && ukl_test_proc_state(path) == 'S';
+}
+
+/**
+ * wait_asleep() - wait until a thread of this process sleeps, 5 s at most
+ * @tid: where the thread stores its id when it starts, 0 until then
+ *
+ * Return: true if it does (thread_asleep()).
+ */
+static int wait_asleep(pid_t *tid)
+{
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		if (thread_asleep(tid))
+			return 1;
+		usleep(10 * 1000);
+	}
+	return 0;
+}
+
+static pid_t reader_tid;
+
 /* Blocks in read() until the parent thread writes; returns on its stack. */
 static void *blocked_reader(void *arg)
 {
 	char c;
 
+	__atomic_store_n(&reader_tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
 	if (read(pipe_fds[0], &c, 1) != 1)
 		return (void *)1;
 	return NULL;
@@ -237,7 +274,8 @@ static void *blocked_reader(void *arg)
  * start_blocked_reader() - a thread blocked in read() on a stack of its own
  * @thread: the thread
  *
- * Return: the thread's stack (THREAD_STACK bytes), or NULL.
+ * Return: the thread's stack (THREAD_STACK bytes), once the thread sleeps
+ * in its read(), or NULL.
  */
 static char *start_blocked_reader(pthread_t *thread)
 {
@@ -250,10 +288,13 @@ static char *start_blocked_reader(pthread_t *thread)
 		return NULL;
 	pthread_attr_init(&attr);
 	pthread_attr_setstack(&attr, stack, THREAD_STACK);
+	__atomic_store_n(&reader_tid, 0, __ATOMIC_RELEASE);
 	if (pthread_create(thread, &attr, blocked_reader, NULL))
 		return NULL;
-	/* Long enough for the reader to block (under TCG, too). */
-	usleep(200 * 1000);
+	if (!wait_asleep(&reader_tid)) {
+		ksft_print_msg("the reader is not asleep in read() after 5 s\n");
+		return NULL;
+	}
 	return stack;
 }
 
@@ -687,10 +728,8 @@ static void *blocking_call(void *arg)
  */
 static int calls_start(struct call *calls, int own_stacks)
 {
-	char path[64];
 	pthread_attr_t attr;
 	int i, asleep = 0, tries;
-	pid_t tid;
 
 	for (i = 0; i < NR_CALLS; i++) {
 		pthread_attr_init(&attr);
@@ -706,15 +745,11 @@ static int calls_start(struct call *calls, int own_stacks)
 			return 0;
 		}
 	}
-	ukl_test_procfs();
 	for (tries = 0; tries < 500 && asleep < NR_CALLS; tries++) {
 		usleep(10 * 1000);
-		for (i = asleep = 0; i < NR_CALLS; i++) {
-			tid = __atomic_load_n(&calls[i].tid, __ATOMIC_ACQUIRE);
-			snprintf(path, sizeof(path), "/tmp/proc/self/task/%d/stat", tid);
-			asleep += (tid && ukl_test_proc_state(path) == 'S') ||
+		for (i = asleep = 0; i < NR_CALLS; i++)
+			asleep += thread_asleep(&calls[i].tid) ||
 				  __atomic_load_n(&calls[i].done, __ATOMIC_ACQUIRE);
-		}
 	}
 	if (asleep < NR_CALLS)
 		ksft_print_msg("%d of %d threads asleep in their calls after 5 s\n",
@@ -904,13 +939,12 @@ static noreturn void signal_at_waiting_return(const char *how)
 {
 	struct sigaction sa = { .sa_sigaction = on_ret_signal, .sa_flags = SA_SIGINFO };
 	static char saved[2 * PAGE];
-	char path[64], *stack, *taken;
+	char *stack, *taken;
 	pthread_attr_t attr;
 	unsigned long want = 0;
 	pthread_t reader;
 	long result = 0;
-	int tries, ok;
-	pid_t tid = 0;
+	int ok;
 
 	alarm(CHILD_TIMEOUT);
 	ret_bad = how && !strcmp(how, "bad");
@@ -943,15 +977,7 @@ static noreturn void signal_at_waiting_return(const char *how)
 	pthread_attr_setstack(&attr, stack, THREAD_STACK);
 	if (pthread_create(&reader, &attr, ret_reader, NULL))
 		child_exit(2);
-	ukl_test_procfs();
-	for (tries = 0; tries < 500; tries++) {
-		tid = __atomic_load_n(&ret_tid, __ATOMIC_ACQUIRE);
-		snprintf(path, sizeof(path), "/tmp/proc/self/task/%d/stat", tid);
-		if (tid && ukl_test_proc_state(path) == 'S')
-			break;
-		usleep(10 * 1000);
-	}
-	if (tries == 500) {
+	if (!wait_asleep(&ret_tid)) {
 		ksft_print_msg("the reader is not asleep in read() after 5 s\n");
 		child_exit(2);
 	}
