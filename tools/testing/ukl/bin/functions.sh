@@ -70,7 +70,8 @@ kernel_ktap_lines() {
 # or in the middle of a program's line, up to the message's end: the
 # program's line goes on after it, and is joined again ("    o[    3.39]
 # input: ...", then "k 1 cpl": "    ok 1 cpl").  What comes before the
-# kernel's first message (SeaBIOS's last line) stays a line of its own.
+# kernel's first message (SeaBIOS's last line) stays a line of its own,
+# and so does a "#" line, which may quote a kernel message (stdiocheck's).
 # kselftest.h prints a skipped test as "ok N # SKIP name", kunit.py wants
 # "ok N name # SKIP".
 program_ktap_lines() {
@@ -81,9 +82,9 @@ kmsg = re.compile(rb"^\[ *[0-9]+\.[0-9]+\] |\[ *[0-9]+\.[0-9]{6}\] ")
 part, kernel = b"", False
 for line in sys.stdin.buffer:
 	m = kmsg.search(line)
-	if m and not kernel:
-		sys.stdout.buffer.write(line[:m.start()] + b"\n")
-		kernel = True
+	if m and (not kernel or line[:m.start()].lstrip().startswith(b"#")):
+		sys.stdout.buffer.write(part + line[:m.start()] + b"\n")
+		part, kernel = b"", True
 	elif m:
 		part += line[:m.start()]
 	else:

@@ -147,9 +147,11 @@ printf '%s\n' 'Booting from ROM...' 'c[    0.000000] Linux version 6.12' \
 	'    o[    3.390967] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input2' \
 	'k 1 cpl' '[    3.461860] input: AT Translated Set 2 keyboard' \
 	'ok 2 # SKIP two[    3.500000] clocksource: Switched to clocksource tsc' '' \
-	'not ok 3 th[    3.600000] first' '[    3.600001] second' 'ree' >"$tmp/console.log"
+	'not ok 3 th[    3.600000] first' '[    3.600001] second' 'ree' \
+	'# # [    3.700000] a kernel line quoted' 'ok 4 four' >"$tmp/console.log"
 out=$(program_ktap_lines <"$tmp/console.log")
-want=$(printf '%s\n' 'Booting from ROM...' 'c' 'KTAP version 1' '1..3' '    ok 1 cpl' 'ok 2 two # SKIP' 'not ok 3 three')
+want=$(printf '%s\n' 'Booting from ROM...' 'c' 'KTAP version 1' '1..3' '    ok 1 cpl' \
+	'ok 2 two # SKIP' 'not ok 3 three' '# # ' 'ok 4 four')
 [ "$out" = "$want" ]
 result program_ktap_lines_join_cut_lines $? "output: $out"
 # The suites a .tests file's "kunit" line names must have run, and a case
