@@ -120,10 +120,13 @@ static int area_timeout(void)
 /**
  * relay() - copy a child's output to standard output, indented
  * @fd: read end of the child's output pipe
- * @pid: the child, killed when it runs past the deadline
+ * @pid: the child, leader of its own process group, which is killed when
+ *	it runs past the deadline
  *
  * Every line is prefixed with four spaces, which makes the child's KTAP a
- * subtest of the runner's.
+ * subtest of the runner's.  The whole group is killed: a process that a
+ * test left behind would keep the pipe open, and this waiting, after
+ * the child has gone.
  *
  * Return: true when the child was killed for taking too long.
  */
@@ -141,7 +144,7 @@ static int relay(int fd, pid_t pid)
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (!timed_out && now.tv_sec >= end.tv_sec) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			timed_out = 1;
 		}
 		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
@@ -183,6 +186,7 @@ static int run_area(const char *self, const struct area *area)
 	char arg[64], *argv[] = { (char *)self, arg, NULL };
 	char *envp[256];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int fds[2], status = -1, timed_out = 0, err, ok;
 	unsigned int i, n = 0;
 	pid_t pid;
@@ -204,7 +208,12 @@ static int run_area(const char *self, const struct area *area)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-	err = posix_spawn(&pid, self, &fa, NULL, argv, envp);
+	/* A process group of its own, which relay() kills. */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	err = posix_spawn(&pid, self, &fa, &attr, argv, envp);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	if (err) {
