@@ -71,7 +71,8 @@ kernel_ktap_lines() {
 # program's line goes on after it, and is joined again ("    o[    3.39]
 # input: ...", then "k 1 cpl": "    ok 1 cpl").  What comes before the
 # kernel's first message (SeaBIOS's last line) stays a line of its own,
-# and so does a "#" line, which may quote a kernel message (stdiocheck's).
+# and so does one of "#" alone, which quotes a kernel message
+# (stdiocheck's "# # [    1.23] ...").
 # kselftest.h prints a skipped test as "ok N # SKIP name", kunit.py wants
 # "ok N name # SKIP".
 program_ktap_lines() {
@@ -79,10 +80,11 @@ program_ktap_lines() {
 import re, sys
 
 kmsg = re.compile(rb"^\[ *[0-9]+\.[0-9]+\] |\[ *[0-9]+\.[0-9]{6}\] ")
+quote = re.compile(rb"^[ \t]*#[ \t#]*$")
 part, kernel = b"", False
 for line in sys.stdin.buffer:
 	m = kmsg.search(line)
-	if m and (not kernel or line[:m.start()].lstrip().startswith(b"#")):
+	if m and (not kernel or quote.match(part + line[:m.start()])):
 		sys.stdout.buffer.write(part + line[:m.start()] + b"\n")
 		part, kernel = b"", True
 	elif m:
