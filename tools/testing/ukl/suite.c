@@ -48,11 +48,29 @@
 #define AREA_TIMEOUT	120
 
 /*
+ * An area that exits at once and leaves a child behind, which holds the
+ * area's output for a minute: the runner must end the child with the
+ * area (ukl-buildcheck.sh runs "suite leftover" on the host).
+ */
+static int leftover_main(int argc, char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sleep(60);
+		_exit(0);
+	}
+	ksft_set_plan(1);
+	ksft_test_result(pid > 0, "child_left_behind\n");
+	ksft_finished();
+}
+
+/*
  * @by_name: run only when named; bench.c (ukl-bench.sh starts it as
  * "area=bench") and stdio.c (ukl-stdio-check.sh, "area=stdio N") are here
  * so that the application of "make test" holds them, mce.c's two areas
- * need a boot each with the host's machine check injector, and disk.c's
- * exit must follow its write.
+ * need a boot each with the host's machine check injector, disk.c's exit
+ * must follow its write, and leftover tests the runner.
  */
 static const struct area {
 	const char *name;
@@ -89,6 +107,7 @@ static const struct area {
 	{ "fuzz", fuzz_main, 1 },
 #endif
 	{ "bench", bench_main, 1 },
+	{ "leftover", leftover_main, 1 },
 };
 
 #define NR_AREAS	ARRAY_SIZE(areas)
@@ -118,34 +137,41 @@ static int area_timeout(void)
 }
 
 /**
- * relay() - copy a child's output to standard output, indented
+ * relay() - copy a child's output to standard output, indented, until it ends
  * @fd: read end of the child's output pipe
- * @pid: the child, leader of its own process group, which is killed when
- *	it runs past the deadline
+ * @pid: the child, leader of its own process group
+ * @status: set to the child's wait status
  *
  * Every line is prefixed with four spaces, which makes the child's KTAP a
- * subtest of the runner's.  The whole group is killed: a process that a
- * test left behind would keep the pipe open, and this waiting, after
- * the child has gone.
+ * subtest of the runner's.  When the child has exited, or runs past the
+ * deadline, its whole process group is killed: a process that a test left
+ * behind would keep the pipe open.  One that left the group too is given
+ * five seconds to close it.
  *
  * Return: true when the child was killed for taking too long.
  */
-static int relay(int fd, pid_t pid)
+static int relay(int fd, pid_t pid, int *status)
 {
 	static const char indent[] = "    ";
 	char buf[4096];
 	struct timespec now, end;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int at_line_start = 1, timed_out = 0;
+	int at_line_start = 1, timed_out = 0, reaped = 0, killed = 0;
 	ssize_t n, i, start;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += area_timeout();
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!timed_out && now.tv_sec >= end.tv_sec) {
+		if (!reaped && waitpid(pid, status, WNOHANG) == pid)
+			reaped = 1;
+		if (!killed && (reaped || now.tv_sec >= end.tv_sec)) {
+			timed_out = !reaped;
 			kill(-pid, SIGKILL);
-			timed_out = 1;
+			killed = 1;
+			end.tv_sec = now.tv_sec + 5;
+		} else if (killed && now.tv_sec >= end.tv_sec) {
+			break;
 		}
 		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
 			break;
@@ -171,6 +197,11 @@ static int relay(int fd, pid_t pid)
 	}
 	if (!at_line_start)
 		ukl_test_write_all(STDOUT_FILENO, "\n", 1);
+	while (!reaped && waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	/* The pipe closed first: what is left of the group goes too. */
+	if (!killed)
+		kill(-pid, SIGKILL);
 	return timed_out;
 }
 
@@ -220,9 +251,7 @@ static int run_area(const char *self, const struct area *area)
 		errno = err;
 		ksft_perror("posix_spawn");
 	} else {
-		timed_out = relay(fds[0], pid);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		timed_out = relay(fds[0], pid, &status);
 	}
 	close(fds[0]);
 

@@ -45,7 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
 echo "KTAP version 1"
-echo "1..68"
+echo "1..69"
 
 # result NAME STATUS(0 = pass) [DIAGNOSTIC]
 result() {
@@ -148,10 +148,11 @@ printf '%s\n' 'Booting from ROM...' 'c[    0.000000] Linux version 6.12' \
 	'k 1 cpl' '[    3.461860] input: AT Translated Set 2 keyboard' \
 	'ok 2 # SKIP two[    3.500000] clocksource: Switched to clocksource tsc' '' \
 	'not ok 3 th[    3.600000] first' '[    3.600001] second' 'ree' \
-	'# # [    3.700000] a kernel line quoted' 'ok 4 four' >"$tmp/console.log"
+	'# # [    3.700000] a kernel line quoted' 'ok 4 four' \
+	'    # Subtest: co[    3.800000] input: a mouse' 're' >"$tmp/console.log"
 out=$(program_ktap_lines <"$tmp/console.log")
 want=$(printf '%s\n' 'Booting from ROM...' 'c' 'KTAP version 1' '1..3' '    ok 1 cpl' \
-	'ok 2 two # SKIP' 'not ok 3 three' '# # ' 'ok 4 four')
+	'ok 2 two # SKIP' 'not ok 3 three' '# # ' 'ok 4 four' '    # Subtest: core')
 [ "$out" = "$want" ]
 result program_ktap_lines_join_cut_lines $? "output: $out"
 # The suites a .tests file's "kunit" line names must have run, and a case
@@ -807,6 +808,20 @@ else
 	result insn_class_decoder_vmlinux 1 "$(cat "$tmp/out")"
 fi
 rm -f "$tmp/vmlinux.dis"
+
+# The suite ends an area with what it left behind (suite.c's relay()):
+# its area "leftover" exits at once, leaving a child that holds the area's
+# output for a minute.  The ring-3 suite runs on the host as well.
+if [ -z "$suite" ]; then
+	n=$((n + 1))
+	echo "ok $n suite_ends_area_leftovers # SKIP no ring-3 suite"
+else
+	start=$SECONDS
+	out=$(UKL_TEST_AREA_TIMEOUT=30 timeout -k 5 90 "$suite" leftover 2>&1)
+	rc=$? took=$((SECONDS - start))
+	[ "$rc" = 0 ] && [ "$took" -lt 15 ] && grep -q '^ok 1 leftover$' <<<"$out"
+	result suite_ends_area_leftovers $? "status $rc after $took s: $out"
+fi
 
 # An initramfs with the ring-3 suite as file $1 (/suite, /init), into $2.
 suite_initramfs() {
