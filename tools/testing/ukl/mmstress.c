@@ -271,6 +271,24 @@ static void *blocked_reader(void *arg)
 }
 
 /**
+ * wake_reader() - let the blocked reader return, and wait for it
+ * @thread: the thread
+ *
+ * Return: true if its read() returned the byte and it ended normally.
+ */
+static int wake_reader(pthread_t thread)
+{
+	void *ret = (void *)1;
+
+	if (write(pipe_fds[1], "x", 1) != 1)
+		return 0;
+	pthread_join(thread, &ret);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	return !ret;
+}
+
+/**
  * start_blocked_reader() - a thread blocked in read() on a stack of its own
  * @thread: the thread
  *
@@ -293,27 +311,12 @@ static char *start_blocked_reader(pthread_t *thread)
 		return NULL;
 	if (!wait_asleep(&reader_tid)) {
 		ksft_print_msg("the reader is not asleep in read() after 5 s\n");
+		/* Not left behind to read the next test's pipe. */
+		wake_reader(*thread);
+		munmap(stack, THREAD_STACK);
 		return NULL;
 	}
 	return stack;
-}
-
-/**
- * wake_reader() - let the blocked reader return, and wait for it
- * @thread: the thread
- *
- * Return: true if its read() returned the byte and it ended normally.
- */
-static int wake_reader(pthread_t thread)
-{
-	void *ret = (void *)1;
-
-	if (write(pipe_fds[1], "x", 1) != 1)
-		return 0;
-	pthread_join(thread, &ret);
-	close(pipe_fds[0]);
-	close(pipe_fds[1]);
-	return !ret;
 }
 
 /**
@@ -510,12 +513,31 @@ static int uffd_setup(void)
 	uffd_page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (uffd_page != MAP_FAILED)
-		uffd = ukl_test_uffd(uffd_page, PAGE, 0, 0);
+		uffd = ukl_test_uffd(uffd_page, PAGE, O_NONBLOCK, 0);
 	if (uffd_page == MAP_FAILED || uffd < 0) {
 		ksft_perror("userfaultfd");
 		return 0;
 	}
 	return 1;
+}
+
+/**
+ * uffd_wait_fault() - wait, 5 s at most, until a thread waits in a fault
+ *
+ * Takes the fault's message from the userfaultfd; the fault waits on.
+ *
+ * Return: true if a fault came.
+ */
+static int uffd_wait_fault(void)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 5000) == 1 && read(uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+	    msg.event == UFFD_EVENT_PAGEFAULT)
+		return 1;
+	ksft_print_msg("no fault on the userfaultfd page within 5 s\n");
+	return 0;
 }
 
 /* Loads from the userfaultfd page: waits until the fault is resolved. */
@@ -538,9 +560,9 @@ static noreturn void exit_during_uffd_fault(const char *unused)
 {
 	pthread_t thread;
 
-	if (!uffd_setup() || pthread_create(&thread, NULL, uffd_toucher, NULL))
+	if (!uffd_setup() || pthread_create(&thread, NULL, uffd_toucher, NULL) ||
+	    !uffd_wait_fault())
 		_exit(2);
-	usleep(200 * 1000);
 	_exit(7);
 }
 
@@ -564,8 +586,8 @@ static int signal_during_uffd_fault(void)
 	WRITE_ONCE(usr1_count, 0);
 	if (!uffd_setup() || pthread_create(&thread, NULL, uffd_toucher, NULL))
 		return 0;
-	usleep(200 * 1000);
-	pthread_kill(thread, SIGUSR1);
+	if (uffd_wait_fault())
+		pthread_kill(thread, SIGUSR1);
 	for (i = 0; i < 200 && !READ_ONCE(usr1_count); i++)
 		usleep(10 * 1000);
 	ran = READ_ONCE(usr1_count);
@@ -1846,6 +1868,7 @@ static void *thp_reader(void *arg)
 	char c, deep[3 * PAGE];
 
 	memset(deep, 0x5a, sizeof(deep));
+	__atomic_store_n(&reader_tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
 	if (read(pipe_fds[0], &c, 1) != 1)
 		return (void *)1;
 	return (void *)(long)(READ_ONCE(deep[PAGE]) != 0x5a);
@@ -1880,9 +1903,11 @@ static int collapse_stack_in_read(void)
 	madvise(stack, HPAGE, MADV_HUGEPAGE);
 	pthread_attr_init(&attr);
 	pthread_attr_setstack(&attr, stack, HPAGE);
+	__atomic_store_n(&reader_tid, 0, __ATOMIC_RELEASE);
 	if (pthread_create(&thread, &attr, thp_reader, NULL))
 		return KSFT_FAIL;
-	usleep(200 * 1000);
+	if (!wait_asleep(&reader_tid))
+		ksft_print_msg("the reader is not asleep in read() after 5 s\n");
 	ukl_test_write_file("/tmp/proc/sys/vm/compact_memory", "1");
 	err = madvise(stack, HPAGE, MADV_COLLAPSE) ? errno : 0;
 	if (err)
