@@ -772,7 +772,8 @@ static int interrupted_read(int flags)
 		close(pipe_fds[0]);
 		close(pipe_fds[1]);
 		if (!READ_ONCE(alarm_in_read))
-			ksft_print_msg("SIGALRM came before the read, try %d\n", tries + 1);
+			ksft_print_msg("SIGALRM found the program outside its read (try %d): it came early, or the kernel did not return -EINTR or restart the call\n",
+				       tries + 1);
 	} while (!READ_ONCE(alarm_in_read) && ++tries < 3);
 	signal(SIGALRM, SIG_DFL);
 	if (!READ_ONCE(alarm_in_read))
@@ -1309,6 +1310,8 @@ static void test_exec_guarded(void)
 	snprintf(enough, sizeof(enough), "%d", ready[0]);
 	child = fork();
 	if (child == 0) {
+		/* The helper's end: its exit must end the parent's read. */
+		close(ready[1]);
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(5);

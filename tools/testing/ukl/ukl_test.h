@@ -416,8 +416,8 @@ static inline int ukl_test_syscall_insn(unsigned long ip)
  * after its system call instruction with -EINTR as the call's result or,
  * when the kernel restarts the call (SA_RESTART), at that instruction
  * with @nr in rax again.  One that comes before the call finds the
- * program elsewhere, except in the few instructions between its load of
- * rax and the call, which look like a restart.
+ * program elsewhere, except right at the system call instruction, which
+ * looks like a restart.
  *
  * Return: true if the signal found the program in system call @nr.
  */
