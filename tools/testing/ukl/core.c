@@ -728,14 +728,15 @@ static void test_signal(void)
 			 "signal_frame_uc_flags_64bit\n");
 }
 
-/* Whether the timer's signal found the program in its read(). */
-static int alarm_in_read;
+/* Whether the timer's signal found the program in its read(); SA_RESTART. */
+static int alarm_in_read, alarm_restart;
 
 /* The timer's handler writes the byte that the interrupted read waits for. */
 static void on_alarm(int sig, siginfo_t *si, void *uc)
 {
 	WRITE_ONCE(sig_count, READ_ONCE(sig_count) + 1);
-	WRITE_ONCE(alarm_in_read, ukl_test_signal_in_call(uc, SYS_read));
+	WRITE_ONCE(alarm_in_read,
+		   ukl_test_signal_in_call(uc, SYS_read, READ_ONCE(alarm_restart)));
 	if (READ_ONCE(sig_count) == 1)
 		(void)!write(pipe_fds[1], "x", 1);
 }
@@ -757,6 +758,7 @@ static int interrupted_read(int flags)
 	char c = 0;
 	ssize_t n;
 
+	WRITE_ONCE(alarm_restart, !!(flags & SA_RESTART));
 	sigaction(SIGALRM, &sa, NULL);
 	do {
 		if (pipe(pipe_fds))

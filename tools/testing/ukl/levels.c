@@ -606,12 +606,12 @@ static void test_direct_tcp(void)
 }
 
 static int restart_pipe[2];
-static sig_atomic_t restart_alrm_early;
+static sig_atomic_t restart_alrm_early, restart_sa_restart;
 
 static void on_alrm_write(int sig, siginfo_t *si, void *uc)
 {
 	WRITE_ONCE(alrm_count, READ_ONCE(alrm_count) + 1);
-	if (!ukl_test_signal_in_call(uc, SYS_read))
+	if (!ukl_test_signal_in_call(uc, SYS_read, READ_ONCE(restart_sa_restart)))
 		WRITE_ONCE(restart_alrm_early, 1);
 	write(restart_pipe[1], "r", 1);
 }
@@ -635,6 +635,7 @@ static void test_direct_restart(int restart)
 
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0);
+	WRITE_ONCE(restart_sa_restart, restart);
 	do {
 		ok = pipe(restart_pipe) == 0 && sigaction(SIGALRM, &sa, NULL) == 0;
 		WRITE_ONCE(alrm_count, 0);

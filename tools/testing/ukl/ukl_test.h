@@ -411,22 +411,24 @@ static inline int ukl_test_syscall_insn(unsigned long ip)
  * ukl_test_signal_in_call() - tell whether a signal came while a system call waited
  * @uc: the handler's context, its third argument
  * @nr: the system call's number
+ * @restart: whether the handler has SA_RESTART
  *
  * A signal that interrupts a waiting system call finds the program right
  * after its system call instruction with -EINTR as the call's result or,
  * when the kernel restarts the call (SA_RESTART), at that instruction
  * with @nr in rax again.  One that comes before the call finds the
- * program elsewhere, except right at the system call instruction, which
- * looks like a restart.
+ * program elsewhere, or, right at the system call instruction, in a form
+ * only a restart may take.
  *
  * Return: true if the signal found the program in system call @nr.
  */
-static inline int ukl_test_signal_in_call(const void *uc, long nr)
+static inline int ukl_test_signal_in_call(const void *uc, long nr, int restart)
 {
 	const greg_t *r = ((const ucontext_t *)uc)->uc_mcontext.gregs;
 
-	return (r[REG_RAX] == -EINTR && ukl_test_syscall_insn(r[REG_RIP] - 2)) ||
-	       (r[REG_RAX] == nr && ukl_test_syscall_insn(r[REG_RIP]));
+	if (restart)
+		return r[REG_RAX] == nr && ukl_test_syscall_insn(r[REG_RIP]);
+	return r[REG_RAX] == -EINTR && ukl_test_syscall_insn(r[REG_RIP] - 2);
 }
 
 /**
