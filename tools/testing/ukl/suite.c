@@ -136,6 +136,14 @@ static int area_timeout(void)
 	return s && atoi(s) > 0 ? atoi(s) : AREA_TIMEOUT;
 }
 
+/* Whether @pid has exited, left as a zombie so that its process group stays. */
+static int exited(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == pid;
+}
+
 /**
  * relay() - copy a child's output to standard output, indented, until it ends
  * @fd: read end of the child's output pipe
@@ -154,34 +162,35 @@ static int relay(int fd, pid_t pid, int *status)
 {
 	static const char indent[] = "    ";
 	char buf[4096];
-	struct timespec now, end;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int at_line_start = 1, timed_out = 0, reaped = 0, killed = 0;
+	int at_line_start = 1, timed_out = 0, gone = 0, killed = 0, eof = 0;
+	int64_t end = ukl_test_ns(CLOCK_MONOTONIC) + area_timeout() * 1000000000LL, now;
 	ssize_t n, i, start;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += area_timeout();
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (!reaped && waitpid(pid, status, WNOHANG) == pid)
-			reaped = 1;
-		if (!killed && (reaped || now.tv_sec >= end.tv_sec)) {
-			timed_out = !reaped;
+		now = ukl_test_ns(CLOCK_MONOTONIC);
+		gone = gone || exited(pid);
+		if (!killed && (gone || now >= end)) {
+			timed_out = !gone;
 			kill(-pid, SIGKILL);
 			killed = 1;
-			end.tv_sec = now.tv_sec + 5;
-		} else if (killed && now.tv_sec >= end.tv_sec) {
+			end = now + 5000000000LL;
+		} else if ((eof && gone) || (killed && now >= end)) {
 			break;
 		}
-		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+		/* After the end of its output, only the child's exit is waited for. */
+		if (poll(&pfd, 1, eof ? 10 : 1000) < 0 && errno != EINTR)
 			break;
 		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			eof = 1;
+			pfd.fd = -1;
+			continue;
+		}
 		for (start = 0, i = 0; i < n; i++) {
 			if (at_line_start) {
 				ukl_test_write_all(STDOUT_FILENO, indent, sizeof(indent) - 1);
@@ -197,11 +206,8 @@ static int relay(int fd, pid_t pid, int *status)
 	}
 	if (!at_line_start)
 		ukl_test_write_all(STDOUT_FILENO, "\n", 1);
-	while (!reaped && waitpid(pid, status, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
-	/* The pipe closed first: what is left of the group goes too. */
-	if (!killed)
-		kill(-pid, SIGKILL);
 	return timed_out;
 }
 
