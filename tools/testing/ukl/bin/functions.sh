@@ -71,30 +71,39 @@ kernel_ktap_lines() {
 # program's line goes on after it, and is joined again ("    o[    3.39]
 # input: ...", then "k 1 cpl": "    ok 1 cpl").  What comes before the
 # kernel's first message (SeaBIOS's last line) stays a line of its own,
-# and so does one of "#" alone, which quotes a kernel message
-# (stdiocheck's "# # [    1.23] ...").
-# kselftest.h prints a skipped test as "ok N # SKIP name", kunit.py wants
-# "ok N name # SKIP".
+# and so does a line of "#" alone before a message when a KTAP line
+# follows: a quote of the kernel's log.  With --host, the KTAP was made
+# on the host (buildcheck, stdiocheck, a host client), where no kernel
+# writes in between, and is left as it is.  kselftest.h prints a skipped
+# test as "ok N # SKIP name", kunit.py wants "ok N name # SKIP".
 program_ktap_lines() {
-	tr -d '\r' | python3 -c '
+	if [ "${1:-}" = --host ]; then
+		tr -d '\r'
+	else
+		tr -d '\r' | python3 -c '
 import re, sys
 
 kmsg = re.compile(rb"^\[ *[0-9]+\.[0-9]+\] |\[ *[0-9]+\.[0-9]{6}\] ")
 quote = re.compile(rb"^[ \t]*#[ \t#]*$")
+ktap = re.compile(rb"^[ \t]*((not )?ok [0-9]|[0-9]+\.\.[0-9]|K?TAP version|#)")
+out = sys.stdout.buffer.write
 part, kernel = b"", False
 for line in sys.stdin.buffer:
 	m = kmsg.search(line)
-	if m and (not kernel or quote.match(part + line[:m.start()])):
-		sys.stdout.buffer.write(part + line[:m.start()] + b"\n")
-		part, kernel = b"", True
+	if m and not kernel:
+		out(line[:m.start()] + b"\n")
+		kernel = True
 	elif m:
 		part += line[:m.start()]
 	else:
-		sys.stdout.buffer.write(part + line)
+		if quote.match(part) and ktap.match(line):
+			part += b"\n"
+		out(part + line)
 		part = b""
 if part:
-	sys.stdout.buffer.write(part + b"\n")
-' | sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/'
+	out(part + b"\n")
+'
+	fi | sed -E 's/^([[:space:]]*(not )?ok [0-9]+) # SKIP (.*)$/\1 \3 # SKIP/'
 }
 
 # What is wrong with the kernel's KUnit results, kunit.py's JSON file $1,

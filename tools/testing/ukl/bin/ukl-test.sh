@@ -1009,9 +1009,14 @@ check_boot() {
 
 	# The programs' output without the kernel's messages (functions.sh).
 	# A host client's KTAP stands for the console's.
-	ktapsrc=$log
-	[ ! -s "$dir/hostclient-$nb.ktap" ] || ktapsrc=$dir/hostclient-$nb.ktap
-	program_ktap_lines <"$ktapsrc" >"$dir/ktap-$nb.log" || true
+	ktapsrc=$log made=
+	case $boot in
+	buildcheck|series|stdiocheck) made=--host ;;
+	esac
+	if [ -s "$dir/hostclient-$nb.ktap" ]; then
+		ktapsrc=$dir/hostclient-$nb.ktap made=--host
+	fi
+	program_ktap_lines $made <"$ktapsrc" >"$dir/ktap-$nb.log" || true
 	rm -f "$dir/results-$nb.json" "$dir/counts-$nb" "$dir/results-$nb"
 	python3 "$kunit" parse --json="$dir/results-$nb.json" "$dir/ktap-$nb.log" \
 		>"$dir/kunit-$nb.log" 2>&1 || true
