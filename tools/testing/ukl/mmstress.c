@@ -302,18 +302,29 @@ static char *start_blocked_reader(pthread_t *thread)
 
 	stack = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (stack == MAP_FAILED || pipe(pipe_fds))
+	if (stack == MAP_FAILED)
 		return NULL;
+	if (pipe(pipe_fds)) {
+		munmap(stack, THREAD_STACK);
+		return NULL;
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstack(&attr, stack, THREAD_STACK);
 	__atomic_store_n(&reader_tid, 0, __ATOMIC_RELEASE);
-	if (pthread_create(thread, &attr, blocked_reader, NULL))
+	if (pthread_create(thread, &attr, blocked_reader, NULL)) {
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		munmap(stack, THREAD_STACK);
 		return NULL;
+	}
 	if (!wait_asleep(&reader_tid)) {
 		ksft_print_msg("the reader is not asleep in read() after 5 s\n");
-		/* Not left behind to read the next test's pipe. */
-		wake_reader(*thread);
-		munmap(stack, THREAD_STACK);
+		/*
+		 * Not left behind to read the next test's pipe; its stack
+		 * stays if it cannot be woken.
+		 */
+		if (wake_reader(*thread))
+			munmap(stack, THREAD_STACK);
 		return NULL;
 	}
 	return stack;
@@ -339,7 +350,7 @@ static noreturn void revoke_stack_in_read(const char *how)
 	char *stack = start_blocked_reader(&thread);
 
 	if (!stack)
-		_exit(2);
+		child_exit(2);
 	if (!strcmp(how, "munmap"))
 		munmap(stack, THREAD_STACK);
 	else
@@ -562,7 +573,7 @@ static noreturn void exit_during_uffd_fault(const char *unused)
 
 	if (!uffd_setup() || pthread_create(&thread, NULL, uffd_toucher, NULL) ||
 	    !uffd_wait_fault())
-		_exit(2);
+		child_exit(2);
 	_exit(7);
 }
 
@@ -1839,10 +1850,15 @@ static int ksm_merge_stack_in_read(void)
 	ukl_test_write_file("/tmp/sys/kernel/mm/ksm/run", "1");
 	before = ksm_pages_sharing();
 	stack = start_blocked_reader(&thread);
+	if (!stack)
+		return KSFT_FAIL;
 	twin = mmap(NULL, THREAD_STACK, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!stack || twin == MAP_FAILED)
+	if (twin == MAP_FAILED) {
+		if (wake_reader(thread))
+			munmap(stack, THREAD_STACK);
 		return KSFT_FAIL;
+	}
 	memcpy(twin, stack, THREAD_STACK);
 	madvise(stack, THREAD_STACK, MADV_MERGEABLE);
 	madvise(twin, THREAD_STACK, MADV_MERGEABLE);
