@@ -774,8 +774,7 @@ static int interrupted_read(int flags)
 		close(pipe_fds[0]);
 		close(pipe_fds[1]);
 		if (!READ_ONCE(alarm_in_read))
-			ksft_print_msg("SIGALRM found the program outside its read (try %d): it came early, or the kernel did not return -EINTR or restart the call\n",
-				       tries + 1);
+			ksft_print_msg("SIGALRM, try %d: %s\n", tries + 1, UKL_TEST_NOT_IN_CALL);
 	} while (!READ_ONCE(alarm_in_read) && ++tries < 3);
 	signal(SIGALRM, SIG_DFL);
 	if (!READ_ONCE(alarm_in_read))

@@ -431,6 +431,11 @@ static inline int ukl_test_signal_in_call(const void *uc, long nr, int restart)
 	return r[REG_RAX] == -EINTR && ukl_test_syscall_insn(r[REG_RIP] - 2);
 }
 
+/* What a test says when ukl_test_signal_in_call() returns false. */
+#define UKL_TEST_NOT_IN_CALL						\
+	"the signal found the program outside its call: it came early, "	\
+	"or the kernel neither failed the call with EINTR nor restarted it"
+
 /**
  * ukl_test_exit() - end the test program, and the VM if it is init
  * @status: exit status to report, 0..127
