@@ -153,3 +153,31 @@ failed_summary() {
 	printf '%s\n' "${@:1:40}" | cut -c 1-300 | sed 's/^/#   /'
 	[ $# -le 40 ] || echo "#   ... and $(($# - 40)) more"
 }
+
+# Background jobs whose end a script learns long after they end.  Bash
+# forgets a job's exit status when a later child of the shell gets its
+# pid, and "wait" then fails with 127 ("not a child of this shell"); the
+# builds of a run wrap the pids (pid_max 32768) many times.  A pid given
+# to "kill" after its job ended may name another process.
+
+# bg_start FILE COMMAND [ARG...]: COMMAND in the background, in a session
+# of its own ($! names the job and its process group), writing its exit
+# status to FILE when it ends.
+bg_start() {
+	local file=$1
+
+	shift
+	rm -f "$file"
+	setsid sh -c '"$@"; echo $? >"$0.new" && mv "$0.new" "$0"' "$file" "$@" &
+}
+
+# bg_running PID: whether PID is a background job of this shell that runs.
+bg_running() {
+	jobs -pr | grep -qx "$1"
+}
+
+# bg_status FILE: the exit status that bg_start wrote to FILE, on standard
+# output; fails when there is none (a signal ended the job).
+bg_status() {
+	[ -s "$1" ] && cat "$1"
+}

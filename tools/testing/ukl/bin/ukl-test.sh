@@ -907,21 +907,24 @@ check_boot() {
 	if [ "$boot" = series ]; then
 		# Started in the background by series_background, or now.
 		[ -n "$series_pid" ] || series_background "$s" force
+		want=0
 		# Within the run's time budget, like the boots.
 		# It must end with time left for the scenarios after it.
-		while jobs -pr | grep -qx "$series_pid" &&
+		while bg_running "$series_pid" &&
 		      [ $((run_start + budget - SECONDS)) -gt 600 ]; do
 			sleep 2
 		done
-		if jobs -pr | grep -qx "$series_pid"; then
+		# Its status from the file: bash may have forgotten it.
+		if bg_running "$series_pid"; then
 			series_stop
 			problems+=("$name: stopped: $budget_spent")
+			status=$want
+		elif ! status=$(bg_status "$series_status"); then
+			status="none (a signal ended it)"
 		fi
-		wait "$series_pid" || status=$?
 		series_pid=
 		cp "$series_log" "$log"
 		start=$series_start
-		want=0
 	elif [ "$boot" = buildcheck ]; then
 		# The ring-3 suite, if the scenario builds one, for the boot
 		# with the instruction class counter.
@@ -988,16 +991,20 @@ check_boot() {
 			# A hostclient reports after the guest's last answer:
 			# let it finish, for 30 s at most.
 			for ((i = 0; i < 150; i++)); do
-				[ -n "$hostclient" ] && kill -0 "$client" 2>/dev/null || break
+				[ -n "$hostclient" ] && bg_running "$client" || break
 				sleep 0.2
 			done
-			kill "$client" 2>/dev/null || true
-			wait "$client" 2>/dev/null || true
+			if bg_running "$client"; then
+				kill "$client" 2>/dev/null || true
+				wait "$client" 2>/dev/null || true
+			fi
 			[ -n "$hostclient" ] || diag <"$dir/hostnet-$nb.log"
 		fi
 		if [ -n "$qmp_prog" ]; then
-			kill "$qmp_client" 2>/dev/null || true
-			wait "$qmp_client" 2>/dev/null || true
+			if bg_running "$qmp_client"; then
+				kill "$qmp_client" 2>/dev/null || true
+				wait "$qmp_client" 2>/dev/null || true
+			fi
 			rm -rf "$qmp_dir"
 			diag <"$dir/qmp-$nb.log"
 		fi
@@ -1125,6 +1132,7 @@ splat_report() {
 # it gets the CPU time that the boots of that scenario and the later ones
 # leave idle; check_boot waits for it in its place in the list.
 series_pid= series_started= series_log=$BUILD/test/series.log
+series_status=$BUILD/test/series.status
 series_background() {
 	local s
 
@@ -1138,8 +1146,8 @@ series_background() {
 	series_started=1 series_start=$SECONDS
 	mkdir -p "$(dirname "$series_log")"
 	# A session of its own, which series_stop can end whole.
-	nice -n 19 setsid make --no-print-directory -C "$REPO" check-series \
-		>"$series_log" 2>&1 &
+	bg_start "$series_status" nice -n 19 make --no-print-directory -C "$REPO" \
+		check-series >"$series_log" 2>&1
 	series_pid=$!
 }
 
@@ -1147,7 +1155,7 @@ series_background() {
 # failed to build or the run was interrupted: a later run would reset
 # the tree that it builds in.
 series_stop() {
-	[ -n "$series_pid" ] || return 0
+	[ -n "$series_pid" ] && bg_running "$series_pid" || return 0
 	kill -TERM -- "-$series_pid" 2>/dev/null || return 0
 	sleep 5
 	kill -KILL -- "-$series_pid" 2>/dev/null || true
