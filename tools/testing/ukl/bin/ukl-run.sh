@@ -322,17 +322,18 @@ probe_kvm() {
 	for ((i = 0; i < 300; i++)); do
 		grep -qsaE "$err_re" "$dir/out" "$dir/err" && break
 		grep -qaE "$done_re" "$dir/console" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || break
+		jobs -pr | grep -qx "$pid" || break
 		sleep 0.1
 	done
 	# A vCPU stuck in the kernel's KVM code may keep QEMU from ending
-	# on SIGTERM: SIGKILL after 5 s.
-	kill "$pid" 2>/dev/null || true
+	# on SIGTERM: SIGKILL after 5 s.  Signals only while QEMU runs: the
+	# pid of a job that ended may be another process's.
 	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		jobs -pr | grep -qx "$pid" || break
+		[ "$i" != 0 ] || kill "$pid" 2>/dev/null
 		sleep 0.1
 	done
-	kill -KILL "$pid" 2>/dev/null || true
+	! jobs -pr | grep -qx "$pid" || kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if ! grep -qsaE "$err_re" "$dir/out" "$dir/err" &&
 	   grep -qaE "$done_re" "$dir/console" 2>/dev/null; then
@@ -560,8 +561,12 @@ if [ -n "$stdio" ] && [ ! -t 0 ]; then
 	exec 4<&-
 	{ timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err" <&3; } 2>/dev/null
 	rc=$?
-	kill "$forward" 2>/dev/null
-	wait "$forward" 2>/dev/null
+	# Only while it runs: the pid of a cat that ended may be another
+	# process's by now.
+	if jobs -pr | grep -qx "$forward"; then
+		kill "$forward" 2>/dev/null
+		wait "$forward" 2>/dev/null
+	fi
 	exec 3>&-
 elif [ -n "$stdio" ]; then
 	{ timeout --foreground -k 10 "$timeout" "${cmd[@]}" 2>"$tmp/err"; } 2>/dev/null
