@@ -1126,7 +1126,8 @@ splat_report() {
 		     /^==========+$|^---\[ end trace/ { exit }'
 }
 
-# The series check builds kernels and boots none.  When a scenario of the
+# The series check builds kernels and boots one, under -icount, which a
+# niced guest needs (check-series.sh).  When a scenario of the
 # run lists it, it starts, niced, as the boots of the first scenario built
 # from the patched tree ($1) start, or with $2 = force at once, so that
 # it gets the CPU time that the boots of that scenario and the later ones
