@@ -172,8 +172,10 @@ bg_start() {
 }
 
 # bg_running PID: whether PID is a background job of this shell that runs.
+# grep reads all of the list: with -q, "jobs" could die of SIGPIPE after
+# the match, which pipefail takes for no match.
 bg_running() {
-	jobs -pr | grep -qx "$1"
+	jobs -pr | grep -x "$1" >/dev/null
 }
 
 # bg_status FILE: the exit status that bg_start wrote to FILE, on standard

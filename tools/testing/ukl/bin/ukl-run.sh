@@ -322,18 +322,18 @@ probe_kvm() {
 	for ((i = 0; i < 300; i++)); do
 		grep -qsaE "$err_re" "$dir/out" "$dir/err" && break
 		grep -qaE "$done_re" "$dir/console" 2>/dev/null && break
-		jobs -pr | grep -qx "$pid" || break
+		jobs -pr | grep -x "$pid" >/dev/null || break
 		sleep 0.1
 	done
 	# A vCPU stuck in the kernel's KVM code may keep QEMU from ending
 	# on SIGTERM: SIGKILL after 5 s.  Signals only while QEMU runs: the
 	# pid of a job that ended may be another process's.
 	for ((i = 0; i < 50; i++)); do
-		jobs -pr | grep -qx "$pid" || break
+		jobs -pr | grep -x "$pid" >/dev/null || break
 		[ "$i" != 0 ] || kill "$pid" 2>/dev/null
 		sleep 0.1
 	done
-	! jobs -pr | grep -qx "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	! jobs -pr | grep -x "$pid" >/dev/null || kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	if ! grep -qsaE "$err_re" "$dir/out" "$dir/err" &&
 	   grep -qaE "$done_re" "$dir/console" 2>/dev/null; then
@@ -563,7 +563,7 @@ if [ -n "$stdio" ] && [ ! -t 0 ]; then
 	rc=$?
 	# Only while it runs: the pid of a cat that ended may be another
 	# process's by now.
-	if jobs -pr | grep -qx "$forward"; then
+	if jobs -pr | grep -x "$forward" >/dev/null; then
 		kill "$forward" 2>/dev/null
 		wait "$forward" 2>/dev/null
 	fi
