@@ -161,14 +161,16 @@ failed_summary() {
 # to "kill" after its job ended may name another process.
 
 # bg_start FILE COMMAND [ARG...]: COMMAND in the background, in a session
-# of its own ($! names the job and its process group), writing its exit
-# status to FILE when it ends.
+# of its own ($! names the job, its process group and its session), writing
+# its exit status to FILE when it ends.  Not with job control (set -m): the
+# job would lead a process group already, and setsid would fork.
 bg_start() {
 	local file=$1
 
 	shift
 	rm -f "$file"
-	setsid sh -c '"$@"; echo $? >"$0.new" && mv "$0.new" "$0"' "$file" "$@" &
+	setsid sh -c '"$@"; st=$?; echo $st >"$0.new" && mv -f "$0.new" "$0"; exit $st' \
+		"$file" "$@" &
 }
 
 # bg_running PID: whether PID is a background job of this shell that runs.
@@ -179,7 +181,8 @@ bg_running() {
 }
 
 # bg_status FILE: the exit status that bg_start wrote to FILE, on standard
-# output; fails when there is none (a signal ended the job).
+# output; fails when there is none (a signal ended the job, or it could not
+# write the file).
 bg_status() {
 	[ -s "$1" ] && cat "$1"
 }

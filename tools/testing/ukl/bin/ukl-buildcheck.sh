@@ -830,17 +830,23 @@ fi
 # A background job's exit status outlives its pid (functions.sh): in a pid
 # namespace of its own, where the next pid can be chosen, a pipeline of the
 # shell takes the pid of a job that ended.  Bash's own "wait" then fails
-# with 127, as it failed for the runner's series check in CI.
-if ! unshare --pid --fork --mount-proc true 2>/dev/null; then
+# with 127, as it failed for the runner's series check in CI.  The job
+# leads its session and process group, which series_stop() kills.
+if ! unshare --pid --fork --mount-proc \
+	sh -c 'echo 1 >/proc/sys/kernel/ns_last_pid' 2>/dev/null; then
 	n=$((n + 1))
-	echo "ok $n bg_status_outlives_pid # SKIP no pid namespace (unshare --pid)"
+	echo "ok $n bg_status_outlives_pid # SKIP no pid namespace whose next pid can be set"
 else
-	out=$(unshare --pid --fork --mount-proc bash -c '
+	out=$(timeout -k 5 30 unshare --pid --fork --mount-proc bash -c '
 		me=bg . "$1"
-		bg_start "$2/bg.status" sh -c "exit 3"
+		bg_start "$2/bg.status" sh -c ": >\"\$0\"; sleep 1; exit 3" "$2/bg.started"
 		pid=$!
+		until [ -e "$2/bg.started" ]; do sleep 0.1; done
+		read -r _ _ _ _ pgrp sid _ <"/proc/$pid/stat"
+		[ "$pgrp $sid" = "$pid $pid" ] ||
+			echo "job $pid: process group $pgrp, session $sid"
 		while bg_running "$pid"; do sleep 0.1; done
-		echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid || exit
+		echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid
 		{ echo "$BASHPID" >"$2/bg.next"; } | :
 		[ "$(cat "$2/bg.next")" = "$pid" ] || echo "pid $pid was not taken again"
 		wait "$pid" 2>/dev/null

@@ -330,7 +330,7 @@ probe_kvm() {
 	# pid of a job that ended may be another process's.
 	for ((i = 0; i < 50; i++)); do
 		jobs -pr | grep -x "$pid" >/dev/null || break
-		[ "$i" != 0 ] || kill "$pid" 2>/dev/null
+		[ "$i" != 0 ] || kill "$pid" 2>/dev/null || true
 		sleep 0.1
 	done
 	! jobs -pr | grep -x "$pid" >/dev/null || kill -KILL "$pid" 2>/dev/null || true

@@ -914,13 +914,15 @@ check_boot() {
 		      [ $((run_start + budget - SECONDS)) -gt 600 ]; do
 			sleep 2
 		done
+		bg_running "$series_pid" && series_stop
 		# Its status from the file: bash may have forgotten it.
-		if bg_running "$series_pid"; then
-			series_stop
+		if status=$(bg_status "$series_status"); then
+			:
+		elif [ $((run_start + budget - SECONDS)) -le 600 ]; then
 			problems+=("$name: stopped: $budget_spent")
 			status=$want
-		elif ! status=$(bg_status "$series_status"); then
-			status="none (a signal ended it)"
+		else
+			status="unknown (no $series_status: a signal ended it?)"
 		fi
 		series_pid=
 		cp "$series_log" "$log"
