@@ -914,7 +914,7 @@ check_boot() {
 		      [ $((run_start + budget - SECONDS)) -gt 600 ]; do
 			sleep 2
 		done
-		bg_running "$series_pid" && series_stop
+		series_stop
 		# Its status from the file: bash may have forgotten it.
 		if status=$(bg_status "$series_status"); then
 			:
